@@ -1,0 +1,46 @@
+# Every target runs exactly what CI runs. `make pdf` and `make test` bootstrap what they need.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+export SOURCE_DATE_EPOCH ?= 1700000000
+
+.PHONY: pdf test check bench realworld golden lock clean sysdeps
+
+pdf: $(STAMP) sysdeps
+	@mkdir -p build
+	$(BIN)/guide build . -o build/guide.pdf
+
+test: $(STAMP) sysdeps
+	$(BIN)/pytest -q
+
+check: $(STAMP)
+	$(BIN)/ruff check guide tests benchmarks
+	$(BIN)/ruff format --check guide tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP) sysdeps
+	$(BIN)/python benchmarks/run.py
+
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
+
+sysdeps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+# Re-resolve the pins from pyproject.toml's ranges (run by hand, then review the diff).
+lock:
+	rm -rf /tmp/guide-lock && $(PYTHON) -m venv /tmp/guide-lock
+	/tmp/guide-lock/bin/pip install -q '.[dev]' hatchling editables
+	/tmp/guide-lock/bin/pip freeze --exclude guide > requirements.lock
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

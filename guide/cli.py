@@ -1,0 +1,121 @@
+"""The `guide` command: arguments in, API calls, diagnostics out, exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from guide import __version__
+from guide.errors import Diagnostic, GuideError, Report
+from guide.pipeline import BuildOptions, build, make_html
+from guide.typeset import Progress, write_atomically
+
+EXIT_AUTHOR_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Compile a blog series into a PDF guide.",
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ProjectArg = Annotated[
+    Path, typer.Argument(help="The guide project: a folder with guide.toml.", show_default=True)
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every warning as an error (for CI).")]
+StyleOpt = Annotated[
+    Path | None, typer.Option("--style", help="An extra stylesheet applied after the built-in ones.")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an output file that is not a PDF.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"guide {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Compile a blog series into a PDF guide."""
+
+
+def _print(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        stderr.print(str(diagnostic), markup=False)
+
+
+@contextlib.contextmanager
+def _author_errors() -> Iterator[None]:
+    """Turn author mistakes into one line each and exit 1; Ctrl-C into exit 130."""
+    try:
+        yield
+    except GuideError as exc:
+        _print(exc.diagnostics)
+        raise typer.Exit(EXIT_AUTHOR_ERROR) from None
+    except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """Show a status line on a terminal; stay silent otherwise."""
+    if not stderr.is_terminal:
+        yield None
+        return
+    with stderr.status("Starting") as status:
+        yield lambda message: status.update(message)
+
+
+@app.command("build")
+def build_command(
+    project: ProjectArg = Path("."),
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PDF.")] = Path(
+        "build/guide.pdf"
+    ),
+    strict: StrictOpt = False,
+    style: StyleOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Build the guide's PDF."""
+    with _author_errors(), _progress() as progress:
+        result = build(project, output, BuildOptions(strict=strict, style=style, force=force), progress)
+    _print(result.warnings)
+    stderr.print(f"wrote {output} ({result.pages} pages)", markup=False)
+
+
+@app.command("html")
+def html_command(
+    project: ProjectArg = Path("."),
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the HTML.")] = Path(
+        "build/guide.html"
+    ),
+    strict: StrictOpt = False,
+    style: StyleOpt = None,
+) -> None:
+    """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
+    report = Report()
+    with _author_errors():
+        html = make_html(project.resolve(), BuildOptions(strict=strict, style=style), report)
+        if not output.parent.is_dir():
+            raise GuideError(Diagnostic(str(output), None, f"output folder '{output.parent}' does not exist"))
+        write_atomically(html.encode("utf-8"), output)
+    _print(report.warnings)
+    stderr.print(f"wrote {output}", markup=False)
+
+
+def main() -> None:
+    """Run the command line."""
+    app()

@@ -1,0 +1,203 @@
+"""Load guide.toml into a Manifest: the guide's metadata and its chapters in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guide.errors import Diagnostic, GuideError, Report
+from guide.textfile import read_text
+
+MANIFEST_NAME = "guide.toml"
+PAGE_SIZES = ("A4", "A5", "Letter")
+REQUIRED_KEYS = ("title", "author", "chapters")
+OPTIONAL_KEYS = ("subtitle", "language", "date", "page_size", "credits")
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class ChapterRef:
+    """One entry of the manifest's chapter list."""
+
+    source_path: str
+    """The path as written in guide.toml, relative to the project."""
+    abs_path: Path
+    """The resolved file on disk."""
+    line: int | None
+    """The line of guide.toml that lists it."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What guide.toml says about the guide."""
+
+    project_dir: Path
+    """Absolute, resolved project folder."""
+    title: str
+    author: str
+    chapters: tuple[ChapterRef, ...]
+    subtitle: str | None = None
+    language: str = "en"
+    date: dt.date | None = None
+    page_size: str = "A5"
+    credits: tuple[str, ...] = ()
+
+
+def load_manifest(project_dir: Path) -> Manifest:
+    """Read and check PROJECT/guide.toml; raise GuideError listing every problem."""
+    project_dir = project_dir.resolve()
+    abs_path = project_dir / MANIFEST_NAME
+    if not abs_path.is_file():
+        raise GuideError(_missing_manifest(project_dir))
+    text = read_text(abs_path, MANIFEST_NAME)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = f"invalid TOML: {str(exc).split(' (at')[0]}"
+        raise GuideError(Diagnostic(MANIFEST_NAME, _toml_error_line(str(exc)), message)) from exc
+    return _check_manifest(project_dir, text, data)
+
+
+def _missing_manifest(project_dir: Path) -> Diagnostic:
+    return Diagnostic(
+        str(project_dir / MANIFEST_NAME), None,
+        "no guide.toml here: is this a guide project? (`guide import` creates one)")
+
+
+def _toml_error_line(message: str) -> int | None:
+    found = re.search(r"at line (\d+)", message)
+    return int(found.group(1)) if found else None
+
+
+def key_line(text: str, key: str) -> int | None:
+    """Return the line where a top-level TOML key is set, if it can be found."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _value_line(text: str, value: str, after: int | None) -> int | None:
+    """Return the line of a quoted string value, searching from line `after`."""
+    start = 0
+    if after:
+        start = sum(len(line) + 1 for line in text.split("\n")[: after - 1])
+    for quote in ('"', "'"):
+        index = text.find(f"{quote}{value}{quote}", start)
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return after
+
+
+def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manifest:
+    report = Report()
+    for key in sorted(set(data) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)):
+        known = ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS)
+        report.error(MANIFEST_NAME, key_line(text, key), f"unknown key '{key}' (known keys: {known})")
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            report.error(MANIFEST_NAME, None, f"missing required key '{key}'")
+    fields: dict[str, Any] = {}
+    for key in ("title", "author", "subtitle"):
+        if key in data:
+            fields[key] = _string(data[key], key, text, report)
+    if "language" in data:
+        fields["language"] = _language(data["language"], text, report)
+    if "date" in data:
+        fields["date"] = _date(data["date"], text, report)
+    if "page_size" in data:
+        fields["page_size"] = _page_size(data["page_size"], text, report)
+    if "credits" in data:
+        fields["credits"] = _string_list(data["credits"], "credits", text, report)
+    if "chapters" in data:
+        fields["chapters"] = _chapters(project_dir, data["chapters"], text, report)
+    report.raise_if_errors()
+    return Manifest(project_dir=project_dir, **fields)
+
+
+def _string(value: Any, key: str, text: str, report: Report) -> str:
+    if not isinstance(value, str) or not value.strip():
+        report.error(MANIFEST_NAME, key_line(text, key), f"'{key}' must be a non-empty string")
+        return ""
+    return value.strip()
+
+
+def _language(value: Any, text: str, report: Report) -> str:
+    if not isinstance(value, str) or not LANGUAGE_RE.match(value):
+        report.error(MANIFEST_NAME, key_line(text, "language"),
+                     f"'language' must be a language tag like 'en' or 'pt-BR' (got {value!r})")
+        return "en"
+    return value
+
+
+def _date(value: Any, text: str, report: Report) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    report.error(MANIFEST_NAME, key_line(text, "date"), f"'date' must be YYYY-MM-DD (got {value!r})")
+    return None
+
+
+def _page_size(value: Any, text: str, report: Report) -> str:
+    for size in PAGE_SIZES:
+        if isinstance(value, str) and value.lower() == size.lower():
+            return size
+    report.error(MANIFEST_NAME, key_line(text, "page_size"),
+                 f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {value!r})")
+    return "A5"
+
+
+def _string_list(value: Any, key: str, text: str, report: Report) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        report.error(MANIFEST_NAME, key_line(text, key), f"'{key}' must be a list of non-empty strings")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple[ChapterRef, ...]:
+    line = key_line(text, "chapters")
+    if not isinstance(value, list) or not value:
+        report.error(MANIFEST_NAME, line, "'chapters' must be a non-empty list of post files")
+        return ()
+    refs: list[ChapterRef] = []
+    seen: dict[Path, str] = {}
+    for entry in value:
+        entry_line = _value_line(text, entry, line) if isinstance(entry, str) else line
+        ref = _chapter_ref(project_dir, entry, entry_line, report)
+        if ref is None:
+            continue
+        key = Path(str(ref.abs_path).lower())
+        if key in seen:
+            report.error(MANIFEST_NAME, entry_line,
+                         f"chapter '{entry}' is listed twice (same file as '{seen[key]}')")
+            continue
+        seen[key] = entry
+        refs.append(ref)
+    return tuple(refs)
+
+
+def _chapter_ref(project_dir: Path, entry: Any, line: int | None, report: Report) -> ChapterRef | None:
+    if not isinstance(entry, str) or not entry.strip():
+        report.error(MANIFEST_NAME, line, f"chapter entries must be file paths (got {entry!r})")
+        return None
+    candidate = Path(entry)
+    if candidate.is_absolute():
+        report.error(MANIFEST_NAME, line, f"chapter '{entry}' is an absolute path; use a path inside the project")
+        return None
+    abs_path = (project_dir / candidate).resolve()
+    if not abs_path.is_relative_to(project_dir):
+        report.error(MANIFEST_NAME, line, f"chapter '{entry}' lies outside the project folder")
+        return None
+    if not abs_path.is_file():
+        report.error(MANIFEST_NAME, line, f"chapter '{entry}' not found")
+        return None
+    return ChapterRef(source_path=candidate.as_posix(), abs_path=abs_path, line=line)

@@ -1,0 +1,39 @@
+"""Check where a build may write before any rendering starts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from guide.errors import Diagnostic, GuideError
+from guide.manifest import MANIFEST_NAME
+
+
+def check_output_path(project: Path, output: Path, force: bool) -> None:
+    """Raise GuideError if writing `output` would fail, lose work or touch a source."""
+    shown = str(output)
+    target = output.resolve()
+    if target.is_dir():
+        raise GuideError(Diagnostic(shown, None, "output path is a folder; name a .pdf file"))
+    parent = target.parent
+    if not parent.is_dir():
+        raise GuideError(Diagnostic(shown, None, f"output folder '{output.parent}' does not exist"))
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise GuideError(Diagnostic(shown, None, "output path is not writable"))
+    if _is_source(project, target):
+        raise GuideError(Diagnostic(shown, None, "output path is one of the guide's sources"))
+    if target.exists() and not force and not _is_pdf(target):
+        raise GuideError(Diagnostic(
+            shown, None, "output path holds a file that is not a PDF; use --force to overwrite it"))
+
+
+def _is_source(project: Path, target: Path) -> bool:
+    if target == project / MANIFEST_NAME:
+        return True
+    source_suffixes = {".md", ".markdown", ".txt", ".toml", ".css", ".html", ".png", ".jpg", ".jpeg", ".svg"}
+    return target.is_relative_to(project) and target.suffix.lower() in source_suffixes
+
+
+def _is_pdf(target: Path) -> bool:
+    with target.open("rb") as stream:
+        return stream.read(5) == b"%PDF-"

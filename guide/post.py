@@ -1,0 +1,26 @@
+"""The one record every reader returns, whatever the post's original shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post as read from its source file, before it becomes a chapter."""
+
+    source_path: str
+    """Path relative to the project, as shown to the author."""
+    title: str
+    """The post's title, plain text."""
+    body_html: str
+    """The post's body as an HTML fragment (no <h1> title)."""
+    date: dt.date | None = None
+    """When the post was published."""
+    url: str | None = None
+    """Where the post was published, used to turn links between posts into internal links."""
+    author: str | None = None
+    """The post's author, when it differs from or spells out the guide's."""
+    credits: tuple[str, ...] = ()
+    """Photo credits, sources and thanks the post carries, one line each."""

@@ -1,0 +1,63 @@
+"""Render a Book to the one HTML document the PDF is typeset from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import jinja2
+from markupsafe import Markup
+
+from guide.book import Book
+from guide.errors import Diagnostic, GuideError
+from guide.fonts import font_face_css
+from guide.resources import STYLES_DIR, STYLESHEETS, TEMPLATES_DIR
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What the renderer takes besides the book."""
+
+    created: dt.datetime
+    """The date recorded in the PDF's metadata."""
+    extra_css: str = ""
+    """The author's own stylesheet, applied last."""
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["longdate"] = _long_date
+    return env
+
+
+def _long_date(value: dt.date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def stylesheet(book: Book, extra_css: str = "") -> str:
+    """Return the whole print stylesheet: fonts, the package's styles, then the author's."""
+    parts = [font_face_css(), f"@page {{ size: {book.page_size}; }}"]
+    parts += [(STYLES_DIR / name).read_text(encoding="utf-8") for name in STYLESHEETS]
+    if extra_css:
+        parts.append(extra_css)
+    return "\n".join(parts)
+
+
+def render_html(book: Book, options: RenderOptions) -> str:
+    """Render the book as one self-contained HTML document."""
+    try:
+        template = _environment().get_template("book.html.j2")
+        return template.render(
+            book=book,
+            chapters=[(c, Markup(c.body_html)) for c in book.chapters],
+            css=Markup(stylesheet(book, options.extra_css)),
+            created=options.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise GuideError(Diagnostic(f"templates/{exc.name}", exc.lineno, exc.message or "syntax error")) from exc

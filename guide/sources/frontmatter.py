@@ -1,0 +1,136 @@
+"""Split YAML front matter from a post and check the keys a post may carry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from guide.errors import Diagnostic, GuideError, Report
+
+POST_KEYS = ("title", "date", "url", "author", "credits")
+DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The checked metadata a post declares about itself."""
+
+    title: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    author: str | None = None
+    credits: tuple[str, ...] = ()
+
+
+class _StringLoader(yaml.SafeLoader):
+    """A safe loader that keeps every scalar as the string the author wrote."""
+
+
+_StringLoader.yaml_implicit_resolvers = {}
+
+
+def _construct_mapping(loader: _StringLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StringLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def split_front_matter(text: str, source_path: str) -> tuple[str | None, str, int]:
+    """Return (front matter text or None, body, line where the body starts)."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        return None, text, 1
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    raise GuideError(Diagnostic(source_path, 1, "front matter opened with '---' is never closed"))
+
+
+def parse_front_matter(raw: str, source_path: str, warnings: Report) -> FrontMatter:
+    """Parse and check front matter; raise GuideError naming the line of each problem."""
+    data = _load_yaml(raw, source_path)
+    report = Report()
+    for key in data:
+        if key not in POST_KEYS:
+            report.warn(source_path, _key_line(raw, key),
+                        f"unknown front matter key '{key}' (known keys: {', '.join(POST_KEYS)})")
+    fields = {
+        "title": _text(data, "title", raw, source_path, report),
+        "url": _text(data, "url", raw, source_path, report),
+        "author": _text(data, "author", raw, source_path, report),
+        "date": _date(data, raw, source_path, report),
+        "credits": _credits(data, raw, source_path, report),
+    }
+    report.raise_if_errors()
+    warnings.diagnostics.extend(report.warnings)
+    return FrontMatter(**fields)
+
+
+def _load_yaml(raw: str, source_path: str) -> dict[str, Any]:
+    try:
+        data = yaml.load(raw, Loader=_StringLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise GuideError(Diagnostic(source_path, line, f"front matter: {problem}")) from exc
+    except yaml.YAMLError as exc:
+        raise GuideError(Diagnostic(source_path, 1, f"front matter: {exc}")) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise GuideError(Diagnostic(source_path, 2, "front matter must be 'key: value' lines"))
+    return data
+
+
+def _key_line(raw: str, key: str) -> int:
+    found = re.search(rf"^{re.escape(str(key))}\s*:", raw, re.MULTILINE)
+    return raw.count("\n", 0, found.start()) + 2 if found else 2
+
+
+def _text(data: dict[str, Any], key: str, raw: str, source_path: str, report: Report) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        report.error(source_path, _key_line(raw, key), f"'{key}' must be text")
+        return None
+    return " ".join(value.split())
+
+
+def _date(data: dict[str, Any], raw: str, source_path: str, report: Report) -> dt.date | None:
+    value = data.get("date")
+    if value is None or value == "":
+        return None
+    found = DATE_RE.match(value) if isinstance(value, str) else None
+    if found:
+        try:
+            return dt.date.fromisoformat(found.group(1))
+        except ValueError:
+            pass
+    report.error(source_path, _key_line(raw, "date"), f"'date' must be YYYY-MM-DD (got {value!r})")
+    return None
+
+
+def _credits(data: dict[str, Any], raw: str, source_path: str, report: Report) -> tuple[str, ...]:
+    value = data.get("credits")
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        report.error(source_path, _key_line(raw, "credits"), "'credits' must be a list of text lines")
+        return ()
+    return tuple(" ".join(v.split()) for v in value)

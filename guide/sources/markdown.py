@@ -1,0 +1,144 @@
+"""Read Markdown posts with YAML front matter."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from guide.errors import Diagnostic, GuideError, Report
+from guide.post import Post
+from guide.slug import unique_slug
+from guide.sources.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+
+EXTENSIONS = ["footnotes", "tables", "fenced_code", "attr_list", "smarty", "sane_lists"]
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def read_markdown_post(text: str, source_path: str, warnings: Report) -> Post:
+    """Turn a Markdown post with front matter into a Post."""
+    raw_meta, body, _ = split_front_matter(text, source_path)
+    meta = parse_front_matter(raw_meta, source_path, warnings) if raw_meta is not None else FrontMatter()
+    if meta.title is None:
+        raise GuideError(Diagnostic(source_path, 1, "front matter has no 'title'"))
+    return Post(
+        source_path=source_path,
+        title=meta.title,
+        body_html=markdown_to_html(body),
+        date=meta.date,
+        url=meta.url,
+        author=meta.author,
+        credits=meta.credits,
+    )
+
+
+def markdown_to_html(body: str) -> str:
+    """Convert a post body to an HTML fragment laid out for print."""
+    converter = markdown.Markdown(
+        extensions=[*EXTENSIONS, PrintExtension()],
+        extension_configs={"footnotes": {"BACKLINK_TEXT": ""}},
+        output_format="html",
+    )
+    return converter.convert(body)
+
+
+class PrintExtension(Extension):
+    """Shape Python-Markdown's tree for paged media."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        """Run after footnotes and inline patterns have done their work."""
+        md.treeprocessors.register(PrintTreeprocessor(md), "guide-print", 5)
+
+
+class PrintTreeprocessor(Treeprocessor):
+    """Footnotes inline where cited, images as figures, headings below the chapter title."""
+
+    def run(self, root: ET.Element) -> None:
+        """Rewrite the tree in place."""
+        _inline_footnotes(root)
+        _images_to_figures(root)
+        _demote_headings(root)
+
+
+def _inline_footnotes(root: ET.Element) -> None:
+    """Move each footnote's text to its call site, where CSS floats it to the page foot."""
+    container = next((div for div in root.iter("div") if div.get("class") == "footnote"), None)
+    if container is None:
+        return
+    notes = {li.get("id"): li for li in container.iter("li")}
+    for parent in list(root.iter()):
+        for index, child in enumerate(list(parent)):
+            link = child.find("a") if child.tag == "sup" else None
+            note = notes.get((link.get("href") or "")[1:]) if link is not None else None
+            if note is not None:
+                parent[index] = _footnote_span(note, child.tail)
+    root.remove(container)
+
+
+def _footnote_span(note: ET.Element, tail: str | None) -> ET.Element:
+    span = ET.Element("span", {"class": "footnote"})
+    for paragraph in note:
+        for backref in [a for a in paragraph.iter("a") if a.get("class") == "footnote-backref"]:
+            _remove_keep_tail(paragraph, backref)
+        if len(span) or span.text:
+            _append_text(span, " ")
+        _append_text(span, paragraph.text or "")
+        for grandchild in list(paragraph):
+            span.append(grandchild)
+    span.tail = tail
+    return span
+
+
+def _append_text(element: ET.Element, text: str) -> None:
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _remove_keep_tail(root: ET.Element, target: ET.Element) -> None:
+    for parent in root.iter():
+        children = list(parent)
+        if target in children:
+            index = children.index(target)
+            tail = target.tail or ""
+            if index:
+                children[index - 1].tail = (children[index - 1].tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+            parent.remove(target)
+            return
+
+
+def _images_to_figures(root: ET.Element) -> None:
+    """A paragraph holding a single image becomes a figure, its title the caption."""
+    for parent in list(root.iter()):
+        for index, child in enumerate(list(parent)):
+            if child.tag != "p" or len(child) != 1 or child[0].tag != "img":
+                continue
+            if (child.text or "").strip() or (child[0].tail or "").strip():
+                continue
+            image = child[0]
+            figure = ET.Element("figure")
+            figure.append(image)
+            caption = image.attrib.pop("title", None)
+            if caption:
+                ET.SubElement(figure, "figcaption").text = caption
+            image.tail = None
+            figure.tail = child.tail
+            parent[index] = figure
+
+
+def _demote_headings(root: ET.Element) -> None:
+    """Shift headings so the post's highest is <h2>, and give each an id."""
+    headings = [e for e in root.iter() if e.tag in HEADINGS]
+    if not headings:
+        return
+    shift = 2 - min(int(h.tag[1]) for h in headings)
+    taken: set[str] = set()
+    for heading in headings:
+        heading.tag = f"h{min(6, max(2, int(heading.tag[1]) + shift))}"
+        if "id" not in heading.attrib:
+            heading.set("id", unique_slug("".join(heading.itertext()), taken))

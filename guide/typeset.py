@@ -1,0 +1,125 @@
+"""Typeset the HTML into a PDF with WeasyPrint: sandboxed fetches, our fonts only, atomic write."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from guide.errors import Report
+from guide.fetcher import SandboxedFetcher
+from guide.resources import PACKAGE_DIR
+
+FONTCONFIG_FILE = PACKAGE_DIR / "fonts.conf"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TypesetResult:
+    """What a typesetting run produced."""
+
+    pdf: bytes
+    """The PDF file's bytes."""
+    pages: int
+    """Number of pages in the PDF."""
+
+
+def typeset_pdf(
+    html: str, base_dir: Path, fetcher: SandboxedFetcher, report: Report,
+    progress: Progress | None = None,
+) -> TypesetResult:
+    """Lay out the HTML and return the PDF bytes; WeasyPrint's log goes into `report`."""
+    with _captured_log(report, progress), _isolated_fonts() as fonts:
+        document = weasyprint.HTML(
+            string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher,
+        ).render(font_config=fonts, pdf_tags=True)
+        if progress:
+            progress(f"Writing {len(document.pages)} pages")
+        pdf = document.write_pdf(pdf_tags=True, uncompressed_pdf=False)
+    assert isinstance(pdf, bytes)
+    return TypesetResult(pdf=pdf, pages=len(document.pages))
+
+
+@contextlib.contextmanager
+def _isolated_fonts() -> Iterator[FontConfiguration]:
+    """Make a font configuration that sees only the fonts our stylesheet declares."""
+    previous = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(FONTCONFIG_FILE)
+    try:
+        fonts = FontConfiguration()
+    finally:
+        if previous is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = previous
+    yield fonts
+
+
+class _ReportHandler(logging.Handler):
+    """Turn WeasyPrint's log records into diagnostics."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(logging.WARNING)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = "typesetting: " + record.getMessage().splitlines()[0]
+        if record.levelno >= logging.ERROR:
+            self.report.error("<pdf>", None, message)
+        else:
+            self.report.warn("<pdf>", None, message)
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.progress(record.getMessage().split(" - ", 1)[-1])
+
+
+@contextlib.contextmanager
+def _captured_log(report: Report, progress: Progress | None) -> Iterator[None]:
+    logger = logging.getLogger("weasyprint")
+    progress_logger = logging.getLogger("weasyprint.progress")
+    handler = _ReportHandler(report)
+    progress_handler = _ProgressHandler(progress) if progress else None
+    saved = (logger.propagate, logger.level, progress_logger.level, progress_logger.propagate)
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.WARNING)
+    progress_logger.propagate = False
+    if progress_handler:
+        progress_logger.addHandler(progress_handler)
+        progress_logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        if progress_handler:
+            progress_logger.removeHandler(progress_handler)
+        logger.propagate, logger.level, progress_logger.level, progress_logger.propagate = saved
+
+
+def write_atomically(data: bytes, target: Path) -> None:
+    """Write to a temporary file beside `target`, then move it into place in one step."""
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
