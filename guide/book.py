@@ -90,8 +90,7 @@ def _link_body(
         if element.tag == "a" and element.get("href"):
             element.set("href", _resolve_href(element.get("href"), slug, url_map))
     images = tuple(_resolve_images(root, post, manifest, report))
-    inner = (root.text or "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in root)
+    inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return inner, images
 
 

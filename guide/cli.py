@@ -76,7 +76,7 @@ def _progress() -> Iterator[Progress | None]:
         yield None
         return
     with stderr.status("Starting") as status:
-        yield lambda message: status.update(message)
+        yield status.update
 
 
 @app.command("build")

@@ -64,8 +64,10 @@ def load_manifest(project_dir: Path) -> Manifest:
 
 def _missing_manifest(project_dir: Path) -> Diagnostic:
     return Diagnostic(
-        str(project_dir / MANIFEST_NAME), None,
-        "no guide.toml here: is this a guide project? (`guide import` creates one)")
+        str(project_dir / MANIFEST_NAME),
+        None,
+        "no guide.toml here: is this a guide project? (`guide import` creates one)",
+    )
 
 
 def _toml_error_line(message: str) -> int | None:
@@ -127,8 +129,11 @@ def _string(value: Any, key: str, text: str, report: Report) -> str:
 
 def _language(value: Any, text: str, report: Report) -> str:
     if not isinstance(value, str) or not LANGUAGE_RE.match(value):
-        report.error(MANIFEST_NAME, key_line(text, "language"),
-                     f"'language' must be a language tag like 'en' or 'pt-BR' (got {value!r})")
+        report.error(
+            MANIFEST_NAME,
+            key_line(text, "language"),
+            f"'language' must be a language tag like 'en' or 'pt-BR' (got {value!r})",
+        )
         return "en"
     return value
 
@@ -151,8 +156,11 @@ def _page_size(value: Any, text: str, report: Report) -> str:
     for size in PAGE_SIZES:
         if isinstance(value, str) and value.lower() == size.lower():
             return size
-    report.error(MANIFEST_NAME, key_line(text, "page_size"),
-                 f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {value!r})")
+    report.error(
+        MANIFEST_NAME,
+        key_line(text, "page_size"),
+        f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {value!r})",
+    )
     return "A5"
 
 
@@ -177,8 +185,9 @@ def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple
             continue
         key = Path(str(ref.abs_path).lower())
         if key in seen:
-            report.error(MANIFEST_NAME, entry_line,
-                         f"chapter '{entry}' is listed twice (same file as '{seen[key]}')")
+            report.error(
+                MANIFEST_NAME, entry_line, f"chapter '{entry}' is listed twice (same file as '{seen[key]}')"
+            )
             continue
         seen[key] = entry
         refs.append(ref)
@@ -191,7 +200,9 @@ def _chapter_ref(project_dir: Path, entry: Any, line: int | None, report: Report
         return None
     candidate = Path(entry)
     if candidate.is_absolute():
-        report.error(MANIFEST_NAME, line, f"chapter '{entry}' is an absolute path; use a path inside the project")
+        report.error(
+            MANIFEST_NAME, line, f"chapter '{entry}' is an absolute path; use a path inside the project"
+        )
         return None
     abs_path = (project_dir / candidate).resolve()
     if not abs_path.is_relative_to(project_dir):

@@ -23,8 +23,9 @@ def check_output_path(project: Path, output: Path, force: bool) -> None:
     if _is_source(project, target):
         raise GuideError(Diagnostic(shown, None, "output path is one of the guide's sources"))
     if target.exists() and not force and not _is_pdf(target):
-        raise GuideError(Diagnostic(
-            shown, None, "output path holds a file that is not a PDF; use --force to overwrite it"))
+        raise GuideError(
+            Diagnostic(shown, None, "output path holds a file that is not a PDF; use --force to overwrite it")
+        )
 
 
 def _is_source(project: Path, target: Path) -> bool:

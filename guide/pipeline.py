@@ -49,7 +49,9 @@ def build_date() -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except ValueError as exc:
-            raise GuideError(Diagnostic("SOURCE_DATE_EPOCH", None, f"must be whole seconds (got {epoch!r})")) from exc
+            raise GuideError(
+                Diagnostic("SOURCE_DATE_EPOCH", None, f"must be whole seconds (got {epoch!r})")
+            ) from exc
     return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
@@ -86,7 +88,10 @@ def make_html(project: Path, options: BuildOptions, report: Report, progress: Pr
 
 
 def build(
-    project: Path, output: Path, options: BuildOptions | None = None, progress: Progress | None = None,
+    project: Path,
+    output: Path,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the guide in `project` into the PDF at `output`."""
     options = options or BuildOptions()
@@ -94,7 +99,7 @@ def build(
     check_output_path(project, output, options.force)
     report = Report()
     html = make_html(project, options, report, progress)
-    roots = (project, STYLES_DIR, *FONT_DIRS)
+    roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)
     if options.style is not None:
         roots += (options.style.resolve().parent,)
     fetcher = SandboxedFetcher(roots)

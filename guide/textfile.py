@@ -15,9 +15,11 @@ def read_text(abs_path: Path, source_path: str, max_bytes: int = MAX_FILE_BYTES)
     try:
         size = abs_path.stat().st_size
         if size > max_bytes:
-            raise GuideError(Diagnostic(
-                source_path, None,
-                f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes"))
+            raise GuideError(
+                Diagnostic(
+                    source_path, None, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes"
+                )
+            )
         data = abs_path.read_bytes()
     except OSError as exc:
         raise GuideError(Diagnostic(source_path, None, f"cannot read file: {exc.strerror}")) from exc
@@ -34,10 +36,13 @@ def decode_text(data: bytes, source_path: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise GuideError(Diagnostic(
-            source_path, line,
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8",
-        )) from exc
+        raise GuideError(
+            Diagnostic(
+                source_path,
+                line,
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save it as UTF-8",
+            )
+        ) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _reject_control_characters(text, source_path)
     return text
@@ -48,5 +53,4 @@ def _reject_control_characters(text: str, source_path: str) -> None:
     for index, char in enumerate(text):
         if char < " " and char not in "\n\t":
             line = text.count("\n", 0, index) + 1
-            raise GuideError(Diagnostic(
-                source_path, line, f"control character U+{ord(char):04X} in text"))
+            raise GuideError(Diagnostic(source_path, line, f"control character U+{ord(char):04X} in text"))

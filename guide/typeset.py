@@ -32,13 +32,18 @@ class TypesetResult:
 
 
 def typeset_pdf(
-    html: str, base_dir: Path, fetcher: SandboxedFetcher, report: Report,
+    html: str,
+    base_dir: Path,
+    fetcher: SandboxedFetcher,
+    report: Report,
     progress: Progress | None = None,
 ) -> TypesetResult:
     """Lay out the HTML and return the PDF bytes; WeasyPrint's log goes into `report`."""
     with _captured_log(report, progress), _isolated_fonts() as fonts:
         document = weasyprint.HTML(
-            string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher,
+            string=html,
+            base_url=base_dir.as_uri() + "/",
+            url_fetcher=fetcher,
         ).render(font_config=fonts, pdf_tags=True)
         if progress:
             progress(f"Writing {len(document.pages)} pages")

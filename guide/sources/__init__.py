@@ -25,7 +25,9 @@ def read_post(abs_path: Path, source_path: str, warnings: Report) -> Post:
     reader = READERS.get(abs_path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
-        raise GuideError(Diagnostic(source_path, None, f"unknown post format '{abs_path.suffix}' (known: {known})"))
+        raise GuideError(
+            Diagnostic(source_path, None, f"unknown post format '{abs_path.suffix}' (known: {known})")
+        )
     text = read_text(abs_path, source_path)
     if not text.strip():
         raise GuideError(Diagnostic(source_path, None, "post is empty"))

@@ -12,7 +12,9 @@ import yaml
 from guide.errors import Diagnostic, GuideError, Report
 
 POST_KEYS = ("title", "date", "url", "author", "credits")
-DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
+DATE_RE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,7 @@ def _construct_mapping(loader: _StringLoader, node: yaml.MappingNode) -> dict[An
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node)
 
@@ -54,7 +55,7 @@ def split_front_matter(text: str, source_path: str) -> tuple[str | None, str, in
     lines = text.split("\n")
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
     raise GuideError(Diagnostic(source_path, 1, "front matter opened with '---' is never closed"))
 
 
@@ -64,18 +65,21 @@ def parse_front_matter(raw: str, source_path: str, warnings: Report) -> FrontMat
     report = Report()
     for key in data:
         if key not in POST_KEYS:
-            report.warn(source_path, _key_line(raw, key),
-                        f"unknown front matter key '{key}' (known keys: {', '.join(POST_KEYS)})")
-    fields = {
-        "title": _text(data, "title", raw, source_path, report),
-        "url": _text(data, "url", raw, source_path, report),
-        "author": _text(data, "author", raw, source_path, report),
-        "date": _date(data, raw, source_path, report),
-        "credits": _credits(data, raw, source_path, report),
-    }
+            report.warn(
+                source_path,
+                _key_line(raw, key),
+                f"unknown front matter key '{key}' (known keys: {', '.join(POST_KEYS)})",
+            )
+    meta = FrontMatter(
+        title=_text(data, "title", raw, source_path, report),
+        url=_text(data, "url", raw, source_path, report),
+        author=_text(data, "author", raw, source_path, report),
+        date=_date(data, raw, source_path, report),
+        credits=_credits(data, raw, source_path, report),
+    )
     report.raise_if_errors()
     warnings.diagnostics.extend(report.warnings)
-    return FrontMatter(**fields)
+    return meta
 
 
 def _load_yaml(raw: str, source_path: str) -> dict[str, Any]:

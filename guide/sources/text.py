@@ -66,7 +66,7 @@ def _title_and_paragraphs(lines: list[str]) -> tuple[str | None, list[str]]:
     title = " ".join(lines[filled[0]].split())
     paragraphs: list[str] = []
     current: list[str] = []
-    for line in lines[filled[0] + 1:] + [""]:
+    for line in [*lines[filled[0] + 1 :], ""]:
         if line.strip():
             current.append(" ".join(line.split()))
         elif current:
@@ -80,7 +80,7 @@ def _linkify(paragraph: str) -> str:
     parts: list[str] = []
     position = 0
     for found in URL_RE.finditer(paragraph):
-        parts.append(html.escape(paragraph[position:found.start()], quote=False))
+        parts.append(html.escape(paragraph[position : found.start()], quote=False))
         url = html.escape(found.group(0))
         parts.append(f'<a href="{url}">{url}</a>')
         position = found.end()

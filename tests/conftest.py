@@ -1,0 +1,44 @@
+"""Shared fixtures: real builds with WeasyPrint, once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from guide import BuildOptions, BuildResult, build
+from tests.pdf_reader import ReadPdf
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EPOCH = "1700000000"
+
+
+@pytest.fixture(scope="session")
+def epoch() -> Iterator[str]:
+    """Pin the build date so builds reproduce."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        yield EPOCH
+
+
+def strict_build(project: Path, output: Path) -> BuildResult:
+    """Build with every warning fatal: a test build must raise no WeasyPrint log record."""
+    return build(project, output, BuildOptions(strict=True))
+
+
+@pytest.fixture(scope="session")
+def basic_pdf(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> ReadPdf:
+    """The fixture project, built once."""
+    output = tmp_path_factory.mktemp("basic") / "basic.pdf"
+    strict_build(FIXTURES / "projects" / "basic", output)
+    return ReadPdf(output)
+
+
+@pytest.fixture(scope="session")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> ReadPdf:
+    """The sample series in chapters/, built once, as `make pdf` builds it."""
+    output = tmp_path_factory.mktemp("sample") / "guide.pdf"
+    strict_build(ROOT, output)
+    return ReadPdf(output)

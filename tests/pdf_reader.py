@@ -1,0 +1,142 @@
+"""Read a built PDF the way a reader's tools do: poppler's pdftotext and pypdf, never our code."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+
+CONTENTS_LINE = re.compile(r"^\s*(?:(\d+)\s+)?(.+?)\s*\.{3,}\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """One bookmark: its title, depth and the 0-based page it opens."""
+
+    title: str
+    level: int
+    page_index: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link annotation on a page."""
+
+    page_index: int
+    uri: str | None
+    destination: str | None
+
+
+class ReadPdf:
+    """A PDF opened with independent readers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.reader = PdfReader(path)
+
+    @cached_property
+    def page_texts(self) -> list[str]:
+        """The text of each page, as pdftotext lays it out."""
+        if shutil.which("pdftotext") is None:
+            raise RuntimeError("pdftotext (poppler-utils) is needed: run `make test`, which installs it")
+        out = subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", str(self.path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return out.split("\f")[: len(self.reader.pages)]
+
+    @property
+    def text(self) -> str:
+        """The whole document's text."""
+        return "\n".join(self.page_texts)
+
+    def printed_number(self, page_index: int) -> str | None:
+        """The page number printed in the page's footer, if it has one."""
+        lines = [line.strip() for line in self.page_texts[page_index].splitlines() if line.strip()]
+        return lines[-1] if lines and lines[-1].isdigit() else None
+
+    def contents(self) -> list[tuple[str, str]]:
+        """(title, printed page number) of each entry on the contents page."""
+        index = next(i for i, t in enumerate(self.page_texts) if t.strip().startswith("Contents"))
+        entries = []
+        for line in self.page_texts[index].splitlines():
+            found = CONTENTS_LINE.match(line)
+            if found:
+                entries.append((found.group(2).strip(), found.group(3)))
+        return entries
+
+    def page_starting(self, title: str) -> int:
+        """The 0-based index of the first page whose body begins with a chapter titled `title`."""
+        for index, text in enumerate(self.page_texts):
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if title in lines[:4]:
+                return index
+        raise AssertionError(f"no page opens with {title!r}")
+
+    @cached_property
+    def destinations(self) -> dict[str, int]:
+        """Named destinations and the 0-based page each points at."""
+        return {
+            str(name): self.reader.get_destination_page_number(dest)
+            for name, dest in self.reader.named_destinations.items()
+        }
+
+    def outline(self) -> list[OutlineEntry]:
+        """The bookmarks, depth first."""
+        entries: list[OutlineEntry] = []
+
+        def walk(items: list[Any], level: int) -> None:
+            for item in items:
+                if isinstance(item, list):
+                    walk(item, level + 1)
+                else:
+                    page = self.reader.get_destination_page_number(item)
+                    entries.append(OutlineEntry(str(item.title), level, page))
+
+        walk(self.reader.outline, 1)
+        return entries
+
+    def links(self) -> list[Link]:
+        """Every link annotation, with its external URI or internal destination name."""
+        found = []
+        for index, page in enumerate(self.reader.pages):
+            for annotation in page.get("/Annots") or []:
+                annotation = annotation.get_object()
+                if annotation.get("/Subtype") != "/Link":
+                    continue
+                action = annotation.get("/A") or {}
+                dest = annotation.get("/Dest")
+                found.append(Link(index, action.get("/URI"), str(dest) if dest is not None else None))
+        return found
+
+    def font_names(self) -> set[str]:
+        """Base names of every font used, and whether each has its file embedded."""
+        names = set()
+        for page in self.reader.pages:
+            fonts = (page.get("/Resources") or {}).get("/Font") or {}
+            for font in fonts.values():
+                names.add(str(font.get_object()["/BaseFont"]))
+        return names
+
+    def fonts_without_file(self) -> set[str]:
+        """Fonts whose program is not embedded."""
+        missing = set()
+        for page in self.reader.pages:
+            fonts = (page.get("/Resources") or {}).get("/Font") or {}
+            for font in fonts.values():
+                font = font.get_object()
+                descriptor = font.get("/FontDescriptor")
+                if descriptor is None and "/DescendantFonts" in font:
+                    descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+                descriptor = descriptor.get_object() if descriptor is not None else {}
+                if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    missing.add(str(font["/BaseFont"]))
+        return missing

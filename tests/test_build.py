@@ -1,0 +1,199 @@
+"""End to end: real WeasyPrint builds, read back with pypdf and pdftotext."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from guide import load_book
+from guide.errors import Report
+from tests.conftest import FIXTURES, ROOT, strict_build
+from tests.pdf_reader import ReadPdf
+
+BASIC = FIXTURES / "projects" / "basic"
+BASIC_TITLES = ["Starting With Listening", "The Second Step", "A Guest Voice", "Recap"]
+
+
+@pytest.fixture(params=["basic_pdf", "sample_pdf"])
+def built(request: pytest.FixtureRequest) -> tuple[Path, ReadPdf]:
+    """Each built project with the PDF it gave."""
+    project = BASIC if request.param == "basic_pdf" else ROOT
+    return project, request.getfixturevalue(request.param)
+
+
+def _titles(project: Path) -> list[str]:
+    return [chapter.post.title for chapter in load_book(project, Report()).chapters]
+
+
+def test_contents_lists_every_chapter_in_manifest_order(built: tuple[Path, ReadPdf]) -> None:
+    project, pdf = built
+    listed = [title for title, _ in pdf.contents()]
+    assert listed == [*_titles(project), "Credits"]
+
+
+def test_each_contents_number_is_the_printed_number_of_the_chapter_first_page(
+    built: tuple[Path, ReadPdf],
+) -> None:
+    _, pdf = built
+    for title, number in pdf.contents():
+        start = pdf.page_starting(title)
+        assert pdf.printed_number(start) == number, title
+
+
+def test_chapter_one_opens_on_printed_page_one_after_unnumbered_front_matter(
+    built: tuple[Path, ReadPdf],
+) -> None:
+    project, pdf = built
+    first = pdf.page_starting(_titles(project)[0])
+    assert pdf.printed_number(first) == "1"
+    assert all(pdf.printed_number(index) is None for index in range(first))
+
+
+def test_contents_entries_link_to_the_page_their_chapter_starts_on(built: tuple[Path, ReadPdf]) -> None:
+    _, pdf = built
+    contents_page = next(i for i, t in enumerate(pdf.page_texts) if t.strip().startswith("Contents"))
+    targets = {link.destination for link in pdf.links() if link.page_index == contents_page}
+    for title, _ in pdf.contents():
+        landing = [pdf.destinations[name] for name in targets if name in pdf.destinations]
+        assert pdf.page_starting(title) in landing, title
+
+
+def test_outline_has_every_chapter_and_the_credits_at_top_level(built: tuple[Path, ReadPdf]) -> None:
+    project, pdf = built
+    top = [entry for entry in pdf.outline() if entry.level == 1]
+    titles = [entry.title for entry in top]
+    assert titles == ["Contents", *_titles(project), "Credits"]
+    for entry in top[1:]:
+        assert pdf.page_starting(entry.title) == entry.page_index
+
+
+def test_every_chapter_starts_a_new_page(built: tuple[Path, ReadPdf]) -> None:
+    project, pdf = built
+    starts = [pdf.page_starting(title) for title in _titles(project)]
+    assert starts == sorted(set(starts))
+
+
+def test_no_credit_line_or_comment_leftovers_remain_in_chapters(built: tuple[Path, ReadPdf]) -> None:
+    _, pdf = built
+    credits_page = pdf.page_starting("Credits")
+    chapters_text = "\n".join(pdf.page_texts[:credits_page])
+    for leftover in ("Photo Credit:", "Image credit:", "Leave a Reply", "Share this:", "Like this:"):
+        assert leftover.lower() not in chapters_text.lower()
+
+
+def test_every_post_credit_is_on_the_credits_pages(built: tuple[Path, ReadPdf]) -> None:
+    project, pdf = built
+    credits_text = " ".join("\n".join(pdf.page_texts[pdf.page_starting("Credits") :]).split())
+    book = load_book(project, Report())
+    for chapter in book.chapters:
+        for credit in chapter.post.credits:
+            assert " ".join(credit.split()) in credits_text, credit
+        if chapter.post.url:
+            assert chapter.post.url.split("//")[1][:30] in credits_text.replace(" ", "")
+    for credit in book.credits:
+        assert credit in credits_text
+
+
+def test_metadata_names_title_author_language_and_date(built: tuple[Path, ReadPdf], epoch: str) -> None:
+    project, pdf = built
+    book = load_book(project, Report())
+    info = pdf.reader.metadata
+    assert info is not None
+    assert info.title == book.title
+    assert info.author == book.author
+    assert info["/CreationDate"].startswith("D:20231114")  # SOURCE_DATE_EPOCH 1700000000
+    assert pdf.reader.trailer["/Root"]["/Lang"] == book.language
+
+
+def test_pdf_is_tagged_for_screen_readers(built: tuple[Path, ReadPdf]) -> None:
+    _, pdf = built
+    root = pdf.reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+
+
+def test_only_the_guide_fonts_are_used_and_all_are_embedded(built: tuple[Path, ReadPdf]) -> None:
+    _, pdf = built
+    names = pdf.font_names()
+    assert names
+    for name in (n.lstrip("/") for n in names):
+        tag, _, family = name.partition("+")
+        assert family.startswith("Guide-"), name
+        assert len(tag) == 6 and tag.isupper(), f"{name} is not a subset"
+    assert pdf.fonts_without_file() == set()
+
+
+def test_links_between_posts_are_internal_and_outside_links_stay_outside(basic_pdf: ReadPdf) -> None:
+    recap = basic_pdf.page_starting("Recap")
+    links = [link for link in basic_pdf.links() if link.page_index == recap]
+    uris = {link.uri for link in links if link.uri}
+    assert "https://weasyprint.org/" in uris
+    assert not any("fixture-blog.test" in uri for uri in uris)
+    landed = {basic_pdf.destinations[link.destination] for link in links if link.destination}
+    for title in BASIC_TITLES[:3]:
+        assert basic_pdf.page_starting(title) in landed
+
+
+def test_text_post_link_to_an_earlier_post_becomes_internal(basic_pdf: ReadPdf) -> None:
+    second = basic_pdf.page_starting("The Second Step")
+    destinations = [link.destination for link in basic_pdf.links() if link.page_index == second]
+    assert "starting-with-listening" in destinations
+
+
+def test_footnote_sits_at_the_foot_of_the_page_that_cites_it(basic_pdf: ReadPdf) -> None:
+    page = basic_pdf.page_texts[basic_pdf.page_starting("Starting With Listening")]
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    note = next(i for i, line in enumerate(lines) if "Listening first is cheaper" in line)
+    assert note >= len(lines) - 3
+    assert "while.1" in page.replace(" ", "")
+
+
+def test_figure_keeps_caption_and_alt_text(basic_pdf: ReadPdf) -> None:
+    assert "Two ideas, one line between them" in basic_pdf.text
+    structure = basic_pdf.reader.trailer["/Root"]["/StructTreeRoot"]
+    assert "Two circles joined by a line" in _all_strings(structure)
+
+
+def test_post_text_is_printed_as_written_never_run_as_a_template(basic_pdf: ReadPdf) -> None:
+    assert "{{ 7*7 }}" in basic_pdf.text
+
+
+def test_guest_author_is_credited_and_level_one_heading_becomes_a_section(basic_pdf: ReadPdf) -> None:
+    page = basic_pdf.page_texts[basic_pdf.page_starting("A Guest Voice")]
+    assert "Gale Guest" in page
+    sections = [e for e in basic_pdf.outline() if e.level == 2]
+    assert "A heading written as level one" in [e.title for e in sections]
+
+
+def test_cover_shows_title_subtitle_author_and_date(basic_pdf: ReadPdf) -> None:
+    cover = basic_pdf.page_texts[0]
+    for text in ("The Fixture Guide", "Three posts and a recap", "Fern Fixture", "1 June 2024"):
+        assert text in cover
+
+
+def test_same_inputs_and_source_date_epoch_give_identical_bytes(tmp_path: Path, epoch: str) -> None:
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    strict_build(BASIC, first)
+    strict_build(BASIC, second)
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()
+
+
+def _all_strings(obj: object, depth: int = 0) -> str:
+    """Every text string in a PDF object tree (bounded depth)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, TextStringObject
+
+    if depth > 60:
+        return ""
+    if isinstance(obj, IndirectObject):
+        obj = obj.get_object()
+    if isinstance(obj, TextStringObject):
+        return str(obj)
+    if isinstance(obj, DictionaryObject):
+        return " ".join(
+            _all_strings(v, depth + 1) for k, v in obj.items() if k not in ("/P", "/Pg", "/Parent")
+        )
+    if isinstance(obj, ArrayObject):
+        return " ".join(_all_strings(v, depth + 1) for v in obj)
+    return ""
