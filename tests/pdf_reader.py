@@ -108,8 +108,8 @@ class ReadPdf:
         """Every link annotation, with its external URI or internal destination name."""
         found = []
         for index, page in enumerate(self.reader.pages):
-            for annotation in page.get("/Annots") or []:
-                annotation = annotation.get_object()
+            for reference in page.get("/Annots") or []:
+                annotation = reference.get_object()
                 if annotation.get("/Subtype") != "/Link":
                     continue
                 action = annotation.get("/A") or {}
@@ -131,8 +131,8 @@ class ReadPdf:
         missing = set()
         for page in self.reader.pages:
             fonts = (page.get("/Resources") or {}).get("/Font") or {}
-            for font in fonts.values():
-                font = font.get_object()
+            for reference in fonts.values():
+                font = reference.get_object()
                 descriptor = font.get("/FontDescriptor")
                 if descriptor is None and "/DescendantFonts" in font:
                     descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, TextStringObject
 
 from guide import load_book
 from guide.errors import Report
@@ -182,8 +183,6 @@ def test_same_inputs_and_source_date_epoch_give_identical_bytes(tmp_path: Path, 
 
 def _all_strings(obj: object, depth: int = 0) -> str:
     """Every text string in a PDF object tree (bounded depth)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, TextStringObject
-
     if depth > 60:
         return ""
     if isinstance(obj, IndirectObject):
