@@ -86,9 +86,9 @@ def _load_yaml(raw: str, source_path: str) -> dict[str, Any]:
     try:
         data = yaml.load(raw, Loader=_StringLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 2 if mark else 1
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = ": ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         raise GuideError(Diagnostic(source_path, line, f"front matter: {problem}")) from exc
     except yaml.YAMLError as exc:
         raise GuideError(Diagnostic(source_path, 1, f"front matter: {exc}")) from exc
@@ -128,12 +128,20 @@ def _date(data: dict[str, Any], raw: str, source_path: str, report: Report) -> d
     return None
 
 
+def _one_line(mapping: dict[Any, Any]) -> Any:
+    ((key, value),) = mapping.items()
+    return f"{key}: {value}" if isinstance(key, str) and isinstance(value, str) else mapping
+
+
 def _credits(data: dict[str, Any], raw: str, source_path: str, report: Report) -> tuple[str, ...]:
     value = data.get("credits")
     if value is None or value == "":
         return ()
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, list):
+        # `- Photo: Jo` reads as a one-key mapping; the author meant the line as written.
+        value = [_one_line(v) if isinstance(v, dict) and len(v) == 1 else v for v in value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         report.error(source_path, _key_line(raw, "credits"), "'credits' must be a list of text lines")
         return ()

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 
 from guide.errors import Diagnostic, GuideError, Report
@@ -87,8 +88,18 @@ def _footnote_span(note: ET.Element, tail: str | None) -> ET.Element:
         _append_text(span, paragraph.text or "")
         for grandchild in list(paragraph):
             span.append(grandchild)
+    _strip_placeholder(span)
     span.tail = tail
     return span
+
+
+def _strip_placeholder(element: ET.Element) -> None:
+    """Drop the no-break space Python-Markdown leaves where the back-link was."""
+    last = element[-1] if len(element) else None
+    if last is not None and last.tail:
+        last.tail = last.tail.replace(NBSP_PLACEHOLDER, "").rstrip()
+    elif element.text:
+        element.text = element.text.replace(NBSP_PLACEHOLDER, "").rstrip()
 
 
 def _append_text(element: ET.Element, text: str) -> None:
