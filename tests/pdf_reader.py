@@ -74,10 +74,17 @@ class ReadPdf:
         return entries
 
     def page_starting(self, title: str) -> int:
-        """The 0-based index of the first page whose body begins with a chapter titled `title`."""
+        """The 0-based index of the page that opens the chapter (or section) titled `title`.
+
+        A chapter opens with "CHAPTER N" and its title, which may wrap; other sections open
+        with their title as the first line.
+        """
         for index, text in enumerate(self.page_texts):
-            lines = [line.strip() for line in text.splitlines() if line.strip()]
-            if title in lines[:4]:
+            lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+            if not lines:
+                continue
+            opening = " ".join(lines[1:5])
+            if (lines[0].startswith("CHAPTER ") and opening.startswith(title)) or lines[0] == title:
                 return index
         raise AssertionError(f"no page opens with {title!r}")
 

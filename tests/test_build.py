@@ -79,9 +79,12 @@ def test_every_chapter_starts_a_new_page(built: tuple[Path, ReadPdf]) -> None:
 def test_no_credit_line_or_comment_leftovers_remain_in_chapters(built: tuple[Path, ReadPdf]) -> None:
     _, pdf = built
     credits_page = pdf.page_starting("Credits")
-    chapters_text = "\n".join(pdf.page_texts[:credits_page])
-    for leftover in ("Photo Credit:", "Image credit:", "Leave a Reply", "Share this:", "Like this:"):
-        assert leftover.lower() not in chapters_text.lower()
+    chapters_text = "\n".join(pdf.page_texts[:credits_page]).lower()
+    lines = {line.strip() for line in chapters_text.splitlines()}
+    assert "photo credit:" not in chapters_text
+    assert "image credit:" not in chapters_text
+    for leftover in ("leave a reply", "share this:", "like this:", "related"):
+        assert leftover not in lines
 
 
 def test_every_post_credit_is_on_the_credits_pages(built: tuple[Path, ReadPdf]) -> None:
@@ -95,6 +98,12 @@ def test_every_post_credit_is_on_the_credits_pages(built: tuple[Path, ReadPdf]) 
             assert chapter.post.url.split("//")[1][:30] in credits_text.replace(" ", "")
     for credit in book.credits:
         assert credit in credits_text
+
+
+def test_copied_text_keeps_plain_hyphens(built: tuple[Path, ReadPdf]) -> None:
+    _, pdf = built
+    assert "\u2010" not in pdf.text
+    assert "-blog.test/" in pdf.text
 
 
 def test_metadata_names_title_author_language_and_date(built: tuple[Path, ReadPdf], epoch: str) -> None:

@@ -25,7 +25,7 @@ def test_plain_text_post_in_the_shape_a_blog_gives() -> None:
     report = Report()
     post = read_post(FIXTURES / "post_with_photo_credit.txt", "post_with_photo_credit.txt", report)
     assert post.title == "A Title Line Copied From The Blog"
-    assert post.credits == ("Jo Lens", "City Archive")
+    assert post.credits == ("Photo: Jo Lens", "Photo: City Archive")
     assert post.body_html.count("<p>") == 3
     assert "copied with the odd double space and a “curly quote”. It carries on" in post.body_html
     assert '<a href="https://fixture-blog.test/2024/01/other-post/">' in post.body_html
@@ -35,11 +35,19 @@ def test_plain_text_post_in_the_shape_a_blog_gives() -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["Photo Credit: A; B", "photo credit: A; B", "Image credit: A;B", "CREDIT: A ; B"]
+    ("line", "credits"),
+    [
+        ("Photo Credit: A; B", ("Photo: A", "Photo: B")),
+        ("photo credit: A; B", ("Photo: A", "Photo: B")),
+        ("Image credit: A;B", ("Image: A", "Image: B")),
+        ("CREDIT: A ; B", ("A", "B")),
+    ],
 )
-def test_credit_lines_in_any_case_split_on_semicolons(tmp_path: Path, line: str) -> None:
+def test_credit_lines_in_any_case_split_on_semicolons(
+    tmp_path: Path, line: str, credits: tuple[str, ...]
+) -> None:
     post, _ = _read(tmp_path, "p.txt", f"Title\n\nBody.\n\n{line}\n")
-    assert post.credits == ("A", "B")  # type: ignore[attr-defined]
+    assert post.credits == credits  # type: ignore[attr-defined]
 
 
 def test_text_is_escaped_not_interpreted(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.post import Post
 from guide.sources.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 
-CREDIT_RE = re.compile(r"^\s*(?:photo|image)?\s*credits?\s*:\s*(?P<credits>.*)$", re.IGNORECASE)
+CREDIT_RE = re.compile(r"^\s*(?P<kind>photo|image)?\s*credits?\s*:\s*(?P<credits>.*)$", re.IGNORECASE)
 LEFTOVER_RE = re.compile(
     r"^\s*(leave a reply|leave a comment|share this:?|like this:?|related|like loading\.\.\.|"
     r"\d+ (comments?|responses?)|cancel reply)\s*$",
@@ -55,7 +55,8 @@ def _credits_of(line: str) -> list[str]:
     found = CREDIT_RE.match(line)
     if not found:
         return []
-    return [" ".join(part.split()) for part in found.group("credits").split(";") if part.strip()]
+    label = f"{found.group('kind').capitalize()}: " if found.group("kind") else ""
+    return [label + " ".join(part.split()) for part in found.group("credits").split(";") if part.strip()]
 
 
 def _title_and_paragraphs(lines: list[str]) -> tuple[str | None, list[str]]:
