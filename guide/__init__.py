@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from guide.errors import Diagnostic, GuideError
-from guide.pipeline import BuildOptions, BuildResult, build, load_book, make_html
+from guide.pipeline import BuildOptions, BuildResult, build, check, load_book, make_html
 
 try:
     __version__ = version("guide")
@@ -22,6 +22,7 @@ __all__ = [
     "GuideError",
     "__version__",
     "build",
+    "check",
     "load_book",
     "make_html",
 ]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
 from guide.errors import Report
+from guide.images import image_problem
 from guide.manifest import Manifest
 from guide.post import Post
 from guide.slug import unique_slug
+from guide.textfile import line_of
 
 RESERVED_IDS = {"cover", "contents", "credits"}
 
@@ -48,14 +51,18 @@ class Book:
     """Guide-level credits, printed after the chapters' own."""
 
 
-def build_book(manifest: Manifest, posts: list[Post], report: Report) -> Book:
+def build_book(manifest: Manifest, posts: list[Post], report: Report, allow_remote: bool = False) -> Book:
     """Order posts as chapters, give them ids and make their links internal."""
     taken = set(RESERVED_IDS)
     slugs = [unique_slug(post.title, taken, fallback="chapter") for post in posts]
-    url_map = {_url_key(p.url): slug for p, slug in zip(posts, slugs, strict=True) if p.url}
+    links = SeriesLinks(
+        chapters={_url_key(p.url): slug for p, slug in zip(posts, slugs, strict=True) if p.url},
+        hosts={urlsplit(p.url).netloc.lower().removeprefix("www.") for p in posts if p.url},
+    )
     chapters = []
     for number, (post, slug) in enumerate(zip(posts, slugs, strict=True), start=1):
-        body, images = _link_body(post, slug, url_map, manifest, report)
+        context = _PostContext(post, slug, links, manifest.project_dir, report, allow_remote)
+        body, images = _link_body(context)
         chapters.append(Chapter(number=number, slug=slug, post=post, body_html=body, images=images))
     return Book(
         title=manifest.title,
@@ -69,6 +76,16 @@ def build_book(manifest: Manifest, posts: list[Post], report: Report) -> Book:
     )
 
 
+@dataclass(frozen=True)
+class SeriesLinks:
+    """Where the series' posts were published, to turn links between them into internal ones."""
+
+    chapters: dict[str, str]
+    """Normalised post address -> chapter id."""
+    hosts: set[str]
+    """Hosts the series was published on: a link there that matches no chapter is suspicious."""
+
+
 def _url_key(url: str) -> str:
     """Compare post addresses without scheme, www., query or trailing slash."""
     parts = urlsplit(url.strip())
@@ -76,51 +93,107 @@ def _url_key(url: str) -> str:
     return f"{host}{parts.path.rstrip('/')}"
 
 
-def _link_body(
-    post: Post, slug: str, url_map: dict[str, str], manifest: Manifest, report: Report
-) -> tuple[str, tuple[str, ...]]:
-    if not post.body_html.strip():
+@dataclass(frozen=True)
+class _PostContext:
+    """What linking one post's body needs, and where its problems are reported."""
+
+    post: Post
+    slug: str
+    links: SeriesLinks
+    project_dir: Path
+    report: Report
+    allow_remote: bool
+
+    def warn(self, needle: str, message: str) -> None:
+        self.report.warn(
+            self.post.source_path, line_of(self.post.source_text, needle) if needle else None, message
+        )
+
+    def error(self, needle: str, message: str) -> None:
+        self.report.error(
+            self.post.source_path, line_of(self.post.source_text, needle) if needle else None, message
+        )
+
+
+def _link_body(context: _PostContext) -> tuple[str, tuple[str, ...]]:
+    if not context.post.body_html.strip():
         return "", ()
-    root = lxml.html.fragment_fromstring(post.body_html, create_parent="div")
+    root = lxml.html.fragment_fromstring(context.post.body_html, create_parent="div")
     for element in root.iter():
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str) or element is root:
             continue
         if element.get("id"):
-            element.set("id", f"{slug}--{element.get('id')}")
+            element.set("id", f"{context.slug}--{element.get('id')}")
         if element.tag == "a" and element.get("href"):
-            element.set("href", _resolve_href(element.get("href"), slug, url_map))
-    images = tuple(_resolve_images(root, post, manifest, report))
+            _resolve_link(element, context)
+    images = tuple(_check_images(root, context))
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return inner, images
 
 
-def _resolve_href(href: str, slug: str, url_map: dict[str, str]) -> str:
-    if href.startswith("#"):
-        return f"#{slug}--{href[1:]}" if len(href) > 1 else f"#{slug}"
+def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None:
+    """Make links to the series' own posts internal; drop links a PDF cannot follow."""
+    href = element.get("href") or ""
     parts = urlsplit(href)
-    if parts.scheme not in ("http", "https"):
-        return href
-    target = url_map.get(_url_key(href))
-    if target is None:
-        return href
-    return f"#{target}--{parts.fragment}" if parts.fragment else f"#{target}"
+    if href.startswith("#"):
+        element.set("href", f"#{context.slug}--{href[1:]}" if len(href) > 1 else f"#{context.slug}")
+    elif parts.scheme in ("http", "https"):
+        target = context.links.chapters.get(_url_key(href))
+        if target is not None:
+            element.set("href", f"#{target}--{parts.fragment}" if parts.fragment else f"#{target}")
+        elif parts.netloc.lower().removeprefix("www.") in context.links.hosts and parts.path.strip("/"):
+            context.warn(href, f"link to '{href}' looks like a post of this series but matches no chapter")
+    elif parts.scheme not in ("mailto", "tel"):
+        context.warn(href, f"removed link to '{href}': only web, mail and in-guide links work in a PDF")
+        del element.attrib["href"]
 
 
-def _resolve_images(root: lxml.html.HtmlElement, post: Post, manifest: Manifest, report: Report) -> list[str]:
-    """Point local images at their project-relative path; report the missing ones."""
+def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[str]:
+    """Point local images at their project-relative path; report the ones a build cannot show."""
     found = []
-    post_dir = posixpath.dirname(post.source_path)
     for image in root.iter("img"):
         src = image.get("src") or ""
-        if not src or urlsplit(src).scheme:
-            continue
-        relative = posixpath.normpath(posixpath.join(post_dir, unquote(src)))
-        abs_path = (manifest.project_dir / relative).resolve()
-        if not abs_path.is_relative_to(manifest.project_dir):
-            report.error(post.source_path, None, f"image '{src}' lies outside the project folder")
-        elif not abs_path.is_file():
-            report.error(post.source_path, None, f"image '{src}' not found")
-        else:
+        if not (image.get("alt") or "").strip():
+            context.warn(src, f"image '{src}' has no alt text for readers who cannot see it")
+        relative = _image_path(src, context)
+        if relative is not None:
             image.set("src", relative)
             found.append(relative)
+    if found and not context.post.credits:
+        context.warn("", f"shows image '{found[0]}' but carries no credit for it")
     return found
+
+
+def _image_path(src: str, context: _PostContext) -> str | None:
+    """Return the project-relative path of a local image, or None after reporting why not."""
+    scheme = urlsplit(src).scheme.lower()
+    if not src:
+        context.error("<img", "image without a source")
+    elif scheme in ("http", "https"):
+        if not context.allow_remote:
+            context.error(
+                src,
+                f"remote image '{src}' is not fetched during a build: save it into the "
+                "project and use a relative path, or build with --allow-remote",
+            )
+    elif scheme == "file":
+        context.error(src, f"image '{src}' lies outside the project folder")
+    elif scheme and scheme != "data":
+        context.error(src, f"image '{src}' uses an unsupported scheme '{scheme}:'")
+    elif not scheme:
+        return _local_image(src, context)
+    return None
+
+
+def _local_image(src: str, context: _PostContext) -> str | None:
+    relative = posixpath.normpath(posixpath.join(posixpath.dirname(context.post.source_path), unquote(src)))
+    abs_path = (context.project_dir / relative).resolve()
+    if not abs_path.is_relative_to(context.project_dir):
+        context.error(src, f"image '{src}' lies outside the project folder")
+    elif not abs_path.is_file():
+        context.error(src, f"image '{src}' not found")
+    elif problem := image_problem(abs_path):
+        context.error(src, f"image '{src}' {problem}")
+    else:
+        return relative
+    return None

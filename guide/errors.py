@@ -65,7 +65,6 @@ class Report:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
     def raise_if_errors(self, strict: bool = False) -> None:
-        """Raise GuideError with every error (and every warning when strict)."""
-        fatal = self.diagnostics if strict else self.errors
-        if fatal:
-            raise GuideError(list(fatal))
+        """Raise GuideError with every diagnostic if any is fatal (every warning is, when strict)."""
+        if self.errors or (strict and self.diagnostics):
+            raise GuideError(list(self.diagnostics))

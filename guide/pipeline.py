@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from guide.book import Book, build_book
 from guide.errors import Diagnostic, GuideError, Report
@@ -31,6 +32,10 @@ class BuildOptions:
     """An extra stylesheet applied after the package's own."""
     force: bool = False
     """Overwrite an output file that is not a previous build."""
+    allow_remote: bool = False
+    """Let http(s) images through, with a short timeout."""
+    allow_private_hosts: bool = False
+    """Test-only: let --allow-remote reach loopback and private addresses (a test's own server)."""
 
 
 @dataclass
@@ -55,11 +60,13 @@ def build_date() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
-def load_book(project: Path, report: Report, progress: Progress | None = None) -> Book:
+def load_book(
+    project: Path, report: Report, progress: Progress | None = None, allow_remote: bool = False
+) -> Book:
     """Read the manifest and every post; raise GuideError with every problem found."""
     manifest = load_manifest(project)
     posts = _read_posts(manifest, report, progress)
-    book = build_book(manifest, posts, report)
+    book = build_book(manifest, posts, report, allow_remote)
     report.raise_if_errors()
     return book
 
@@ -77,14 +84,38 @@ def _read_posts(manifest: Manifest, report: Report, progress: Progress | None) -
     return posts
 
 
-def make_html(project: Path, options: BuildOptions, report: Report, progress: Progress | None = None) -> str:
-    """Return the HTML document the PDF is typeset from."""
-    book = load_book(project, report, progress)
+@dataclass(frozen=True)
+class Prepared:
+    """A book checked and rendered, ready to typeset."""
+
+    book: Book
+    html: str
+
+
+def prepare(
+    project: Path, options: BuildOptions, report: Report, progress: Progress | None = None
+) -> Prepared:
+    """Run every stage before typesetting; raise GuideError if any reported an error."""
+    book = load_book(project, report, progress, options.allow_remote)
     extra_css = ""
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
     report.raise_if_errors(options.strict)
-    return render_html(book, RenderOptions(created=build_date(), extra_css=extra_css))
+    html = render_html(book, RenderOptions(created=build_date(), extra_css=extra_css))
+    return Prepared(book=book, html=html)
+
+
+def make_html(project: Path, options: BuildOptions, report: Report, progress: Progress | None = None) -> str:
+    """Return the HTML document the PDF is typeset from."""
+    return prepare(project.resolve(), options, report, progress).html
+
+
+def check(project: Path, options: BuildOptions | None = None) -> list[Diagnostic]:
+    """Run every check of a build without typesetting; return the warnings or raise GuideError."""
+    options = options or BuildOptions()
+    report = Report()
+    prepare(project.resolve(), options, report)
+    return report.warnings
 
 
 def build(
@@ -98,14 +129,26 @@ def build(
     project = project.resolve()
     check_output_path(project, output, options.force)
     report = Report()
-    html = make_html(project, options, report, progress)
+    prepared = prepare(project, options, report, progress)
     roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)
     if options.style is not None:
         roots += (options.style.resolve().parent,)
-    fetcher = SandboxedFetcher(roots)
-    result = typeset_pdf(html, project, fetcher, report, progress)
+    fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
+    result = typeset_pdf(prepared.html, project, fetcher, report, progress)
     for refusal in fetcher.refusals:
-        report.error("<pdf>", None, f"refused to load {refusal.url}: {refusal.reason}")
+        where = _blame(prepared.book, refusal.url, project, options)
+        report.error(where, None, f"refused to load {refusal.url}: {refusal.reason}")
     report.raise_if_errors(options.strict)
     write_atomically(result.pdf, output)
     return BuildResult(output=output, pages=result.pages, warnings=report.warnings)
+
+
+def _blame(book: Book, url: str, project: Path, options: BuildOptions) -> str:
+    """Name the post (or stylesheet) that asked for `url`."""
+    candidates = {url, unquote(url)}
+    if url.startswith(project.as_uri() + "/"):
+        candidates.add(unquote(url[len(project.as_uri()) + 1 :]))
+    for chapter in book.chapters:
+        if any(candidate in chapter.body_html for candidate in candidates):
+            return chapter.post.source_path
+    return str(options.style) if options.style else "<stylesheet>"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,5 @@ class Post:
     """The post's author, when it differs from or spells out the guide's."""
     credits: tuple[str, ...] = ()
     """Photo credits, sources and thanks the post carries, one line each."""
+    source_text: str = field(default="", repr=False, compare=False)
+    """The file's text, kept so later stages can name the line of a problem."""

@@ -75,7 +75,10 @@ class _ReportHandler(logging.Handler):
         self.report = report
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = "typesetting: " + record.getMessage().splitlines()[0]
+        text = record.getMessage()
+        if "refused to load" in text:  # the fetcher records its own refusals, with the post to blame
+            return
+        message = "typesetting: " + text.splitlines()[0]
         if record.levelno >= logging.ERROR:
             self.report.error("<pdf>", None, message)
         else:

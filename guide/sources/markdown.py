@@ -11,8 +11,10 @@ from markdown.treeprocessors import Treeprocessor
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.post import Post
+from guide.sanitize import sanitize_html
 from guide.slug import unique_slug
 from guide.sources.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from guide.sources.limits import check_markdown_limits
 
 EXTENSIONS = ["footnotes", "tables", "fenced_code", "attr_list", "smarty", "sane_lists"]
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -20,18 +22,20 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 def read_markdown_post(text: str, source_path: str, warnings: Report) -> Post:
     """Turn a Markdown post with front matter into a Post."""
-    raw_meta, body, _ = split_front_matter(text, source_path)
+    raw_meta, body, first_line = split_front_matter(text, source_path)
     meta = parse_front_matter(raw_meta, source_path, warnings) if raw_meta is not None else FrontMatter()
     if meta.title is None:
         raise GuideError(Diagnostic(source_path, 1, "front matter has no 'title'"))
+    check_markdown_limits(body, source_path, first_line)
     return Post(
         source_path=source_path,
         title=meta.title,
-        body_html=markdown_to_html(body),
+        body_html=sanitize_html(markdown_to_html(body), source_path, text, warnings),
         date=meta.date,
         url=meta.url,
         author=meta.author,
         credits=meta.credits,
+        source_text=text,
     )
 
 

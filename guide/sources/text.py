@@ -39,6 +39,7 @@ def read_text_post(text: str, source_path: str, warnings: Report) -> Post:
         url=meta.url,
         author=meta.author,
         credits=meta.credits + tuple(credits),
+        source_text=text,
     )
 
 
