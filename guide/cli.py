@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from guide import __version__
 from guide.errors import Diagnostic, GuideError, Report
-from guide.pipeline import BuildOptions, build, make_html
+from guide.pipeline import BuildOptions, build, check, make_html
 from guide.typeset import Progress, write_atomically
 
 EXIT_AUTHOR_ERROR = 1
@@ -34,6 +35,10 @@ StyleOpt = Annotated[
     Path | None, typer.Option("--style", help="An extra stylesheet applied after the built-in ones.")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an output file that is not a PDF.")]
+RemoteOpt = Annotated[
+    bool,
+    typer.Option("--allow-remote", help="Fetch http(s) images (5 s timeout; local addresses stay refused)."),
+]
 
 
 def _version(value: bool) -> None:
@@ -56,9 +61,14 @@ def _print(diagnostics: list[Diagnostic]) -> None:
         stderr.print(str(diagnostic), markup=False)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def _author_errors() -> Iterator[None]:
-    """Turn author mistakes into one line each and exit 1; Ctrl-C into exit 130."""
+    """Turn author mistakes into one line each and exit 1; Ctrl-C or SIGTERM into exit 130."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
     except GuideError as exc:
@@ -88,10 +98,12 @@ def build_command(
     strict: StrictOpt = False,
     style: StyleOpt = None,
     force: ForceOpt = False,
+    allow_remote: RemoteOpt = False,
 ) -> None:
     """Build the guide's PDF."""
+    options = BuildOptions(strict=strict, style=style, force=force, allow_remote=allow_remote)
     with _author_errors(), _progress() as progress:
-        result = build(project, output, BuildOptions(strict=strict, style=style, force=force), progress)
+        result = build(project, output, options, progress)
     _print(result.warnings)
     stderr.print(f"wrote {output} ({result.pages} pages)", markup=False)
 
@@ -114,6 +126,15 @@ def html_command(
         write_atomically(html.encode("utf-8"), output)
     _print(report.warnings)
     stderr.print(f"wrote {output}", markup=False)
+
+
+@app.command("check")
+def check_command(project: ProjectArg = Path("."), strict: StrictOpt = False, style: StyleOpt = None) -> None:
+    """Run every check of a build without writing a PDF (the first step of a CI job)."""
+    with _author_errors():
+        warnings = check(project, BuildOptions(strict=strict, style=style))
+    _print(warnings)
+    stderr.print(f"ok: {project} ({len(warnings)} warnings)", markup=False)
 
 
 def main() -> None:

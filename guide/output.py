@@ -18,7 +18,8 @@ def check_output_path(project: Path, output: Path, force: bool) -> None:
     parent = target.parent
     if not parent.is_dir():
         raise GuideError(Diagnostic(shown, None, f"output folder '{output.parent}' does not exist"))
-    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+    read_only = target.exists() and not target.stat().st_mode & 0o222  # respected even by root
+    if not os.access(parent, os.W_OK) or read_only or (target.exists() and not os.access(target, os.W_OK)):
         raise GuideError(Diagnostic(shown, None, "output path is not writable"))
     if _is_source(project, target):
         raise GuideError(Diagnostic(shown, None, "output path is one of the guide's sources"))
