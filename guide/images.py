@@ -19,9 +19,11 @@ def image_problem(abs_path: Path) -> str | None:
         with Image.open(abs_path) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                return f"is {width}x{height} pixels, over the limit of {MAX_PIXELS // 1_000_000} megapixels"
+                return f"is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
             image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        return f"is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
+    except UnidentifiedImageError:
         return "is not an image WeasyPrint can read (PNG, JPEG, GIF, WebP or SVG)"
     except (OSError, SyntaxError, ValueError) as exc:
         return f"is damaged ({exc})"

@@ -40,13 +40,16 @@ def _long_date(value: dt.date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def stylesheet(book: Book, extra_css: str = "") -> str:
-    """Return the whole print stylesheet: fonts, the package's styles, then the author's."""
+def stylesheet(book: Book) -> str:
+    """Return the package's print stylesheet: fonts, page size, then one file per concern."""
     parts = [font_face_css(), f"@page {{ size: {book.page_size}; }}"]
     parts += [(STYLES_DIR / name).read_text(encoding="utf-8") for name in STYLESHEETS]
-    if extra_css:
-        parts.append(extra_css)
     return "\n".join(parts)
+
+
+def _style_element_text(css: str) -> Markup:
+    """Return CSS safe inside <style>: it cannot close the element early."""
+    return Markup(css.replace("</", "<\\/"))  # noqa: S704 - stylesheets are CSS, never markup
 
 
 def render_html(book: Book, options: RenderOptions) -> str:
@@ -58,7 +61,8 @@ def render_html(book: Book, options: RenderOptions) -> str:
             # Bodies were built from parsed, re-serialised HTML in the book stage; the CSS is ours
             # plus the file the author named.
             chapters=[(c, Markup(c.body_html)) for c in book.chapters],  # noqa: S704
-            css=Markup(stylesheet(book, options.extra_css)),  # noqa: S704
+            css=_style_element_text(stylesheet(book)),
+            extra_css=_style_element_text(options.extra_css),
             created=options.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
     except jinja2.TemplateSyntaxError as exc:

@@ -19,6 +19,10 @@ from guide.resources import PACKAGE_DIR
 
 FONTCONFIG_FILE = PACKAGE_DIR / "fonts.conf"
 Progress = Callable[[str], None]
+ALREADY_REPORTED = (
+    "refused to load",  # the fetcher records its refusals, and the build names the post to blame
+    "has no required alt description",  # the book stage warns with the post and line
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class _ReportHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
-        if "refused to load" in text:  # the fetcher records its own refusals, with the post to blame
+        if any(known in text for known in ALREADY_REPORTED):
             return
         message = "typesetting: " + text.splitlines()[0]
         if record.levelno >= logging.ERROR:

@@ -1,0 +1,97 @@
+"""The commands end to end: check, html, --style, and an interrupted build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import weasyprint
+from typer.testing import CliRunner
+
+from guide.cli import app
+from tests.conftest import FIXTURES, ROOT
+from tests.pdf_reader import ReadPdf
+
+BASIC = FIXTURES / "projects" / "basic"
+runner = CliRunner()
+
+
+def test_check_passes_the_sample_strictly() -> None:
+    result = runner.invoke(app, ["check", str(ROOT), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == f"ok: {ROOT} (0 warnings)"
+
+
+def test_check_reports_warnings_and_fails_on_them_when_strict(tmp_path: Path) -> None:
+    (tmp_path / "guide.toml").write_text('title = "T"\nauthor = "A"\nchapters = ["a.md"]\n')
+    (tmp_path / "a.md").write_text("---\ntitle: T\ntags: x\n---\nBody <script>x</script>\n")
+    relaxed = runner.invoke(app, ["check", str(tmp_path)])
+    strict = runner.invoke(app, ["check", str(tmp_path), "--strict"])
+    expected = [
+        "a.md:3: warning: unknown front matter key 'tags' (known keys: title, date, url, author, credits)",
+        "a.md:5: warning: removed <script> element",
+    ]
+    assert relaxed.exit_code == 0
+    assert relaxed.stderr.splitlines()[:2] == expected
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines() == expected
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_html_is_what_weasyprint_alone_typesets(tmp_path: Path) -> None:
+    html_path = tmp_path / "guide.html"
+    result = runner.invoke(app, ["html", str(BASIC), "-o", str(html_path)])
+    assert result.exit_code == 0, result.output
+    html = html_path.read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    assert "@font-face" in html and "<link" not in html
+    weasyprint.HTML(string=html, base_url=BASIC.as_uri() + "/").write_pdf(tmp_path / "bare.pdf")
+    assert "Starting With Listening" in ReadPdf(tmp_path / "bare.pdf").text
+
+
+def test_author_stylesheet_applies_on_top(tmp_path: Path) -> None:
+    style = tmp_path / "extra.css"
+    style.write_text('.chapter-number::after { content: " / EXTRA-STYLE-APPLIED"; }\n')
+    output = tmp_path / "styled.pdf"
+    result = runner.invoke(app, ["build", str(BASIC), "-o", str(output), "--style", str(style), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "EXTRA-STYLE-APPLIED" in ReadPdf(output).text
+
+
+def test_output_is_silent_apart_from_the_summary_when_not_a_terminal(tmp_path: Path) -> None:
+    output = tmp_path / "quiet.pdf"
+    result = runner.invoke(app, ["build", str(BASIC), "-o", str(output)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"wrote {output} (7 pages)"]
+
+
+def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    project = tmp_path / "big"
+    shutil.copytree(BASIC, project)
+    chapters = []
+    for number in range(120):
+        name = f"posts/extra-{number:03}.md"
+        (project / name).write_text(f"---\ntitle: Extra {number}\n---\n" + "Long text. " * 400 + "\n")
+        chapters.append(name)
+    (project / "guide.toml").write_text(
+        'title = "Big"\nauthor = "A"\nchapters = [' + ", ".join(f'"{c}"' for c in chapters) + "]\n"
+    )
+    output = tmp_path / "out" / "guide.pdf"
+    output.parent.mkdir()
+    output.write_bytes(b"%PDF-1.7\n% previous\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "guide", "build", str(project), "-o", str(output)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "interrupted"
+    assert output.read_bytes() == b"%PDF-1.7\n% previous\n"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["guide.pdf"]

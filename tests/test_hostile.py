@@ -1,0 +1,255 @@
+"""Hostile and mistaken inputs (../shared/realworld/HOSTILE.md and our own), one table row each.
+
+Every row asserts the exit code, the exact diagnostic lines, that the sources are unchanged,
+that a failed build leaves the previous PDF as it was, and that any PDF written carries no
+embedded file and no text from outside the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from guide.cli import app
+from tests.pdf_reader import ReadPdf
+
+CANARY = "CANARY-OUTSIDE-THE-PROJECT"
+OLD_PDF = b"%PDF-1.7\n% the previous build\n"
+runner = CliRunner()
+
+
+def _png(width: int, height: int) -> bytes:
+    """A PNG header that claims the given size (enough for a reader to refuse it)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def _real_png() -> bytes:
+    raw = b"\x00\xff\x00\x00" * 1
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + _chunk(b"IDAT", zlib.compress(raw))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _post(body: str, front: str = "title: A Post\ncredits: [Photo: Test]") -> str:
+    return f"---\n{front}\n---\n{body}\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile input and what it must get."""
+
+    name: str
+    files: dict[str, str | bytes]
+    """Project files besides guide.toml (which lists posts/a.md unless `manifest` is given)."""
+    exit_code: int
+    lines: list[str]
+    """The exact diagnostic lines expected on stderr ({out} and {outside} are filled in)."""
+    manifest: str | None = None
+    args: list[str] = field(default_factory=list)
+    pdf_contains: str | None = None
+    setup: Callable[[Path, Path], None] | None = None
+    """Extra preparation: (project, output) -> None."""
+
+
+MANIFEST = 'title = "Hostile"\nauthor = "Tester"\nchapters = ["posts/a.md"]\n'
+
+
+def _symlink_out(project: Path, output: Path) -> None:
+    (project / "posts" / "a.md").symlink_to(project.parent / "outside" / "secret.md")
+
+
+def _output_is_dir(project: Path, output: Path) -> None:
+    output.unlink()
+    output.mkdir()
+
+
+def _output_read_only(project: Path, output: Path) -> None:
+    output.chmod(0o444)
+
+
+def _output_not_pdf(project: Path, output: Path) -> None:
+    output.write_bytes(b"my notes, not a PDF\n")
+
+
+CASES = [
+    Case("yaml unclosed quote", {"posts/a.md": '---\ntitle: "abc\n---\nBody\n'}, 1,
+         ["posts/a.md:2: front matter: while scanning a quoted scalar: found unexpected end of stream"]),
+    Case("front matter never closed", {"posts/a.md": "---\ntitle: T\nBody\n"}, 1,
+         ["posts/a.md:1: front matter opened with '---' is never closed"]),
+    Case("missing title", {"posts/a.md": "---\ndate: 2024-01-01\n---\nBody\n"}, 1,
+         ["posts/a.md:1: front matter has no 'title'"]),
+    Case("duplicate key", {"posts/a.md": "---\ntitle: A\ntitle: B\n---\nBody\n"}, 1,
+         ["posts/a.md:3: front matter: duplicate key 'title'"]),
+    Case("python tag in yaml", {"posts/a.md": "---\ntitle: !!python/object/apply:os.system ['touch x']\n---\nB\n"},
+         1, ["posts/a.md:2: front matter: could not determine a constructor for the tag "
+             "'tag:yaml.org,2002:python/object/apply:os.system'"]),
+    Case("jekyll date with time and zone is normalised",
+         {"posts/a.md": _post("Body", "title: Dated\ndate: 2016-10-06 11:10:38 -0700")}, 0, [],
+         pdf_contains="6 October 2016"),
+    Case("number-like title stays as written", {"posts/a.md": _post("Body", "title: 3.10")}, 0, [],
+         pdf_contains="3.10"),
+    Case("latin-1 bytes", {"posts/a.md": b"---\ntitle: T\n---\nCaf\xe9\n"}, 1,
+         ["posts/a.md:4: not valid UTF-8: byte 0xe9 at offset 20; save it as UTF-8"]),
+    Case("utf-8 bom before front matter", {"posts/a.md": b"\xef\xbb\xbf" + _post("Body").encode()}, 0, [],
+         pdf_contains="A Post"),
+    Case("utf-16", {"posts/a.md": _post("Body").encode("utf-16")}, 1,
+         ["posts/a.md:1: unsupported encoding UTF-16: save the file as UTF-8"]),
+    Case("crlf line ends", {"posts/a.md": _post("Line one\r\n\r\nLine two").replace("\n", "\r\n")}, 0, [],
+         pdf_contains="Line two"),
+    Case("control character", {"posts/a.md": _post("Bad \x10 byte")}, 1,
+         ["posts/a.md:5: control character U+0010 in text"]),
+    Case("bidi override in title", {"posts/a.md": _post("Body", "title: Evil \u202eelif\u202c name")}, 0, [],
+         pdf_contains="Evil"),
+    Case("manifest entry missing", {}, 1, ["guide.toml:3: chapter 'posts/a.md' not found"]),
+    Case("empty chapter file", {"posts/a.md": ""}, 1, ["posts/a.md: post is empty"]),
+    Case("path traversal in manifest", {}, 1,
+         ["guide.toml:3: chapter '../outside/secret.md' lies outside the project folder"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["../outside/secret.md"]\n'),
+    Case("absolute path in manifest", {}, 1,
+         ["guide.toml:3: chapter '{outside}/secret.md' is an absolute path; use a path inside the project"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["{outside}/secret.md"]\n'),
+    Case("symlink out of the project", {}, 1,
+         ["guide.toml:3: chapter 'posts/a.md' lies outside the project folder"], setup=_symlink_out),
+    Case("same file listed twice", {"posts/a.md": _post("Body")}, 1,
+         ["guide.toml:3: chapter './posts/a.md' is listed twice (same file as 'posts/a.md')"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md", "./posts/a.md"]\n'),
+    Case("file url image", {"posts/a.md": _post('<img src="file:///etc/passwd" alt="p">')}, 1,
+         ["posts/a.md:5: image 'file:///etc/passwd' lies outside the project folder"]),
+    Case("relative image escaping the project", {"posts/a.md": _post("![s](../../outside/secret.png)")}, 1,
+         ["posts/a.md:5: image '../../outside/secret.png' lies outside the project folder"]),
+    Case("attachment link element", {"posts/a.md": _post('<link rel="attachment" href="file:///etc/hostname">')},
+         0, ["posts/a.md:5: warning: removed <link> element"]),
+    Case("attachment link element is fatal when strict",
+         {"posts/a.md": _post('<link rel="attachment" href="file:///etc/hostname">')}, 1,
+         ["posts/a.md:5: warning: removed <link> element"], args=["--strict"]),
+    Case("attachment anchor", {"posts/a.md": _post('<a rel="attachment" href="../outside/secret.md">x</a>')}, 0,
+         ["posts/a.md:5: warning: removed link to '../outside/secret.md': only web, mail and in-guide links "
+          "work in a PDF"]),
+    Case("remote image offline", {"posts/a.md": _post("![r](http://example.test/a.png)")}, 1,
+         ["posts/a.md:5: remote image 'http://example.test/a.png' is not fetched during a build: save it into "
+          "the project and use a relative path, or build with --allow-remote"]),
+    Case("metadata address even with allow-remote", {"posts/a.md": _post("![m](http://169.254.169.254/a.png)")},
+         1, ["posts/a.md: refused to load http://169.254.169.254/a.png: host '169.254.169.254' is a local or "
+             "private address (169.254.169.254)"], args=["--allow-remote"]),
+    Case("style url to a local file", {"posts/a.md": _post('<p style="background:url(file:///etc/passwd)">x</p>')},
+         0, ["posts/a.md:5: warning: removed a style attribute with url() on <p>"]),
+    Case("script", {"posts/a.md": _post("<script>document.write('SCRIPTRAN')</script>\n\nAfter.")}, 0,
+         ["posts/a.md:5: warning: removed <script> element"]),
+    Case("iframe object embed", {"posts/a.md": _post('<iframe src="x"></iframe>\n<object data="y"></object>\n'
+                                                      '<embed src="z">')}, 0,
+         ["posts/a.md:5: warning: removed <iframe> element", "posts/a.md:6: warning: removed <object> element",
+          "posts/a.md:7: warning: removed <embed> element"]),
+    Case("svg image with file href", {"posts/a.md": _post('<svg><image href="file:///etc/passwd"/></svg>')}, 0,
+         ["posts/a.md:5: warning: removed <svg> element", "posts/a.md:5: warning: removed <image> element"]),
+    Case("missing local image", {"posts/a.md": _post("Text\n\n![gone](img/gone.png)")}, 1,
+         ["posts/a.md:7: image 'img/gone.png' not found"]),
+    Case("text file named png", {"posts/a.md": _post("![t](fake.png)"), "posts/fake.png": "not an image"}, 1,
+         ["posts/a.md:5: image 'fake.png' is not an image WeasyPrint can read (PNG, JPEG, GIF, WebP or SVG)"]),
+    Case("decompression bomb", {"posts/a.md": _post("![b](bomb.png)"), "posts/bomb.png": _png(40000, 40000)}, 1,
+         ["posts/a.md:5: image 'bomb.png' is over the limit of 50 megapixels"]),
+    Case("image without alt text", {"posts/a.md": _post("![](ok.png)"), "posts/ok.png": _real_png()}, 0,
+         ["posts/a.md:5: warning: image 'ok.png' has no alt text for readers who cannot see it"]),
+    Case("image without credit", {"posts/a.md": _post("![i](ok.png)", "title: T"), "posts/ok.png": _real_png()},
+         0, ["posts/a.md: warning: shows image 'posts/ok.png' but carries no credit for it"]),
+    Case("1000-level nested list", {"posts/a.md": _post("".join("  " * i + "- x\n" for i in range(1000)))}, 1,
+         ["posts/a.md:35: lists or quotes nested 31 levels deep (limit 30)"]),
+    Case("10 MB paragraph", {"posts/a.md": _post("word " * 2_000_000)}, 1,
+         ["posts/a.md: file is 10,000,046 bytes, over the limit of 2,097,152 bytes"]),
+    Case("pathological emphasis", {"posts/a.md": _post("*a" * 500_000)}, 1,
+         ["posts/a.md:5: paragraph has over 2,000 emphasis, link or HTML markers; split it or escape them"]),
+    Case("template syntax is text", {"posts/a.md": _post("{{ 7*7 }} {% raw %} {{ ''.__class__ }}")}, 0, [],
+         pdf_contains="{{ 7*7 }} {% raw %}"),
+    Case("markup in title", {"posts/a.md": _post("Body", "title: 'Title <em>With</em> </title><script>'")}, 0,
+         [], pdf_contains="Title <em>With</em>"),
+    Case("unknown manifest key", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:4: unknown key 'theme' (known keys: title, author, chapters, subtitle, language, date, "
+          "page_size, credits)"], manifest=MANIFEST + 'theme = "dark"\n'),
+    Case("unknown post format", {"posts/a.rst": "Title\n"}, 1,
+         ["posts/a.rst: unknown post format '.rst' (known: .markdown, .md, .txt)"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.rst"]\n'),
+    Case("output is a directory", {"posts/a.md": _post("B")}, 1,
+         ["{out}: output path is a folder; name a .pdf file"], setup=_output_is_dir),
+    Case("output folder missing", {"posts/a.md": _post("B")}, 1,
+         ["{out_missing}: output folder '{out_missing_parent}' does not exist"], args=["-o", "{out_missing}"]),
+    Case("output read-only", {"posts/a.md": _post("B")}, 1, ["{out}: output path is not writable"],
+         setup=_output_read_only),
+    Case("output is a source", {"posts/a.md": _post("B")}, 1,
+         ["{project}/posts/a.md: output path is one of the guide's sources"], args=["-o", "{project}/posts/a.md"]),
+    Case("output holds another file", {"posts/a.md": _post("B")}, 1,
+         ["{out}: output path holds a file that is not a PDF; use --force to overwrite it"], setup=_output_not_pdf),
+    Case("style imports a file outside", {"posts/a.md": _post("B"), "extra.css": '@import url("file://{outside}/x.css");'},
+         1, ["extra.css: refused to load file://{outside}/x.css: it is outside the project folder or does not exist"],
+         args=["--style", "extra.css"]),
+]  # fmt: skip
+
+
+def _tree_hashes(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(f"---\ntitle: Secret\n---\n{CANARY}\n")
+    (outside / "secret.png").write_bytes(_real_png())
+    (outside / "x.css").write_text(f'body::after {{ content: "{CANARY}" }}')
+    project = tmp_path / "project"
+    (project / "posts").mkdir(parents=True)
+    names = {"outside": str(outside), "project": str(project)}
+    (project / "guide.toml").write_text((case.manifest or MANIFEST).format(**names))
+    for name, content in case.files.items():
+        data = content.replace("{outside}", str(outside)).encode() if isinstance(content, str) else content
+        (project / name).write_bytes(data)
+    output = tmp_path / "out" / "guide.pdf"
+    output.parent.mkdir()
+    output.write_bytes(OLD_PDF)
+    if case.setup:
+        case.setup(project, output)
+    names |= {"out": str(output), "out_missing": str(tmp_path / "nope" / "g.pdf"),
+              "out_missing_parent": str(tmp_path / "nope")}  # fmt: skip
+    args = [arg.format(**names) for arg in case.args]
+    before = _tree_hashes(project)
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["build", str(project), "-o", str(output), *args])
+
+    assert result.exit_code == case.exit_code, result.output
+    diagnostics = [line for line in result.stderr.splitlines() if not line.startswith("wrote ")]
+    assert diagnostics == [line.format(**names) for line in case.lines]
+    assert "Traceback" not in result.output
+    assert _tree_hashes(project) == before
+    assert not list(output.parent.glob(".*.tmp")), "a temporary file was left behind"
+    if case.exit_code != 0:
+        if output.is_file() and case.setup is None:
+            assert output.read_bytes() == OLD_PDF
+        return
+    pdf = ReadPdf(output)
+    assert CANARY not in pdf.text
+    assert "/EmbeddedFiles" not in pdf.reader.trailer["/Root"].get("/Names", {})
+    assert not any("/FileAttachment" in str(a.get_object().get("/Subtype")) for p in pdf.reader.pages
+                   for a in p.get("/Annots") or [])  # fmt: skip
+    if case.pdf_contains:
+        assert case.pdf_contains in " ".join(pdf.text.split())
