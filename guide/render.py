@@ -52,20 +52,51 @@ def _style_element_text(css: str) -> Markup:
     return Markup(css.replace("</", "<\\/"))  # noqa: S704 - stylesheets are CSS, never markup
 
 
+@dataclass(frozen=True)
+class RenderedBook:
+    """The book as HTML parts: front matter, one part per chapter, back matter, and the shell."""
+
+    front: str
+    """Cover and contents."""
+    chapters: tuple[str, ...]
+    """One <article> per chapter, in reading order."""
+    back: str
+    """The credits."""
+
+
+def render_parts(book: Book) -> RenderedBook:
+    """Render each part on its own, so a typesetter may lay them out separately."""
+    env = _environment()
+    chapters = [(c, Markup(c.body_html)) for c in book.chapters]  # noqa: S704 - sanitised in sources/
+    context = {"book": book, "chapters": chapters}
+    return RenderedBook(
+        front=_render(env, "front.html.j2", context),
+        chapters=tuple(
+            _render(env, "chapter.html.j2", {**context, "chapter": c, "body": body}) for c, body in chapters
+        ),
+        back=_render(env, "credits.html.j2", context),
+    )
+
+
 def render_html(book: Book, options: RenderOptions) -> str:
     """Render the book as one self-contained HTML document."""
+    parts = render_parts(book)
+    return _render(
+        _environment(),
+        "book.html.j2",
+        {
+            "book": book,
+            "parts": [Markup(p) for p in (parts.front, *parts.chapters, parts.back)],  # noqa: S704
+            "css": _style_element_text(stylesheet(book)),
+            "extra_css": _style_element_text(options.extra_css),
+            "created": options.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, object]) -> str:
     try:
-        template = _environment().get_template("book.html.j2")
-        return template.render(
-            book=book,
-            # Bodies were built from parsed, re-serialised HTML in the book stage; the CSS is ours
-            # plus the file the author named.
-            chapters=[(c, Markup(c.body_html)) for c in book.chapters],  # noqa: S704
-            css=_style_element_text(stylesheet(book)),
-            extra_css=_style_element_text(options.extra_css),
-            created=options.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        )
+        return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise GuideError(
-            Diagnostic(f"templates/{exc.name}", exc.lineno, exc.message or "syntax error")
-        ) from exc
+        message = exc.message or "syntax error"
+        raise GuideError(Diagnostic(f"templates/{exc.name or name}", exc.lineno, message)) from exc
