@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -18,7 +19,7 @@ from guide.post import Post
 from guide.render import RenderOptions, render_html
 from guide.resources import STYLES_DIR
 from guide.sources import read_post
-from guide.textfile import read_text
+from guide.textfile import line_of, read_text
 from guide.typeset import Progress, typeset_pdf, write_atomically
 
 
@@ -134,21 +135,29 @@ def build(
     if options.style is not None:
         roots += (options.style.resolve().parent,)
     fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
-    result = typeset_pdf(prepared.html, project, fetcher, report, progress)
+    typesetting = Report()
+    result = typeset_pdf(prepared.html, project, fetcher, typesetting, progress)
+    for diagnostic in typesetting.diagnostics:
+        quoted = re.findall(r"[\"']([^\"']+)[\"']", diagnostic.message)
+        path, line = _where(prepared.book, quoted) or (diagnostic.source_path, None)
+        report.diagnostics.append(replace(diagnostic, source_path=path, line=line))
     for refusal in fetcher.refusals:
-        where = _blame(prepared.book, refusal.url, project, options)
-        report.error(where, None, f"refused to load {refusal.url}: {refusal.reason}")
+        needles = [
+            refusal.url,
+            unquote(refusal.url),
+            unquote(refusal.url.removeprefix(project.as_uri() + "/")),
+        ]
+        path, line = _where(prepared.book, needles) or (str(options.style or "<stylesheet>"), None)
+        report.error(path, line, f"refused to load {refusal.url}: {refusal.reason}")
     report.raise_if_errors(options.strict)
     write_atomically(result.pdf, output)
     return BuildResult(output=output, pages=result.pages, warnings=report.warnings)
 
 
-def _blame(book: Book, url: str, project: Path, options: BuildOptions) -> str:
-    """Name the post (or stylesheet) that asked for `url`."""
-    candidates = {url, unquote(url)}
-    if url.startswith(project.as_uri() + "/"):
-        candidates.add(unquote(url[len(project.as_uri()) + 1 :]))
+def _where(book: Book, needles: list[str]) -> tuple[str, int | None] | None:
+    """Find the post (and line) whose text holds one of `needles`: the source of a typesetting problem."""
     for chapter in book.chapters:
-        if any(candidate in chapter.body_html for candidate in candidates):
-            return chapter.post.source_path
-    return str(options.style) if options.style else "<stylesheet>"
+        for needle in needles:
+            if needle and needle in chapter.body_html:
+                return chapter.post.source_path, line_of(chapter.post.source_text, needle)
+    return None
