@@ -148,7 +148,7 @@ CASES = [
          ["posts/a.md:5: remote image 'http://example.test/a.png' is not fetched during a build: save it into "
           "the project and use a relative path, or build with --allow-remote"]),
     Case("metadata address even with allow-remote", {"posts/a.md": _post("![m](http://169.254.169.254/a.png)")},
-         1, ["posts/a.md: refused to load http://169.254.169.254/a.png: host '169.254.169.254' is a local or "
+         1, ["posts/a.md:5: refused to load http://169.254.169.254/a.png: host '169.254.169.254' is a local or "
              "private address (169.254.169.254)"], args=["--allow-remote"]),
     Case("style url to a local file", {"posts/a.md": _post('<p style="background:url(file:///etc/passwd)">x</p>')},
          0, ["posts/a.md:5: warning: removed a style attribute with url() on <p>"]),
