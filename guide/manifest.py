@@ -185,9 +185,12 @@ def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple
             continue
         key = Path(str(ref.abs_path).lower())
         if key in seen:
-            report.error(
-                MANIFEST_NAME, entry_line, f"chapter '{entry}' is listed twice (same file as '{seen[key]}')"
-            )
+            first = seen[key]
+            if ref.abs_path == (project_dir / first).resolve():
+                problem = f"is listed twice (same file as '{first}')"
+            else:
+                problem = f"differs only in case from '{first}'"
+            report.error(MANIFEST_NAME, entry_line, f"chapter '{entry}' {problem}")
             continue
         seen[key] = entry
         refs.append(ref)

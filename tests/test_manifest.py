@@ -101,6 +101,16 @@ def test_each_mistake_gets_one_located_line_and_exit_1(tmp_path: Path, manifest:
     assert not (tmp_path / "out.pdf").exists()
 
 
+def test_chapters_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path, 'title = "T"\nauthor = "A"\nchapters = ["posts/a.md", "posts/A.md"]\n')
+    (project / "posts" / "A.md").write_text("---\ntitle: B\n---\nBody.\n")
+    with pytest.raises(GuideError) as caught:
+        load_manifest(project)
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "guide.toml:3: chapter 'posts/A.md' differs only in case from 'posts/a.md'"
+    ]
+
+
 def test_all_problems_are_reported_together(tmp_path: Path) -> None:
     text = 'title = "T"\nauthor = "A"\ndate = "soon"\npage_size = "B5"\nchapters = ["nope.md"]\n'
     with pytest.raises(GuideError) as caught:

@@ -69,7 +69,8 @@ def test_loopback_stays_refused_without_the_test_switch(tmp_path: Path, server: 
     with pytest.raises(GuideError) as caught:
         build(project, tmp_path / "out.pdf", BuildOptions(allow_remote=True))
     assert [str(d) for d in caught.value.diagnostics] == [
-        f"a.md:5: refused to load {server}/pic.png: host '127.0.0.1' is a local or private address (127.0.0.1)"
+        f"a.md:5: refused to load {server}/pic.png: "
+        "host '127.0.0.1' is a local or private address (127.0.0.1)"
     ]
     assert _Handler.requests == []
     assert not (tmp_path / "out.pdf").exists()
