@@ -65,7 +65,7 @@ def _markup_format(text: str, source_path: str) -> Format:
         return Format.FEED
     if name in HTML_ROOTS:
         return Format.HTML_PAGE
-    line = text.count("\n", 0, root.start()) + 1
+    line = text.count("\n", 0, root.start(1)) + 1
     raise GuideError(
         Diagnostic(
             source_path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from typing import Any
 
@@ -14,6 +15,8 @@ from guide.sources.article import Article, Source
 from guide.sources.cleanup import clean_html, first_words
 from guide.sources.dates import parse_date
 from guide.sources.xml import refuse_entity_declarations
+
+EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
 
 
 def read_feed(data: bytes, source_path: str, report: Report) -> Source:
@@ -67,12 +70,19 @@ def _article(entry: Any, source_path: str, report: Report) -> Article:
             body_html=body,
             date=published.date() if published else None,
             url=entry.get("link") or None,
-            author=entry.get("author") or None,
+            author=_author(entry),
         ),
         published=published,
         categories=terms,
         tags=terms,
     )
+
+
+def _author(entry: Any) -> str | None:
+    """The author's name; RSS writes it as 'email (Name)'."""
+    raw = " ".join(str(entry.get("author") or "").split())
+    found = EMAIL_NAME_RE.match(raw)
+    return (found.group(1).strip() if found else raw) or None
 
 
 def _body(entry: Any, source_path: str, report: Report) -> str:

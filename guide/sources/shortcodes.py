@@ -127,7 +127,8 @@ def _gallery(attrs: dict[str, str], content: str | None, expansion: Expansion) -
     if not images:
         expansion.warnings.append("[gallery] left out: its images are not in the export")
         return expansion.block("<p><em>(A gallery of the original post is not included.)</em></p>")
-    expansion.warnings.append(f"[gallery] shown as its {len(images)} images, one after another")
+    shown = "its image" if len(images) == 1 else f"its {len(images)} images, one after another"
+    expansion.warnings.append(f"[gallery] shown as {shown}")
     figures = "".join(
         f'<figure><img src="{html.escape(image.url)}" alt="{html.escape(image.title)}"></figure>'
         for image in images

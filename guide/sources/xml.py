@@ -113,4 +113,5 @@ def repair_nested_cdata(data: bytes) -> bytes:
 def _syntax_diagnostic(exc: etree.XMLSyntaxError, source_path: str) -> Diagnostic:
     line, column = exc.position
     message = re.sub(r",? line \d+, column \d+$", "", exc.msg or "not well-formed").strip()
+    message = re.sub(r"in tag (\S+) line (\d+)", r"in <\1> opened on line \2", message)
     return Diagnostic(source_path, line, f"XML is not well-formed (column {column}): {message}")
