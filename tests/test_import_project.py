@@ -14,6 +14,7 @@ from guide import load_book
 from guide.cli import app
 from guide.errors import GuideError, Report
 from guide.importing import ImportOptions, ImportResult, Order, import_sources
+from guide.importing.media import MediaFolder
 from guide.importing.series import Part, check_series, series_part
 from tests.conftest import FIXTURES, strict_build
 from tests.pdf_reader import ReadPdf
@@ -168,7 +169,7 @@ def test_without_media_uploads_images_stay_remote_with_a_warning_saying_how_to_b
     assert (
         "wxr_with_caption_shortcode.xml:12: warning: post 'Harbour Walks, Part 1 of 3': 2 images stay on "
         "the web (first: https://harbour.example/wp-content/uploads/2024/03/harbour-300x200.png); the build "
-        "refuses them until you copy the blog's uploads folder and import again with --media DIR"
+        "refuses them until you copy the blog's uploads folder and import again with --media DIR --force"
     ) in [str(w).replace(str(IMPORT) + "/", "") for w in result.warnings]
 
 
@@ -255,3 +256,39 @@ def test_imported_project_builds_with_every_chapter_in_the_pdf(tmp_path: Path, e
     assert [title for title, _ in pdf.contents()] == [*titles, "Credits"]
     assert "Photo: Lee Marsh" in pdf.text
     assert "{% highlight ruby %}" in pdf.text  # Liquid is printed, never run
+
+
+def test_in_post_links_follow_their_heading_and_dangling_ones_lose_their_fragment(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    body = (
+        '&lt;h2 id="start"&gt;Getting started&lt;/h2&gt;&lt;p&gt;&lt;a href="#start"&gt;up&lt;/a&gt; '
+        '&lt;a href="#gone"&gt;gone&lt;/a&gt; &lt;a href="https://b.example/one#nowhere"&gt;one&lt;/a&gt;&lt;/p&gt;'
+    )
+    feed.write_text(
+        '<rss version="2.0"><channel><title>B</title>'
+        f"<item><title>Two</title><link>https://b.example/two</link><description>{body}</description></item>"
+        "<item><title>One</title><link>https://b.example/one</link><description>First.</description></item>"
+        "</channel></rss>"
+    )
+    _import(tmp_path / "p", feed)
+    text = (tmp_path / "p/chapters/two.md").read_text()
+    assert "[up](#getting-started) gone [one](https://b.example/one)" in text
+    strict_build(tmp_path / "p", tmp_path / "p.pdf")
+
+
+def test_feed_declaring_entities_is_refused(tmp_path: Path) -> None:
+    feed = tmp_path / "bomb.xml"
+    feed.write_text('<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "aaaa">]>\n<rss><channel/></rss>\n')
+    with pytest.raises(GuideError) as caught:
+        _import(tmp_path / "p", feed)
+    assert [str(d) for d in caught.value.diagnostics] == [
+        f"{feed}:2: XML declares entities (<!ENTITY>); refused, as it could expand or read files"
+    ]
+
+
+def test_media_lookup_never_leaves_the_media_folder(tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_bytes(b"x")
+    media = tmp_path / "uploads"
+    media.mkdir()
+    assert MediaFolder(media).find("/wp-content/uploads/../../secret.png") is None
+    assert MediaFolder(media).find("/../secret.png") is None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from guide.errors import Report
+from guide.importing.links import anchors_by_post, drop_dangling_fragments
 from guide.importing.markdown import chapter_text, html_to_markdown
 from guide.importing.media import (
     MediaCopy,
@@ -46,10 +47,11 @@ def plan_import(articles: tuple[Article, ...], media: MediaFolder | None, report
     taken: set[str] = set()
     chapters: list[PlannedChapter] = []
     copies: dict[str, MediaCopy] = {}
+    anchors = anchors_by_post(articles)
     for article in articles:
         path = _chapter_path(article, taken)
         found = PostMedia()
-        body = _markdown_body(article, media, found)
+        body = _markdown_body(article, media, found, anchors)
         _report_media(article, found, report)
         copies.update((copy.target, copy) for copy in found.copies)
         chapters.append(PlannedChapter(path, chapter_text(article.post, body), article))
@@ -68,11 +70,14 @@ def _chapter_path(article: Article, taken: set[str]) -> str:
     return f"{CHAPTERS_FOLDER}/{candidate}.md"
 
 
-def _markdown_body(article: Article, media: MediaFolder | None, found: PostMedia) -> str:
+def _markdown_body(
+    article: Article, media: MediaFolder | None, found: PostMedia, anchors: dict[str, set[str]]
+) -> str:
     resolve = image_resolver(article.post.url, media, found)
     if article.body_markdown is not None:
         return localise_markdown(article.body_markdown, resolve)
-    return html_to_markdown(localise_html(article.post.body_html, resolve))
+    body = drop_dangling_fragments(article.post.body_html, anchors)
+    return html_to_markdown(localise_html(body, resolve))
 
 
 def _report_media(article: Article, found: PostMedia, report: Report) -> None:
@@ -84,7 +89,7 @@ def _report_media(article: Article, found: PostMedia, report: Report) -> None:
             article.line,
             f"post '{title}': {count} image{'s stay' if count > 1 else ' stays'} on the web "
             f"(first: {found.remote[0]}); the build refuses them until you copy the blog's uploads "
-            "folder and import again with --media DIR",
+            "folder and import again with --media DIR --force",
         )
     for src in found.missing:
         report.warn(

@@ -9,10 +9,13 @@ from collections import Counter
 import lxml.html
 from lxml import etree
 
+from guide.slug import unique_slug
+
 DROPPED = ("script", "style", "noscript", "template", "form", "input", "button", "select", "textarea")
 EMBEDS = ("iframe", "object", "embed", "video", "audio")
 BARE_URL_RE = re.compile(r"^\s*(https?://\S+)\s*$")
 URL_HOLDERS = ("p", "div", "figure")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def clean_html(fragment: str) -> tuple[str, list[str]]:
@@ -33,6 +36,7 @@ def clean_html(fragment: str) -> tuple[str, list[str]]:
             dropped[element.tag] += 1
             _replace_with_link(element)
     _link_bare_urls(root)
+    _retarget_fragment_links(root)
     warnings = [_warning(tag, count) for tag, count in sorted(dropped.items())]
     return _inner_html(root), warnings
 
@@ -86,6 +90,30 @@ def _link_bare_urls(root: lxml.html.HtmlElement) -> None:
             element.text = None
             link = etree.SubElement(element, "a", href=url)
             link.text = url
+
+
+def _retarget_fragment_links(root: lxml.html.HtmlElement) -> None:
+    """Point "#id" links at the ids the build gives headings; unlink the ones Markdown cannot keep.
+
+    The chapter is written as Markdown, which keeps no ids: only headings get theirs back,
+    from their text, as the Markdown reader gives them.
+    """
+    taken: set[str] = set()
+    new_ids: dict[str, str] = {}
+    for heading in root.iter(*HEADINGS):
+        slug = unique_slug(heading.text_content(), taken)
+        for element in (heading, *heading.iterdescendants()):
+            for key in ("id", "name"):
+                if element.get(key):
+                    new_ids[element.get(key)] = slug
+    for link in root.iter("a"):
+        href = link.get("href") or ""
+        if href.startswith("#") and len(href) > 1:
+            target = new_ids.get(href[1:])
+            if target is None:
+                del link.attrib["href"]
+            else:
+                link.set("href", f"#{target}")
 
 
 def _inner_html(root: lxml.html.HtmlElement) -> str:

@@ -57,11 +57,13 @@ def _safe_parser(recover: bool = False) -> etree.XMLParser:
 def parse_xml(data: bytes, source_path: str, report: Report) -> etree._Element:
     """Parse an export; repair nested CDATA as WordPress does, or raise with line and column."""
     refuse_entity_declarations(data, source_path)
+    parser = _safe_parser()
     try:
-        return etree.fromstring(data, _safe_parser())
+        return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         original = exc
-    if _only_warnings(original.error_log):
+    # The exception's own log also holds earlier parses' errors; the parser's is this one's.
+    if _only_warnings(parser.error_log):
         return _parse_despite_warnings(data, source_path, report)
     root = _parse_repaired(data)
     if root is None:
