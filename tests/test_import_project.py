@@ -292,3 +292,30 @@ def test_media_lookup_never_leaves_the_media_folder(tmp_path: Path) -> None:
     media.mkdir()
     assert MediaFolder(media).find("/wp-content/uploads/../../secret.png") is None
     assert MediaFolder(media).find("/../secret.png") is None
+
+
+def test_a_later_import_slots_its_chapters_into_publication_order(tmp_path: Path) -> None:
+    _import(tmp_path, GARDEN, until=dt.date(2020, 3, 31))
+    _import(tmp_path, GARDEN, since=dt.date(2020, 5, 1))
+    result = _import(tmp_path, GARDEN)
+    assert result.written == ("chapters/2020-04-02-second-bed.md",)
+    assert [c.post.title for c in load_book(tmp_path, Report()).chapters] == [
+        "First Bed",
+        "Second Bed",
+        "Compost Tea",
+    ]
+
+
+def test_series_check_counts_the_parts_the_guide_already_has(tmp_path: Path) -> None:
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters/part-2.md").write_text(
+        "---\ntitle: Harbour Walks, Part 2 of 3\ndate: 2024-03-08\n---\nThe middle walk.\n"
+    )
+    (tmp_path / "guide.toml").write_text('title = "W"\nauthor = "S"\nchapters = ["chapters/part-2.md"]\n')
+    result = _import(tmp_path, HARBOUR, media=IMPORT / "uploads")
+    assert [c.post.title for c in load_book(tmp_path, Report()).chapters] == [
+        "Harbour Walks, Part 1 of 3",
+        "Harbour Walks, Part 2 of 3",
+        "Harbour Walks, Part 3 of 3",
+    ]
+    assert not [w for w in result.warnings if "part" in w.message and "series" in w.message]

@@ -6,14 +6,15 @@ Sources -> Articles -> selection (filters, order) -> plan (Markdown, images, ser
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.media import MediaFolder
 from guide.importing.options import ImportOptions, Order
-from guide.importing.plan import ImportPlan, plan_import
+from guide.importing.plan import ImportPlan, guide_chapters, listed_dates, plan_import
 from guide.importing.select import Skipped, select_articles
+from guide.importing.series import check_guide_series
 from guide.importing.writer import ManifestPlan, write_import
 from guide.sources.article import Source
 from guide.sources.importable import read_source
@@ -64,7 +65,12 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
     selection = select_articles(sources, options)
     media = MediaFolder(options.media) if options.media else None
     plan = plan_import(selection.articles, media, report)
-    outcome = write_import(options.project, plan, _manifest_plan(sources, plan, paths, report), options.force)
+    manifest = _manifest_plan(sources, plan, paths, report)
+    manifest = replace(
+        manifest, existing_dates=listed_dates(options.project), newest_first=options.order is Order.NEWEST
+    )
+    outcome = write_import(options.project, plan, manifest, options.force)
+    check_guide_series(guide_chapters(options.project, plan), report)
     conflicts = [
         Skipped(
             c.article.post.source_path,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
-from guide.errors import Report
+from guide.errors import GuideError, Report
 from guide.importing.links import anchors_by_post, drop_dangling_fragments
 from guide.importing.markdown import chapter_text, html_to_markdown
 from guide.importing.media import (
@@ -16,8 +18,10 @@ from guide.importing.media import (
     localise_html,
     localise_markdown,
 )
-from guide.importing.series import Part, check_series, series_part
+from guide.manifest import load_manifest
+from guide.post import Post
 from guide.slug import slugify
+from guide.sources import read_post
 from guide.sources.article import Article
 
 CHAPTERS_FOLDER = "chapters"
@@ -55,7 +59,6 @@ def plan_import(articles: tuple[Article, ...], media: MediaFolder | None, report
         _report_media(article, found, report)
         copies.update((copy.target, copy) for copy in found.copies)
         chapters.append(PlannedChapter(path, chapter_text(article.post, body), article))
-    _check_series(chapters, report)
     return ImportPlan(tuple(chapters), tuple(copies.values()))
 
 
@@ -99,10 +102,38 @@ def _report_media(article: Article, found: PostMedia, report: Report) -> None:
         )
 
 
-def _check_series(chapters: list[PlannedChapter], report: Report) -> None:
-    parts = []
-    for chapter in chapters:
-        found = series_part(chapter.article.post.title, chapter.article.post.url)
-        if found:
-            parts.append(Part(chapter.path, *found))
-    check_series(parts, report)
+def guide_chapters(project: Path, plan: ImportPlan) -> list[tuple[str, str, str | None]]:
+    """(path, title, url) of every chapter guide.toml lists, in reading order, after the import."""
+    planned = {chapter.path: chapter.article.post for chapter in plan.chapters}
+    try:
+        refs = load_manifest(project).chapters
+    except GuideError:
+        # A guide.toml the author still has to fix: check the imported chapters alone.
+        return [(path, post.title, post.url) for path, post in planned.items()]
+    found = []
+    for ref in refs:
+        post = planned.get(ref.source_path) or _read_quietly(ref.abs_path, ref.source_path)
+        if post is not None:
+            found.append((ref.source_path, post.title, post.url))
+    return found
+
+
+def _read_quietly(abs_path: Path, source_path: str) -> Post | None:
+    """Read an existing chapter for its title and url; its problems are the build's to report."""
+    try:
+        return read_post(abs_path, source_path, Report())
+    except GuideError:
+        return None
+
+
+def listed_dates(project: Path) -> dict[str, dt.date | None]:
+    """The publication date of each chapter guide.toml lists already."""
+    try:
+        refs = load_manifest(project).chapters
+    except GuideError:
+        return {}
+    dates = {}
+    for ref in refs:
+        post = _read_quietly(ref.abs_path, ref.source_path)
+        dates[ref.source_path] = post.date if post else None
+    return dates

@@ -74,3 +74,13 @@ def _check_one(total: int, series: list[Part], report: Report) -> None:
                 f"part {later.number} of {total} comes after part {earlier.number} ({earlier.chapter}): "
                 "parts are out of order",
             )
+
+
+def check_guide_series(chapters: list[tuple[str, str, str | None]], report: Report) -> None:
+    """Check the series in a guide's chapters, given as (path, title, url) in reading order."""
+    parts = []
+    for path, title, url in chapters:
+        found = series_part(title, url)
+        if found:
+            parts.append(Part(path, *found))
+    check_series(parts, report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ class ManifestPlan:
     title: str
     author: str
     comment: str
+    existing_dates: dict[str, dt.date | None] = field(default_factory=dict)
+    """Publication dates of the chapters guide.toml lists already, to slot new ones between them."""
+    newest_first: bool = False
 
 
 @dataclass
@@ -97,13 +101,36 @@ def _manifest_text(project: Path, plan: ImportPlan, manifest: ManifestPlan) -> s
             Diagnostic(MANIFEST_NAME, None, "'chapters' must be a list for the import to extend it")
         )
     listed = {os.path.normpath(str(entry)) for entry in chapters}
-    new = [entry for entry in entries if os.path.normpath(entry) not in listed]
+    new = [(c.path, c.article.post.date) for c in plan.chapters if os.path.normpath(c.path) not in listed]
     if not new:
         return None
-    for entry in new:
-        chapters.append(entry)
+    existing = [str(entry) for entry in chapters]
+    for position, entry in reversed(insert_positions(existing, new, manifest)):
+        chapters.insert(position, entry)
     chapters.multiline(True)
     return tomlkit.dumps(document)
+
+
+def insert_positions(
+    existing: list[str], new: list[tuple[str, dt.date | None]], manifest: ManifestPlan
+) -> list[tuple[int, str]]:
+    """Where each new chapter goes among the listed ones to keep publication order.
+
+    A new chapter goes before the first listed chapter published after it (before it, with
+    newest first); undated ones go last; new chapters keep their own order.
+    """
+    positions = []
+    floor = 0
+    for entry, day in new:
+        position = len(existing)
+        for index, listed in enumerate(existing):
+            listed_day = manifest.existing_dates.get(listed)
+            if day and listed_day and (listed_day < day if manifest.newest_first else listed_day > day):
+                position = index
+                break
+        floor = max(position, floor)
+        positions.append((floor, entry))
+    return positions
 
 
 def _parse_manifest(text: str) -> tomlkit.TOMLDocument:
