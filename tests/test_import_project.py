@@ -319,3 +319,9 @@ def test_series_check_counts_the_parts_the_guide_already_has(tmp_path: Path) -> 
         "Harbour Walks, Part 3 of 3",
     ]
     assert not [w for w in result.warnings if "part" in w.message and "series" in w.message]
+
+
+def test_a_source_named_twice_is_read_once(tmp_path: Path) -> None:
+    result = _import(tmp_path, GARDEN, GARDEN)
+    assert len(result.sources) == 1
+    assert len(result.written) == 3

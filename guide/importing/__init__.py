@@ -71,7 +71,20 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
     )
     outcome = write_import(options.project, plan, manifest, options.force)
     check_guide_series(guide_chapters(options.project, plan), report)
-    conflicts = [
+    return ImportResult(
+        sources=tuple(SourceSummary(s.source_path, s.format, len(s.articles)) for s in sources),
+        written=tuple(outcome.written),
+        unchanged=tuple(p for p in outcome.unchanged if p.endswith(".md")),
+        skipped=selection.skipped + _conflicts(plan, outcome.conflicts),
+        media=tuple(outcome.media),
+        manifest=outcome.manifest,
+        warnings=tuple(report.warnings),
+    )
+
+
+def _conflicts(plan: ImportPlan, conflicts: list[str]) -> tuple[Skipped, ...]:
+    """The chapters left alone because their file holds something else."""
+    return tuple(
         Skipped(
             c.article.post.source_path,
             c.article.line,
@@ -79,16 +92,7 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
             f"{c.path} exists and differs; --force overwrites it",
         )
         for c in plan.chapters
-        if c.path in outcome.conflicts
-    ]
-    return ImportResult(
-        sources=tuple(SourceSummary(s.source_path, s.format, len(s.articles)) for s in sources),
-        written=tuple(outcome.written),
-        unchanged=tuple(p for p in outcome.unchanged if p.endswith(".md")),
-        skipped=selection.skipped + tuple(conflicts),
-        media=tuple(outcome.media),
-        manifest=outcome.manifest,
-        warnings=tuple(report.warnings),
+        if c.path in conflicts
     )
 
 
@@ -106,7 +110,11 @@ def _check_options(options: ImportOptions) -> None:
 def _read_sources(paths: list[Path], report: Report) -> list[Source]:
     """Read every source; if any cannot be read, report them all and import nothing."""
     sources = []
+    seen: set[Path] = set()
     for path in paths:
+        if path.resolve() in seen:
+            continue  # named twice on the command line
+        seen.add(path.resolve())
         try:
             sources.append(read_source(path, str(path), report))
         except GuideError as exc:

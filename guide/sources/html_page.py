@@ -15,26 +15,7 @@ from guide.sources.dates import parse_date
 
 def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
     """Extract the post a saved page shows, with its title, date and author."""
-    document = trafilatura.bare_extraction(
-        data,
-        with_metadata=True,
-        include_comments=False,
-        include_images=True,
-        include_links=True,
-        include_formatting=True,
-        include_tables=True,
-    )
-    body = trafilatura.extract(
-        data,
-        output_format="html",
-        include_comments=False,
-        include_images=True,
-        include_links=True,
-        include_formatting=True,
-        include_tables=True,
-    )
-    if not isinstance(document, Document) or not body:
-        raise GuideError(Diagnostic(source_path, None, "no article found in this page"))
+    document, body = _extract(data, source_path)
     title = " ".join((document.title or "").split())
     if not title:
         raise GuideError(Diagnostic(source_path, None, "the page's article has no title"))
@@ -56,6 +37,22 @@ def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
         tags=tuple(document.tags or ()),
     )
     return Source(source_path, "saved web page", (article,), blog_title=document.sitename or None)
+
+
+def _extract(data: bytes, source_path: str) -> tuple[Document, str]:
+    """Return the page's metadata and its article as HTML, both found by trafilatura."""
+    options = {
+        "include_comments": False,
+        "include_images": True,
+        "include_links": True,
+        "include_formatting": True,
+        "include_tables": True,
+    }
+    document = trafilatura.bare_extraction(data, with_metadata=True, **options)  # type: ignore[arg-type]
+    body = trafilatura.extract(data, output_format="html", **options)  # type: ignore[arg-type]
+    if not isinstance(document, Document) or not body:
+        raise GuideError(Diagnostic(source_path, None, "no article found in this page"))
+    return document, body
 
 
 def _body_of(page: str) -> str:
