@@ -325,3 +325,18 @@ def test_a_source_named_twice_is_read_once(tmp_path: Path) -> None:
     result = _import(tmp_path, GARDEN, GARDEN)
     assert len(result.sources) == 1
     assert len(result.written) == 3
+
+
+def test_the_same_post_in_two_sources_is_imported_once(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>G</title><item><title>First Bed</title>'
+        "<link>https://garden.example/2020/03/first-bed</link><description>Dug.</description></item>"
+        "</channel></rss>"
+    )
+    result = _import(tmp_path / "p", GARDEN, feed)
+    assert len(result.written) == 3
+    assert [(s.title, s.reason) for s in result.skipped if "same" in s.reason] == [
+        ("First Bed", "same post as one in " + str(GARDEN))
+    ]
+    assert ("already read from another source", 1) in result.skip_counts()

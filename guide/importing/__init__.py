@@ -54,7 +54,7 @@ class ImportResult:
 
 
 def _reason_kind(reason: str) -> str:
-    return "same URL as an earlier post" if reason.startswith("same URL as") else reason
+    return "already read from another source" if reason.startswith("same post as") else reason
 
 
 def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:

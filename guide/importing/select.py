@@ -34,18 +34,20 @@ def select_articles(sources: list[Source], options: ImportOptions) -> Selection:
     """Apply the source's own verdicts, the filters and de-duplication; order what is left."""
     chosen: list[tuple[int, Article]] = []
     skipped: list[Skipped] = []
-    seen_urls: dict[str, Article] = {}
+    seen: dict[str, Article] = {}
     for article in (a for source in sources for a in source.articles):
         reason = article.skip_reason or _filter_reason(article, options)
-        key = _url_key(article.post.url) if article.post.url else None
-        if reason is None and key in seen_urls:
-            earlier = seen_urls[key]
-            reason = f"same URL as '{earlier.post.title}' ({earlier.post.source_path})"
+        # The same post read twice (an export and a feed) has the same address and title; link
+        # posts of different titles may share the address they point at.
+        key = f"{_url_key(article.post.url)} {article.post.title.casefold()}" if article.post.url else None
+        if reason is None and key in seen:
+            earlier = seen[key]
+            reason = f"same post as one in {earlier.post.source_path}"
         if reason is not None:
             skipped.append(Skipped(article.post.source_path, article.line, article.post.title, reason))
             continue
         if key is not None:
-            seen_urls[key] = article
+            seen[key] = article
         chosen.append((len(chosen), article))
     return Selection(tuple(_ordered(chosen, options.order)), tuple(skipped))
 
