@@ -164,3 +164,13 @@ def test_jekyll_posts_import_together_and_build(tmp_path: Path, epoch: str) -> N
     assert len(result.written) == 5
     liquid = [w for w in result.warnings if "template syntax" in w.message]
     assert len(liquid) == 4
+
+
+def test_plain_text_seed_posts_import_with_their_credits_and_build(tmp_path: Path, epoch: str) -> None:
+    seeds = sorted((REALWORLD.parent / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip("no seed posts beside the corpus")
+    result, project = _import_and_build(seeds, tmp_path)
+    assert len(result.written) == len(seeds)
+    credits = [c for chapter in load_book(project, Report()).chapters for c in chapter.post.credits]
+    assert credits
