@@ -21,6 +21,14 @@ check: $(STAMP)
 	$(BIN)/ruff format --check guide tests benchmarks
 	$(BIN)/mypy
 
+# The real corpus beside the project (WordPress exports, feeds, Jekyll posts): import and build each.
+realworld: $(STAMP) sysdeps
+	@if [ -d "$(SHARED)/realworld" ]; then \
+		GUIDE_REALWORLD="$(abspath $(SHARED))/realworld" $(BIN)/pytest -q -m realworld tests/realworld; \
+	else \
+		echo "realworld: $(SHARED)/realworld not found, skipped"; \
+	fi
+
 bench: $(STAMP) sysdeps
 	$(BIN)/python benchmarks/run.py
 

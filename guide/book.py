@@ -55,14 +55,17 @@ def build_book(manifest: Manifest, posts: list[Post], report: Report, allow_remo
     """Order posts as chapters, give them ids and make their links internal."""
     taken = set(RESERVED_IDS)
     slugs = [unique_slug(post.title, taken, fallback="chapter") for post in posts]
+    roots = [_parse_body(post, slug) for post, slug in zip(posts, slugs, strict=True)]
     links = SeriesLinks(
         chapters={_url_key(p.url): slug for p, slug in zip(posts, slugs, strict=True) if p.url},
         hosts={urlsplit(p.url).netloc.lower().removeprefix("www.") for p in posts if p.url},
+        files={p.source_path: slug for p, slug in zip(posts, slugs, strict=True)},
+        ids={slug: _ids(root) for slug, root in zip(slugs, roots, strict=True)},
     )
     chapters = []
-    for number, (post, slug) in enumerate(zip(posts, slugs, strict=True), start=1):
+    for number, (post, slug, root) in enumerate(zip(posts, slugs, roots, strict=True), start=1):
         context = _PostContext(post, slug, links, manifest.project_dir, report, allow_remote)
-        body, images = _link_body(context)
+        body, images = _link_body(root, context)
         chapters.append(Chapter(number=number, slug=slug, post=post, body_html=body, images=images))
     return Book(
         title=manifest.title,
@@ -78,12 +81,21 @@ def build_book(manifest: Manifest, posts: list[Post], report: Report, allow_remo
 
 @dataclass(frozen=True)
 class SeriesLinks:
-    """Where the series' posts were published, to turn links between them into internal ones."""
+    """Where the series' posts live, to turn links between them into internal ones."""
 
     chapters: dict[str, str]
     """Normalised post address -> chapter id."""
     hosts: set[str]
-    """Hosts the series was published on: a link there that matches no chapter is suspicious."""
+    """Hosts the series was published on: a page link there that matches no chapter is suspicious."""
+    files: dict[str, str]
+    """Project-relative post file -> chapter id, for relative links between post files."""
+    ids: dict[str, set[str]]
+    """Chapter id -> the ids inside it, so a link lands only on an anchor that exists."""
+
+    def target(self, slug: str, fragment: str) -> str:
+        """Return the in-guide href for a chapter and a fragment, falling back to the chapter."""
+        anchor = f"{slug}--{fragment}"
+        return f"#{anchor}" if fragment and anchor in self.ids.get(slug, set()) else f"#{slug}"
 
 
 def _url_key(url: str) -> str:
@@ -115,37 +127,79 @@ class _PostContext:
         )
 
 
-def _link_body(context: _PostContext) -> tuple[str, tuple[str, ...]]:
-    if not context.post.body_html.strip():
-        return "", ()
-    root = lxml.html.fragment_fromstring(context.post.body_html, create_parent="div")
+def _parse_body(post: Post, slug: str) -> lxml.html.HtmlElement | None:
+    """Parse a post's body and prefix its ids with the chapter's, so ids never collide."""
+    if not post.body_html.strip():
+        return None
+    root = lxml.html.fragment_fromstring(post.body_html, create_parent="div")
     for element in root.iter():
-        if not isinstance(element.tag, str) or element is root:
-            continue
-        if element.get("id"):
-            element.set("id", f"{context.slug}--{element.get('id')}")
-        if element.tag == "a" and element.get("href"):
+        if isinstance(element.tag, str) and element is not root and element.get("id"):
+            element.set("id", f"{slug}--{element.get('id')}")
+    return root
+
+
+def _ids(root: lxml.html.HtmlElement | None) -> set[str]:
+    return (
+        set()
+        if root is None
+        else {str(e.get("id")) for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+    )
+
+
+def _link_body(root: lxml.html.HtmlElement | None, context: _PostContext) -> tuple[str, tuple[str, ...]]:
+    if root is None:
+        return "", ()
+    for element in root.iter("a"):
+        if element.get("href"):
             _resolve_link(element, context)
     images = tuple(_check_images(root, context))
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return inner, images
 
 
+PAGE_SUFFIXES = ("", ".html", ".htm", ".php", ".aspx")
+
+
 def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None:
     """Make links to the series' own posts internal; drop links a PDF cannot follow."""
     href = element.get("href") or ""
     parts = urlsplit(href)
+    links = context.links
     if href.startswith("#"):
-        element.set("href", f"#{context.slug}--{href[1:]}" if len(href) > 1 else f"#{context.slug}")
+        element.set("href", links.target(context.slug, href[1:]))
+        if len(href) > 1 and element.get("href") == f"#{context.slug}":
+            context.warn(href, f"link to '{href}' matches no heading or anchor in this post")
     elif parts.scheme in ("http", "https"):
-        target = context.links.chapters.get(_url_key(href))
+        target = links.chapters.get(_url_key(href))
         if target is not None:
-            element.set("href", f"#{target}--{parts.fragment}" if parts.fragment else f"#{target}")
-        elif parts.netloc.lower().removeprefix("www.") in context.links.hosts and parts.path.strip("/"):
+            element.set("href", links.target(target, parts.fragment))
+        elif _looks_like_series_page(parts.netloc, parts.path, links):
             context.warn(href, f"link to '{href}' looks like a post of this series but matches no chapter")
+    elif not parts.scheme and not parts.netloc and parts.path:
+        relative = posixpath.normpath(
+            posixpath.join(posixpath.dirname(context.post.source_path), unquote(parts.path))
+        )
+        if relative in links.files:
+            element.set("href", links.target(links.files[relative], parts.fragment))
+        else:
+            _drop_link(element, href, context)
     elif parts.scheme not in ("mailto", "tel"):
-        context.warn(href, f"removed link to '{href}': only web, mail and in-guide links work in a PDF")
-        del element.attrib["href"]
+        _drop_link(element, href, context)
+
+
+def _looks_like_series_page(netloc: str, path: str, links: SeriesLinks) -> bool:
+    """A page (not a file) on the series' own host."""
+    suffix = posixpath.splitext(path.rstrip("/"))[1].lower()
+    return (
+        netloc.lower().removeprefix("www.") in links.hosts
+        and bool(path.strip("/"))
+        and suffix in PAGE_SUFFIXES
+    )
+
+
+def _drop_link(element: lxml.html.HtmlElement, href: str, context: _PostContext) -> None:
+    context.warn(href, f"removed link to '{href}': only web, mail and in-guide links work in a PDF")
+    del element.attrib["href"]
 
 
 def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[str]:

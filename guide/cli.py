@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,8 @@ from rich.console import Console
 
 from guide import __version__
 from guide.errors import Diagnostic, GuideError, Report
+from guide.importing import ImportOptions, Order, import_sources
+from guide.importing.summary import import_summary
 from guide.pipeline import BuildOptions, build, check, make_html
 from guide.typeset import Progress, write_atomically
 
@@ -140,3 +143,45 @@ def check_command(project: ProjectArg = Path("."), strict: StrictOpt = False, st
 def main() -> None:
     """Run the command line."""
     app()
+
+
+@app.command("import")
+def import_command(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="WordPress exports, RSS/Atom feeds, saved pages, Markdown or text posts."),
+    ],
+    into: Annotated[Path, typer.Option("--into", help="The guide project to create or extend.")],
+    category: Annotated[str | None, typer.Option("--category", help="Only posts in this category.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only posts with this tag.")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Only posts that mention this.")] = None,
+    since: Annotated[
+        datetime.datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="Only posts published on or after YYYY-MM-DD."),
+    ] = None,
+    until: Annotated[
+        datetime.datetime | None,
+        typer.Option("--until", formats=["%Y-%m-%d"], help="Only posts published on or before YYYY-MM-DD."),
+    ] = None,
+    order: Annotated[Order, typer.Option("--order", help="Chapter order.")] = Order.OLDEST,
+    media: Annotated[
+        Path | None, typer.Option("--media", help="A copy of the blog's uploads folder, to bring images in.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite chapter files that differ.")] = False,
+) -> None:
+    """Import a blog's posts into a guide project that `guide build` compiles."""
+    options = ImportOptions(
+        project=into,
+        category=category,
+        tag=tag,
+        search=search,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        order=order,
+        media=media,
+        force=force,
+    )
+    with _author_errors():
+        result = import_sources(sources, options)
+    for line in import_summary(result, into):
+        stderr.print(line, markup=False)

@@ -1,0 +1,139 @@
+"""Decide what an import writes: one Markdown chapter per article, and the images they show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from guide.errors import GuideError, Report
+from guide.importing.links import anchors_by_post, drop_dangling_fragments
+from guide.importing.markdown import chapter_text, html_to_markdown
+from guide.importing.media import (
+    MediaCopy,
+    MediaFolder,
+    PostMedia,
+    image_resolver,
+    localise_html,
+    localise_markdown,
+)
+from guide.manifest import load_manifest
+from guide.post import Post
+from guide.slug import slugify
+from guide.sources import read_post
+from guide.sources.article import Article
+
+CHAPTERS_FOLDER = "chapters"
+
+
+@dataclass(frozen=True)
+class PlannedChapter:
+    """A chapter file to write."""
+
+    path: str
+    """Relative to the project, e.g. chapters/2013-01-10-markup-image-alignment.md."""
+    text: str
+    """The whole file: front matter and Markdown body."""
+    article: Article
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Every file an import would write."""
+
+    chapters: tuple[PlannedChapter, ...]
+    copies: tuple[MediaCopy, ...]
+
+
+def plan_import(articles: tuple[Article, ...], media: MediaFolder | None, report: Report) -> ImportPlan:
+    """Name each chapter, convert its body to Markdown and localise its images."""
+    taken: set[str] = set()
+    chapters: list[PlannedChapter] = []
+    copies: dict[str, MediaCopy] = {}
+    anchors = anchors_by_post(articles)
+    for article in articles:
+        path = _chapter_path(article, taken)
+        found = PostMedia()
+        body = _markdown_body(article, media, found, anchors)
+        _report_media(article, found, report)
+        copies.update((copy.target, copy) for copy in found.copies)
+        chapters.append(PlannedChapter(path, chapter_text(article.post, body), article))
+    return ImportPlan(tuple(chapters), tuple(copies.values()))
+
+
+def _chapter_path(article: Article, taken: set[str]) -> str:
+    name = slugify(unquote(article.slug or ""), fallback="") or slugify(article.post.title, fallback="post")
+    if article.post.date:
+        name = f"{article.post.date.isoformat()}-{name}"
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name}-{number}", number + 1
+    taken.add(candidate)
+    return f"{CHAPTERS_FOLDER}/{candidate}.md"
+
+
+def _markdown_body(
+    article: Article, media: MediaFolder | None, found: PostMedia, anchors: dict[str, set[str]]
+) -> str:
+    resolve = image_resolver(article.post.url, media, found)
+    if article.body_markdown is not None:
+        return localise_markdown(article.body_markdown, resolve)
+    body = drop_dangling_fragments(article.post.body_html, anchors)
+    return html_to_markdown(localise_html(body, resolve))
+
+
+def _report_media(article: Article, found: PostMedia, report: Report) -> None:
+    where, title = article.post.source_path, article.post.title
+    if found.remote:
+        count = len(found.remote)
+        report.warn(
+            where,
+            article.line,
+            f"post '{title}': {count} image{'s stay' if count > 1 else ' stays'} on the web "
+            f"(first: {found.remote[0]}); the build refuses them until you copy the blog's uploads "
+            "folder and import again with --media DIR --force",
+        )
+    for src in found.missing:
+        report.warn(
+            where,
+            article.line,
+            f"post '{title}': image '{src}' is not in the --media folder; replaced by its description",
+        )
+
+
+def guide_chapters(project: Path, plan: ImportPlan) -> list[tuple[str, str, str | None]]:
+    """(path, title, url) of every chapter guide.toml lists, in reading order, after the import."""
+    planned = {chapter.path: chapter.article.post for chapter in plan.chapters}
+    try:
+        refs = load_manifest(project).chapters
+    except GuideError:
+        # A guide.toml the author still has to fix: check the imported chapters alone.
+        return [(path, post.title, post.url) for path, post in planned.items()]
+    found = []
+    for ref in refs:
+        post = planned.get(ref.source_path) or _read_quietly(ref.abs_path, ref.source_path)
+        if post is not None:
+            found.append((ref.source_path, post.title, post.url))
+    return found
+
+
+def _read_quietly(abs_path: Path, source_path: str) -> Post | None:
+    """Read an existing chapter for its title and url; its problems are the build's to report."""
+    try:
+        return read_post(abs_path, source_path, Report())
+    except GuideError:
+        return None
+
+
+def listed_dates(project: Path) -> dict[str, dt.date | None]:
+    """The publication date of each chapter guide.toml lists already."""
+    try:
+        refs = load_manifest(project).chapters
+    except GuideError:
+        return {}
+    dates = {}
+    for ref in refs:
+        post = _read_quietly(ref.abs_path, ref.source_path)
+        dates[ref.source_path] = post.date if post else None
+    return dates

@@ -1,0 +1,159 @@
+"""The one place an import writes: chapter files, images and guide.toml, each atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomlkit
+import tomlkit.exceptions
+from tomlkit.items import Array
+
+from guide.errors import Diagnostic, GuideError
+from guide.importing.plan import ImportPlan
+from guide.manifest import MANIFEST_NAME
+from guide.typeset import write_atomically
+
+
+@dataclass(frozen=True)
+class ManifestPlan:
+    """What guide.toml gets when the import creates it."""
+
+    title: str
+    author: str
+    comment: str
+    existing_dates: dict[str, dt.date | None] = field(default_factory=dict)
+    """Publication dates of the chapters guide.toml lists already, to slot new ones between them."""
+    newest_first: bool = False
+
+
+@dataclass
+class WriteOutcome:
+    """What happened to each planned file."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    """Files that exist with other content, left alone without --force."""
+    media: list[str] = field(default_factory=list)
+    manifest: str = "unchanged"
+
+
+def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force: bool) -> WriteOutcome:
+    """Write what the plan says, never overwriting a different file without `force`."""
+    outcome = WriteOutcome()
+    manifest_text = _manifest_text(project, plan, manifest)
+    for chapter in plan.chapters:
+        done = _write_file(project, chapter.path, chapter.text.encode("utf-8"), force)
+        _record(outcome, chapter.path, done)
+    for copy in plan.copies:
+        done = _write_file(project, copy.target, copy.source.read_bytes(), force)
+        _record(outcome, copy.target, done, media=True)
+    outcome.manifest = _write_manifest(project, manifest_text)
+    return outcome
+
+
+def _record(outcome: WriteOutcome, relative: str, done: str, media: bool = False) -> None:
+    if done == "unchanged":
+        outcome.unchanged.append(relative)
+    elif done == "conflict":
+        outcome.conflicts.append(relative)
+    else:
+        (outcome.media if media else outcome.written).append(relative)
+
+
+def _write_file(project: Path, relative: str, data: bytes, force: bool) -> str:
+    """Write one file unless it holds other content; say what happened."""
+    target = project / relative
+    if target.is_file():
+        if target.read_bytes() == data:
+            return "unchanged"
+        if not force:
+            return "conflict"
+    elif target.exists():
+        raise GuideError(Diagnostic(relative, None, "exists and is not a file"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(data, target)
+    return "written"
+
+
+def _manifest_text(project: Path, plan: ImportPlan, manifest: ManifestPlan) -> str | None:
+    """Return guide.toml's new text, or None if it stays as it is."""
+    entries = [chapter.path for chapter in plan.chapters]
+    path = project / MANIFEST_NAME
+    if not path.is_file():
+        if not entries:
+            return None
+        document = tomlkit.document()
+        document.add(tomlkit.comment(manifest.comment))
+        document["title"] = manifest.title
+        document["author"] = manifest.author
+        document["chapters"] = _array(entries)
+        return tomlkit.dumps(document)
+    text = path.read_text(encoding="utf-8")
+    document = _parse_manifest(text)
+    chapters = document.get("chapters")
+    if not isinstance(chapters, Array):
+        raise GuideError(
+            Diagnostic(MANIFEST_NAME, None, "'chapters' must be a list for the import to extend it")
+        )
+    listed = {os.path.normpath(str(entry)) for entry in chapters}
+    new = [(c.path, c.article.post.date) for c in plan.chapters if os.path.normpath(c.path) not in listed]
+    if not new:
+        return None
+    existing = [str(entry) for entry in chapters]
+    for position, entry in reversed(insert_positions(existing, new, manifest)):
+        chapters.insert(position, entry)
+    chapters.multiline(True)
+    return tomlkit.dumps(document)
+
+
+def insert_positions(
+    existing: list[str], new: list[tuple[str, dt.date | None]], manifest: ManifestPlan
+) -> list[tuple[int, str]]:
+    """Where each new chapter goes among the listed ones to keep publication order.
+
+    A new chapter goes before the first listed chapter published after it (before it, with
+    newest first); undated ones go last; new chapters keep their own order.
+    """
+    positions = []
+    floor = 0
+    for entry, day in new:
+        position = len(existing)
+        for index, listed in enumerate(existing):
+            listed_day = manifest.existing_dates.get(listed)
+            if day and listed_day and (listed_day < day if manifest.newest_first else listed_day > day):
+                position = index
+                break
+        floor = max(position, floor)
+        positions.append((floor, entry))
+    return positions
+
+
+def _parse_manifest(text: str) -> tomlkit.TOMLDocument:
+    try:
+        tomllib.loads(text)
+        return tomlkit.parse(text)
+    except (tomllib.TOMLDecodeError, tomlkit.exceptions.ParseError) as exc:
+        message = str(exc).split(" (at")[0]
+        raise GuideError(Diagnostic(MANIFEST_NAME, None, f"invalid TOML: {message}")) from exc
+
+
+def _array(entries: list[str]) -> Array:
+    array = tomlkit.array()
+    array.extend(entries)
+    array.multiline(True)
+    return array
+
+
+def _write_manifest(project: Path, text: str | None) -> str:
+    if text is None:
+        return "unchanged"
+    path = project / MANIFEST_NAME
+    existed = path.is_file()
+    project.mkdir(parents=True, exist_ok=True)
+    write_atomically(text.encode("utf-8"), path)
+    return "extended" if existed else "created"

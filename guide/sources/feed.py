@@ -1,0 +1,110 @@
+"""Read RSS and Atom feeds with feedparser: full content where the feed has it, else the summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from typing import Any
+
+import feedparser
+
+from guide.errors import Diagnostic, GuideError, Report
+from guide.post import Post
+from guide.sources.article import Article, Source
+from guide.sources.cleanup import clean_html, first_words
+from guide.sources.dates import parse_date
+from guide.sources.xml import refuse_entity_declarations
+
+EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
+
+
+def read_feed(data: bytes, source_path: str, report: Report) -> Source:
+    """Read every entry of a feed given as bytes (never a URL: the import stays offline)."""
+    refuse_entity_declarations(data, source_path)
+    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
+    if parsed.get("bozo") and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        line = problem.getLineNumber() if hasattr(problem, "getLineNumber") else None
+        raise GuideError(Diagnostic(source_path, line, f"feed cannot be read: {problem}"))
+    feed = parsed.feed
+    articles = tuple(_article(entry, source_path, report) for entry in parsed.entries)
+    return Source(
+        source_path=source_path,
+        format=f"{_version_name(parsed.get('version', ''))} feed ({parsed.get('encoding', 'utf-8')})",
+        articles=articles,
+        blog_title=feed.get("title") or None,
+        blog_author=feed.get("author") or _main_author(articles),
+    )
+
+
+def _version_name(version: str) -> str:
+    if version.startswith("atom"):
+        return "Atom"
+    if version.startswith("rss"):
+        return "RSS"
+    return version or "unknown"
+
+
+def _main_author(articles: tuple[Article, ...]) -> str | None:
+    authors = [a.post.author for a in articles if a.post.author]
+    return max(set(authors), key=authors.count) if authors else None
+
+
+def _article(entry: Any, source_path: str, report: Report) -> Article:
+    body = _body(entry, source_path, report)
+    body, warnings = clean_html(body)
+    title = " ".join((entry.get("title") or "").split())
+    label = title or entry.get("link") or "untitled entry"
+    if not title:
+        title = first_words(body) or "Untitled"
+        report.warn(source_path, None, f"entry '{label}' has no title; titled '{title}' from its first words")
+    for warning in warnings:
+        report.warn(source_path, None, f"entry '{label}': {warning}")
+    published = _published(entry)
+    terms = tuple(t.get("term", "") for t in entry.get("tags", []) if t.get("term"))
+    return Article(
+        post=Post(
+            source_path=source_path,
+            title=title,
+            body_html=body,
+            date=published.date() if published else None,
+            url=entry.get("link") or None,
+            author=_author(entry),
+        ),
+        published=published,
+        categories=terms,
+        tags=terms,
+    )
+
+
+def _author(entry: Any) -> str | None:
+    """The author's name; RSS writes it as 'email (Name)'."""
+    raw = " ".join(str(entry.get("author") or "").split())
+    found = EMAIL_NAME_RE.match(raw)
+    return (found.group(1).strip() if found else raw) or None
+
+
+def _body(entry: Any, source_path: str, report: Report) -> str:
+    contents = [c for c in entry.get("content", []) if c.get("value", "").strip()]
+    html_contents = [c for c in contents if "html" in c.get("type", "")]
+    if html_contents or contents:
+        return str((html_contents or contents)[0]["value"])
+    summary = str(entry.get("summary", ""))
+    label = entry.get("title") or entry.get("link") or "untitled entry"
+    report.warn(
+        source_path, None, f"entry '{label}' has only a summary in the feed; the chapter holds the summary"
+    )
+    return summary if "<" in summary else "".join(f"<p>{p}</p>" for p in summary.split("\n\n") if p)
+
+
+def _published(entry: Any) -> dt.datetime | None:
+    for key in ("published", "updated", "created"):
+        found = parse_date(entry.get(key))
+        if found:
+            return found
+    for key in ("published_parsed", "updated_parsed"):
+        parsed = entry.get(key)
+        if isinstance(parsed, time.struct_time):
+            return dt.datetime(*parsed[:6])
+    return None

@@ -1,0 +1,73 @@
+"""Read a saved web page of a post: the article alone, without navigation, comments or share buttons."""
+
+from __future__ import annotations
+
+import lxml.html
+import trafilatura
+from trafilatura.settings import Document
+
+from guide.errors import Diagnostic, GuideError, Report
+from guide.post import Post
+from guide.sources.article import Article, Source
+from guide.sources.cleanup import clean_html
+from guide.sources.dates import parse_date
+
+
+def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
+    """Extract the post a saved page shows, with its title, date and author."""
+    document, body = _extract(data, source_path)
+    title = " ".join((document.title or "").split())
+    if not title:
+        raise GuideError(Diagnostic(source_path, None, "the page's article has no title"))
+    body, warnings = clean_html(_without_title(_body_of(body), title))
+    for warning in warnings:
+        report.warn(source_path, None, warning)
+    published = parse_date(document.date)
+    article = Article(
+        post=Post(
+            source_path=source_path,
+            title=title,
+            body_html=body,
+            date=published.date() if published else None,
+            url=document.url or None,
+            author=document.author or None,
+        ),
+        published=published,
+        categories=tuple(document.categories or ()),
+        tags=tuple(document.tags or ()),
+    )
+    return Source(source_path, "saved web page", (article,), blog_title=document.sitename or None)
+
+
+def _extract(data: bytes, source_path: str) -> tuple[Document, str]:
+    """Return the page's metadata and its article as HTML, both found by trafilatura."""
+    options = {
+        "include_comments": False,
+        "include_images": True,
+        "include_links": True,
+        "include_formatting": True,
+        "include_tables": True,
+    }
+    document = trafilatura.bare_extraction(data, with_metadata=True, **options)  # type: ignore[arg-type]
+    body = trafilatura.extract(data, output_format="html", **options)  # type: ignore[arg-type]
+    if not isinstance(document, Document) or not body:
+        raise GuideError(Diagnostic(source_path, None, "no article found in this page"))
+    return document, body
+
+
+def _body_of(page: str) -> str:
+    body = lxml.html.document_fromstring(page).find("body")
+    if body is None:
+        return ""
+    return "".join(lxml.html.tostring(child, encoding="unicode") for child in body)
+
+
+def _without_title(body: str, title: str) -> str:
+    """Drop the heading that repeats the title: the chapter prints its own."""
+    if not body.strip():
+        return body
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    first = next(iter(root), None)
+    if first is not None and first.tag in ("h1", "h2") and " ".join(first.text_content().split()) == title:
+        root.remove(first)
+    return "".join(lxml.html.tostring(child, encoding="unicode") for child in root)

@@ -1,0 +1,62 @@
+"""The book stage: ids, links between posts, anchors that exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guide.book import build_book
+from guide.errors import Report
+from guide.manifest import ChapterRef, Manifest
+from guide.post import Post
+
+
+def _book(tmp_path: Path, *posts: Post) -> tuple[list[str], Report]:
+    manifest = Manifest(
+        project_dir=tmp_path, title="T", author="A",
+        chapters=tuple(ChapterRef(p.source_path, tmp_path / p.source_path, 1) for p in posts),
+    )  # fmt: skip
+    report = Report()
+    book = build_book(manifest, list(posts), report)
+    return [c.body_html for c in book.chapters], report
+
+
+ONE = Post("posts/one.md", "One", '<h2 id="setup">Setup</h2><p>x</p>', url="https://b.test/one/")
+
+
+def test_links_land_on_anchors_that_exist_or_on_the_chapter(tmp_path: Path) -> None:
+    two = Post(
+        "posts/two.md", "Two",
+        '<p><a href="https://b.test/one#setup">a</a> <a href="https://b.test/one/#comments">b</a> '
+        '<a href="#missing">c</a> <a href="one.md#setup">d</a> <a href="../elsewhere.html">e</a></p>',
+        source_text="[c](#missing)\n[e](../elsewhere.html)\n",
+    )  # fmt: skip
+    (body_one, body_two), report = _book(tmp_path, ONE, two)
+    assert 'id="one--setup"' in body_one
+    assert body_two == (
+        '<p><a href="#one--setup">a</a> <a href="#one">b</a> <a href="#two">c</a> '
+        '<a href="#one--setup">d</a> <a>e</a></p>'
+    )
+    assert [str(d) for d in report.diagnostics] == [
+        "posts/two.md:1: warning: link to '#missing' matches no heading or anchor in this post",
+        "posts/two.md:2: warning: removed link to '../elsewhere.html': "
+        "only web, mail and in-guide links work in a PDF",
+    ]
+
+
+def test_a_page_on_the_series_host_that_is_no_chapter_is_flagged_but_files_are_not(tmp_path: Path) -> None:
+    two = Post(
+        "posts/two.md", "Two",
+        '<p><a href="https://b.test/three/">x</a> <a href="https://b.test/files/clip.mp4">y</a></p>',
+        source_text="https://b.test/three/\n",
+    )  # fmt: skip
+    _, report = _book(tmp_path, ONE, two)
+    assert [str(d) for d in report.diagnostics] == [
+        "posts/two.md:1: warning: link to 'https://b.test/three/' "
+        "looks like a post of this series but matches no chapter"
+    ]
+
+
+def test_same_titles_get_distinct_chapter_ids(tmp_path: Path) -> None:
+    twin = Post("posts/twin.md", "One", '<h2 id="setup">Setup</h2>')
+    (first, second), _ = _book(tmp_path, ONE, twin)
+    assert 'id="one--setup"' in first and 'id="one-2--setup"' in second
