@@ -225,10 +225,14 @@ def _image_path(src: str, context: _PostContext) -> str | None:
         context.error("<img", "image without a source")
     elif scheme in ("http", "https"):
         if not context.allow_remote:
+            how = (
+                "import the post again with --media pointing at a copy of the uploads folder"
+                if "/wp-content/uploads/" in src
+                else "save it into the project and use a relative path"
+            )
             context.error(
                 src,
-                f"remote image '{src}' is not fetched during a build: save it into the "
-                "project and use a relative path, or build with --allow-remote",
+                f"remote image '{src}' is not fetched during a build: {how}, or build with --allow-remote",
             )
     elif scheme == "file":
         context.error(src, f"image '{src}' lies outside the project folder")

@@ -60,3 +60,15 @@ def test_same_titles_get_distinct_chapter_ids(tmp_path: Path) -> None:
     twin = Post("posts/twin.md", "One", '<h2 id="setup">Setup</h2>')
     (first, second), _ = _book(tmp_path, ONE, twin)
     assert 'id="one--setup"' in first and 'id="one-2--setup"' in second
+
+
+def test_remote_uploads_image_says_how_to_bring_it_in(tmp_path: Path) -> None:
+    src = "https://b.test/wp-content/uploads/2024/03/pic.jpg"
+    body = f'<img src="{src}" alt="a">'
+    post = Post("posts/p.md", "P", body, credits=("Photo: X",), source_text=f"\n{src}\n")
+    _, report = _book(tmp_path, post)
+    assert [str(d) for d in report.diagnostics] == [
+        f"posts/p.md:2: remote image '{src}' is not fetched during a build: "
+        "import the post again with --media pointing at a copy of the uploads folder, "
+        "or build with --allow-remote"
+    ]
