@@ -18,6 +18,8 @@ from guide.fetcher import SandboxedFetcher
 from guide.resources import PACKAGE_DIR
 
 FONTCONFIG_FILE = PACKAGE_DIR / "fonts.conf"
+PDF_VARIANT = "pdf/ua-1"
+"""Tagged, with document language, title shown and XMP metadata: what screen readers need."""
 Progress = Callable[[str], None]
 ALREADY_REPORTED = (
     "refused to load",  # the fetcher records its refusals, and the build names the post to blame
@@ -48,10 +50,10 @@ def typeset_pdf(
             string=html,
             base_url=base_dir.as_uri() + "/",
             url_fetcher=fetcher,
-        ).render(font_config=fonts, pdf_tags=True)
+        ).render(font_config=fonts, pdf_variant=PDF_VARIANT)
         if progress:
             progress(f"Writing {len(document.pages)} pages")
-        pdf = document.write_pdf(pdf_tags=True, uncompressed_pdf=False)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert isinstance(pdf, bytes)
     return TypesetResult(pdf=pdf, pages=len(document.pages))
 
