@@ -14,8 +14,7 @@ from rich.console import Console
 
 from guide import __version__
 from guide.errors import Diagnostic, GuideError, Report
-from guide.importing import ImportOptions, Order, import_sources
-from guide.importing.summary import import_summary
+from guide.importing.options import ImportOptions, Order
 from guide.pipeline import BuildOptions, build, check, make_html
 from guide.typeset import Progress, write_atomically
 
@@ -182,6 +181,10 @@ def import_command(
         force=force,
     )
     with _author_errors():
+        # Imported here: `guide build` should not pay for the import-only libraries.
+        from guide.importing.run import import_sources  # noqa: PLC0415
+        from guide.importing.summary import import_summary  # noqa: PLC0415
+
         result = import_sources(sources, options)
     for line in import_summary(result, into):
         stderr.print(line, markup=False)

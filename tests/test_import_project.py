@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 from guide import build, load_book
 from guide.cli import app
 from guide.errors import GuideError, Report
-from guide.importing import ImportOptions, ImportResult, Order, import_sources
 from guide.importing.media import MediaFolder
+from guide.importing.options import ImportOptions, Order
+from guide.importing.run import ImportResult, import_sources
 from guide.importing.series import Part, check_series, series_part
 from tests.conftest import FIXTURES, strict_build
 from tests.pdf_reader import ReadPdf

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guide.importing import ImportResult
+from guide.importing.run import ImportResult
 from guide.manifest import MANIFEST_NAME
 
 

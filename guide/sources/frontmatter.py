@@ -28,7 +28,11 @@ class FrontMatter:
     credits: tuple[str, ...] = ()
 
 
-class _StringLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: the same safe constructors, a faster scanner.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StringLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe loader that keeps every scalar as the string the author wrote."""
 
 
@@ -42,7 +46,8 @@ def _construct_mapping(loader: _StringLoader, node: yaml.MappingNode) -> dict[An
         if key in seen:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
         seen.add(key)
-    return loader.construct_mapping(node)
+    mapping: dict[Any, Any] = loader.construct_mapping(node)
+    return mapping
 
 
 _StringLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 
 import markdown
@@ -41,12 +42,17 @@ def read_markdown_post(text: str, source_path: str, warnings: Report) -> Post:
 
 def markdown_to_html(body: str) -> str:
     """Convert a post body to an HTML fragment laid out for print."""
-    converter = markdown.Markdown(
+    return _converter().reset().convert(body)
+
+
+@functools.cache
+def _converter() -> markdown.Markdown:
+    """One converter for every post: building it costs more than a short post's conversion."""
+    return markdown.Markdown(
         extensions=[*EXTENSIONS, PrintExtension()],
         extension_configs={"footnotes": {"BACKLINK_TEXT": ""}},
         output_format="html",
     )
-    return converter.convert(body)
 
 
 class PrintExtension(Extension):

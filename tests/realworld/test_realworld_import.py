@@ -14,7 +14,8 @@ from PIL import Image
 
 from guide import BuildOptions, build, load_book
 from guide.errors import GuideError, Report
-from guide.importing import ImportOptions, ImportResult, import_sources
+from guide.importing.options import ImportOptions
+from guide.importing.run import ImportResult, import_sources
 from tests.conftest import ROOT
 from tests.pdf_reader import ReadPdf
 

@@ -1,0 +1,139 @@
+"""Run an import: read the sources, select and order articles, plan and write the files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from guide.errors import Diagnostic, GuideError, Report
+from guide.importing.media import MediaFolder
+from guide.importing.options import ImportOptions, Order
+from guide.importing.plan import ImportPlan, guide_chapters, listed_dates, plan_import
+from guide.importing.select import Skipped, select_articles
+from guide.importing.series import check_guide_series
+from guide.importing.writer import ManifestPlan, write_import
+from guide.sources.article import Source
+from guide.sources.importable import read_source
+
+__all__ = ["ImportOptions", "ImportResult", "Order", "SourceSummary", "import_sources"]
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One source as read."""
+
+    source_path: str
+    format: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, for the summary."""
+
+    sources: tuple[SourceSummary, ...]
+    written: tuple[str, ...]
+    """Chapter files written (new, or overwritten with --force)."""
+    unchanged: tuple[str, ...]
+    """Chapter files already there with the same content."""
+    skipped: tuple[Skipped, ...]
+    """Articles not imported, and why (conflicting files among them)."""
+    media: tuple[str, ...]
+    """Images copied into the project."""
+    manifest: str
+    """What happened to guide.toml: created, extended or unchanged."""
+    warnings: tuple[Diagnostic, ...]
+
+    def skip_counts(self) -> list[tuple[str, int]]:
+        """How many articles were skipped for each reason, most common first."""
+        return Counter(_reason_kind(s.reason) for s in self.skipped).most_common()
+
+
+def _reason_kind(reason: str) -> str:
+    return "already read from another source" if reason.startswith("same post as") else reason
+
+
+def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
+    """Import every article of `paths` into the project; raise GuideError if a source is unreadable."""
+    report = Report()
+    _check_options(options)
+    sources = _read_sources(paths, report)
+    selection = select_articles(sources, options)
+    media = MediaFolder(options.media) if options.media else None
+    plan = plan_import(selection.articles, media, report)
+    manifest = _manifest_plan(sources, plan, paths, report)
+    manifest = replace(
+        manifest, existing_dates=listed_dates(options.project), newest_first=options.order is Order.NEWEST
+    )
+    outcome = write_import(options.project, plan, manifest, options.force)
+    check_guide_series(guide_chapters(options.project, plan), report)
+    return ImportResult(
+        sources=tuple(SourceSummary(s.source_path, s.format, len(s.articles)) for s in sources),
+        written=tuple(outcome.written),
+        unchanged=tuple(p for p in outcome.unchanged if p.endswith(".md")),
+        skipped=selection.skipped + _conflicts(plan, outcome.conflicts),
+        media=tuple(outcome.media),
+        manifest=outcome.manifest,
+        warnings=tuple(report.warnings),
+    )
+
+
+def _conflicts(plan: ImportPlan, conflicts: list[str]) -> tuple[Skipped, ...]:
+    """The chapters left alone because their file holds something else."""
+    return tuple(
+        Skipped(
+            c.article.post.source_path,
+            c.article.line,
+            c.article.post.title,
+            f"{c.path} exists and differs; --force overwrites it",
+        )
+        for c in plan.chapters
+        if c.path in conflicts
+    )
+
+
+def _check_options(options: ImportOptions) -> None:
+    if options.project.exists() and not options.project.is_dir():
+        raise GuideError(Diagnostic(str(options.project), None, "--into must name a folder"))
+    if options.media is not None and not options.media.is_dir():
+        raise GuideError(
+            Diagnostic(str(options.media), None, "--media must name a folder (a copy of the uploads)")
+        )
+    if options.since and options.until and options.since > options.until:
+        raise GuideError(Diagnostic("--since", None, "--since is after --until: no post can match"))
+
+
+def _read_sources(paths: list[Path], report: Report) -> list[Source]:
+    """Read every source; if any cannot be read, report them all and import nothing."""
+    sources = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.resolve() in seen:
+            continue  # named twice on the command line
+        seen.add(path.resolve())
+        try:
+            sources.append(read_source(path, str(path), report))
+        except GuideError as exc:
+            report.diagnostics.extend(exc.diagnostics)
+    report.raise_if_errors()
+    return sources
+
+
+def _manifest_plan(
+    sources: list[Source], plan: ImportPlan, paths: list[Path], report: Report
+) -> ManifestPlan:
+    title = next((s.blog_title for s in sources if s.blog_title), None)
+    author = next((s.blog_author for s in sources if s.blog_author), None)
+    chapters = plan.chapters
+    if title is None and chapters:
+        title = chapters[0].article.post.title
+    if author is None:
+        author = next((c.article.post.author for c in chapters if c.article.post.author), None)
+    if author is None and chapters:
+        author = "Unknown author"
+        report.warn("guide.toml", None, "the sources name no author; set 'author' in guide.toml")
+    names = ", ".join(path.name for path in paths)
+    return ManifestPlan(
+        title or "Untitled guide", author or "Unknown author", f"Made by `guide import` from {names}."
+    )
