@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -147,7 +148,12 @@ def build(
             unquote(refusal.url),
             unquote(refusal.url.removeprefix(project.as_uri() + "/")),
         ]
-        path, line = _where(prepared.book, needles) or (str(options.style or "<stylesheet>"), None)
+        # Not in any post: an SVG image's own sub-resource, or the author's stylesheet.
+        path, line = (
+            _where(prepared.book, needles)
+            or _where(prepared.book, _svg_images(prepared.book))
+            or (str(options.style or "<typesetting>"), None)
+        )
         report.error(path, line, f"refused to load {refusal.url}: {refusal.reason}")
     report.raise_if_errors(options.strict)
     write_atomically(result.pdf, output)
@@ -159,5 +165,13 @@ def _where(book: Book, needles: list[str]) -> tuple[str, int | None] | None:
     for chapter in book.chapters:
         for needle in needles:
             if needle and needle in chapter.body_html:
-                return chapter.post.source_path, line_of(chapter.post.source_text, needle)
+                text = chapter.post.source_text
+                return chapter.post.source_path, line_of(text, needle) or line_of(
+                    text, posixpath.basename(needle)
+                )
     return None
+
+
+def _svg_images(book: Book) -> list[str]:
+    """The SVG images the chapters show: their own sub-resources go through the fetcher too."""
+    return [image for chapter in book.chapters for image in chapter.images if image.endswith(".svg")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import tempfile
@@ -45,7 +46,7 @@ def typeset_pdf(
     progress: Progress | None = None,
 ) -> TypesetResult:
     """Lay out the HTML and return the PDF bytes; WeasyPrint's log goes into `report`."""
-    with _captured_log(report, progress), _isolated_fonts() as fonts:
+    with _captured_log(report, progress), _isolated_fonts() as fonts, _earlier_objects_frozen():
         document = weasyprint.HTML(
             string=html,
             base_url=base_dir.as_uri() + "/",
@@ -56,6 +57,22 @@ def typeset_pdf(
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert isinstance(pdf, bytes)
     return TypesetResult(pdf=pdf, pages=len(document.pages))
+
+
+@contextlib.contextmanager
+def _earlier_objects_frozen() -> Iterator[None]:
+    """Keep what the earlier stages left out of the cyclic collector's way during layout.
+
+    Every object alive before layout (modules, the book) would otherwise count towards the
+    threshold of full collections, making them rarer while WeasyPrint makes cyclic garbage:
+    a 200-post guide then peaked 60 MiB higher than WeasyPrint alone.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.contextmanager

@@ -253,3 +253,23 @@ def test_hostile_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPat
                    for a in p.get("/Annots") or [])  # fmt: skip
     if case.pdf_contains:
         assert case.pdf_contains in " ".join(pdf.text.split())
+
+
+SVG_WITH_OUTSIDE_IMAGE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" height="20">'
+    '<image xlink:href="file:///etc/hostname" width="20" height="20"/></svg>'
+)
+
+
+def test_svg_image_cannot_pull_in_a_file_from_outside(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    (project / "posts").mkdir(parents=True)
+    (project / "guide.toml").write_text(MANIFEST)
+    (project / "posts" / "a.md").write_text(_post("Text\n\n![Drawing](drawing.svg)"))
+    (project / "posts" / "drawing.svg").write_text(SVG_WITH_OUTSIDE_IMAGE)
+    result = runner.invoke(app, ["build", str(project), "-o", str(tmp_path / "out.pdf")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "posts/a.md:7: refused to load file:///etc/hostname: it is outside the project folder or does not exist"
+    ]
+    assert not (tmp_path / "out.pdf").exists()
