@@ -6,7 +6,7 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import lxml.html
 
@@ -211,7 +211,7 @@ def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[st
             context.warn(src, f"image '{src}' has no alt text for readers who cannot see it")
         relative = _image_path(src, context)
         if relative is not None:
-            image.set("src", relative)
+            image.set("src", quote(relative))
             found.append(relative)
     if found and not context.post.credits:
         context.warn("", f"shows image '{found[0]}' but carries no credit for it")

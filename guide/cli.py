@@ -15,8 +15,9 @@ from rich.console import Console
 from guide import __version__
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
+from guide.output import write_atomically
 from guide.pipeline import BuildOptions, build, check, make_html
-from guide.typeset import Progress, write_atomically
+from guide.typeset import Progress
 
 EXIT_AUTHOR_ERROR = 1
 EXIT_INTERRUPTED = 130

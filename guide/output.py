@@ -1,8 +1,10 @@
-"""Check where a build may write before any rendering starts."""
+"""Where output may go, checked before any rendering, and the one way it is written."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError
@@ -39,3 +41,33 @@ def _is_source(project: Path, target: Path) -> bool:
 def _is_pdf(target: Path) -> bool:
     with target.open("rb") as stream:
         return stream.read(5) == b"%PDF-"
+
+
+def write_atomically(data: bytes, target: Path) -> None:
+    """Write to a temporary file beside `target`, then move it into place in one step.
+
+    On any failure (a full disk, Ctrl-C) the temporary file is removed and `target` keeps
+    whatever it held before.
+    """
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise GuideError(Diagnostic(str(target), None, f"cannot write here: {exc.strerror}")) from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except OSError as exc:
+        _remove(temp_name)
+        raise GuideError(Diagnostic(str(target), None, f"cannot write: {exc.strerror}")) from exc
+    except BaseException:
+        _remove(temp_name)
+        raise
+
+
+def _remove(temp_name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp_name)

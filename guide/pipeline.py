@@ -15,13 +15,13 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
 from guide.fonts import FONT_DIRS
 from guide.manifest import Manifest, load_manifest
-from guide.output import check_output_path
+from guide.output import check_output_path, write_atomically
 from guide.post import Post
 from guide.render import RenderOptions, render_html
 from guide.resources import STYLES_DIR
 from guide.sources import read_post
 from guide.textfile import line_of, read_text
-from guide.typeset import Progress, typeset_pdf, write_atomically
+from guide.typeset import Progress, typeset_pdf
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from guide.errors import Report
+from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
 from guide.resources import PACKAGE_DIR
 
@@ -46,7 +46,12 @@ def typeset_pdf(
     progress: Progress | None = None,
 ) -> TypesetResult:
     """Lay out the HTML and return the PDF bytes; WeasyPrint's log goes into `report`."""
-    with _captured_log(report, progress), _isolated_fonts() as fonts, _earlier_objects_frozen():
+    with (
+        _captured_log(report, progress),
+        _isolated_fonts() as fonts,
+        _earlier_objects_frozen(),
+        _disk_errors(),
+    ):
         document = weasyprint.HTML(
             string=html,
             base_url=base_dir.as_uri() + "/",
@@ -57,6 +62,19 @@ def typeset_pdf(
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert isinstance(pdf, bytes)
     return TypesetResult(pdf=pdf, pages=len(document.pages))
+
+
+@contextlib.contextmanager
+def _disk_errors() -> Iterator[None]:
+    """Report a full disk or file-size limit hit by WeasyPrint's temporary font files as one line."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise
+        raise GuideError(
+            Diagnostic("<typesetting>", None, f"cannot write a temporary file: {exc.strerror}")
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -138,19 +156,3 @@ def _captured_log(report: Report, progress: Progress | None) -> Iterator[None]:
         if progress_handler:
             progress_logger.removeHandler(progress_handler)
         logger.propagate, logger.level, progress_logger.level, progress_logger.propagate = saved
-
-
-def write_atomically(data: bytes, target: Path) -> None:
-    """Write to a temporary file beside `target`, then move it into place in one step."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise

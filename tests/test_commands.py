@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -10,10 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import weasyprint
 from typer.testing import CliRunner
 
 from guide.cli import app
+from guide.errors import GuideError
+from guide.output import write_atomically
 from tests.conftest import FIXTURES, ROOT
 from tests.pdf_reader import ReadPdf
 
@@ -95,3 +99,43 @@ def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path:
     assert stderr.strip().splitlines()[-1] == "interrupted"
     assert output.read_bytes() == b"%PDF-1.7\n% previous\n"
     assert sorted(p.name for p in output.parent.iterdir()) == ["guide.pdf"]
+
+
+def test_a_failed_write_removes_its_temporary_file_and_keeps_the_old_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "guide.pdf"
+    target.write_bytes(b"old")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(GuideError) as caught:
+        write_atomically(b"%PDF-new", target)
+    assert str(caught.value) == f"{target}: cannot write: No space left on device"
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["guide.pdf"]
+
+
+def test_a_full_disk_is_an_error_that_keeps_the_old_pdf(tmp_path: Path) -> None:
+    output = tmp_path / "guide.pdf"
+    output.write_bytes(b"%PDF-1.7\n% previous\n")
+
+    def small_files() -> None:
+        import resource  # noqa: PLC0415 - only in the child
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "guide", "build", str(BASIC), "-o", str(output)]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, preexec_fn=small_files, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "<typesetting>: cannot write a temporary file: File too large"
+    ]
+    assert output.read_bytes() == b"%PDF-1.7\n% previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["guide.pdf"]

@@ -15,7 +15,7 @@ from tomlkit.items import Array
 from guide.errors import Diagnostic, GuideError
 from guide.importing.plan import ImportPlan
 from guide.manifest import MANIFEST_NAME
-from guide.typeset import write_atomically
+from guide.output import write_atomically
 
 
 @dataclass(frozen=True)
