@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from guide import __version__
+import guide
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
 from guide.output import write_atomically
@@ -46,7 +46,7 @@ RemoteOpt = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"guide {__version__}")
+        typer.echo(f"guide {guide.__version__}")
         raise typer.Exit()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import jinja2
@@ -24,7 +25,9 @@ class RenderOptions:
     """The author's own stylesheet, applied last."""
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: it compiles each template once."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
