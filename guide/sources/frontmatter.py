@@ -66,7 +66,7 @@ def split_front_matter(text: str, source_path: str) -> tuple[str | None, str, in
 
 def parse_front_matter(raw: str, source_path: str, warnings: Report) -> FrontMatter:
     """Parse and check front matter; raise GuideError naming the line of each problem."""
-    data = _load_yaml(raw, source_path)
+    data = load_yaml(raw, source_path)
     report = Report()
     for key in data:
         if key not in POST_KEYS:
@@ -87,7 +87,7 @@ def parse_front_matter(raw: str, source_path: str, warnings: Report) -> FrontMat
     return meta
 
 
-def _load_yaml(raw: str, source_path: str) -> dict[str, Any]:
+def load_yaml(raw: str, source_path: str) -> dict[str, Any]:
     try:
         data = yaml.load(raw, Loader=_StringLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

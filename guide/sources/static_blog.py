@@ -12,7 +12,7 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.post import Post
 from guide.sources.article import Article, Source
 from guide.sources.dates import parse_date
-from guide.sources.frontmatter import _load_yaml
+from guide.sources.frontmatter import load_yaml
 from guide.sources.markdown import markdown_to_html
 
 FILE_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -69,7 +69,7 @@ def _split(text: str, source_path: str) -> tuple[dict[str, Any], str, int, str]:
 
 def _load(raw: str, fence: str, source_path: str) -> dict[str, Any]:
     if fence == "---":
-        return _load_yaml(raw, source_path)
+        return load_yaml(raw, source_path)
     try:
         return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
