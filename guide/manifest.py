@@ -82,16 +82,22 @@ def key_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
-def _value_line(text: str, value: str, after: int | None) -> int | None:
-    """Return the line of a quoted string value, searching from line `after`."""
-    start = 0
-    if after:
-        start = sum(len(line) + 1 for line in text.split("\n")[: after - 1])
-    for quote in ('"', "'"):
-        index = text.find(f"{quote}{value}{quote}", start)
-        if index >= 0:
-            return text.count("\n", 0, index) + 1
-    return after
+def _entry_lines(text: str, entries: list[Any], key_line_number: int | None) -> list[int | None]:
+    """Return the line of each list entry, in order, so an entry listed twice gets its own line."""
+    offset = sum(len(line) + 1 for line in text.split("\n")[: (key_line_number or 1) - 1])
+    lines: list[int | None] = []
+    for entry in entries:
+        found = -1
+        if isinstance(entry, str):
+            found = min(
+                (i for q in ('"', "'") if (i := text.find(f"{q}{entry}{q}", offset)) >= 0), default=-1
+            )
+        if found < 0:
+            lines.append(key_line_number)
+            continue
+        offset = found + len(entry) + 2
+        lines.append(text.count("\n", 0, found) + 1)
+    return lines
 
 
 def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manifest:
@@ -178,8 +184,7 @@ def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple
         return ()
     refs: list[ChapterRef] = []
     seen: dict[Path, str] = {}
-    for entry in value:
-        entry_line = _value_line(text, entry, line) if isinstance(entry, str) else line
+    for entry, entry_line in zip(value, _entry_lines(text, value, line), strict=True):
         ref = _chapter_ref(project_dir, entry, entry_line, report)
         if ref is None:
             continue

@@ -73,6 +73,10 @@ MISTAKES = [
         "guide.toml:3: chapter 'posts/../posts/a.md' is listed twice (same file as 'posts/a.md')",
     ),
     (
+        'title = "T"\nauthor = "A"\nchapters = [\n  "posts/a.md",\n  "posts/a.md",\n]\n',
+        "guide.toml:5: chapter 'posts/a.md' is listed twice (same file as 'posts/a.md')",
+    ),
+    (
         'title = "T"\nauthor = "A"\nchapters = []\n',
         "guide.toml:3: 'chapters' must be a non-empty list of post files",
     ),
