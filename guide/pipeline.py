@@ -138,7 +138,7 @@ def build(
     fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
     typesetting = Report()
     result = typeset_pdf(prepared.html, project, fetcher, typesetting, progress)
-    for diagnostic in typesetting.diagnostics:
+    for diagnostic in dict.fromkeys(typesetting.diagnostics):  # WeasyPrint repeats itself per box
         quoted = re.findall(r"[\"']([^\"']+)[\"']", diagnostic.message)
         path, line = _where(prepared.book, quoted) or (diagnostic.source_path, None)
         report.diagnostics.append(replace(diagnostic, source_path=path, line=line))

@@ -139,3 +139,24 @@ def test_a_full_disk_is_an_error_that_keeps_the_old_pdf(tmp_path: Path) -> None:
     ]
     assert output.read_bytes() == b"%PDF-1.7\n% previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["guide.pdf"]
+
+
+def test_nested_list_bullets_come_from_the_guide_fonts(tmp_path: Path) -> None:
+    (tmp_path / "guide.toml").write_text('title = "N"\nauthor = "A"\nchapters = ["a.md"]\n')
+    (tmp_path / "a.md").write_text("---\ntitle: Nested\n---\n- one\n    - two\n        - three\n")
+    result = runner.invoke(app, ["build", str(tmp_path), "-o", str(tmp_path / "n.pdf"), "--strict"])
+    assert result.exit_code == 0, result.output  # a missing glyph would be a warning, fatal here
+    text = ReadPdf(tmp_path / "n.pdf").page_texts[2]
+    assert "– two" in text and "· three" in text
+
+
+def test_a_glyph_the_fonts_lack_is_one_warning_naming_the_post(tmp_path: Path) -> None:
+    (tmp_path / "guide.toml").write_text('title = "N"\nauthor = "A"\nchapters = ["a.md"]\n')
+    (tmp_path / "a.md").write_text("---\ntitle: Stars\n---\nOne ★ and another ★.\n")
+    result = runner.invoke(app, ["build", str(tmp_path), "-o", str(tmp_path / "s.pdf")])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == (
+        "a.md:4: warning: typesetting: .notdef glyph rendered for Unicode string unsupported by fonts: "
+        '"★" (U+2605)'
+    )
+    assert len(result.stderr.splitlines()) == 2
