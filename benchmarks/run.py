@@ -15,10 +15,11 @@ so tagged, with XMP metadata), because tagging alone costs WeasyPrint about 10% 
 and is a choice of output, not overhead. `--bare-args=""` times the untagged default instead.
 
 Wall time is the best of N runs, the two pipelines run in turn; peak memory is the child's maximum
-resident set size from `os.wait4` (the largest over the runs). Pages are counted in each PDF with
-pypdf. Expect noise: on a shared machine wall time varies by 10% or more between runs (the CPU-time ratio printed with the verdict
-is steadier), and WeasyPrint's peak memory depends on when Python's cyclic garbage collector happens to
-run, so a different allocation history before typesetting can move it by tens of MiB on large guides.
+resident set size from `os.wait4` (the largest over the runs). Pages are counted in each PDF with pypdf.
+Expect noise: on a shared machine wall time varies by 10% or more between runs (the CPU-time ratio
+printed with the verdict is steadier), and WeasyPrint's peak memory depends on when Python's cyclic
+garbage collector happens to run, so a different allocation history before typesetting can move it by
+tens of MiB on large guides.
 
 The targets, checked on the 50-post row: guide's time at most 1.10 x bare WeasyPrint's and its peak
 memory at most 1.1 x. It is a report, not a test: it exits 0 whether or not the targets are met.
