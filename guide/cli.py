@@ -15,7 +15,7 @@ from rich.console import Console
 import guide
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
-from guide.output import write_atomically
+from guide.output import check_output_path, write_atomically
 from guide.pipeline import BuildOptions, build, check, make_html
 from guide.typeset import Progress
 
@@ -37,7 +37,7 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every warning a
 StyleOpt = Annotated[
     Path | None, typer.Option("--style", help="An extra stylesheet applied after the built-in ones.")
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an output file that is not a PDF.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an output file guide did not write.")]
 RemoteOpt = Annotated[
     bool,
     typer.Option("--allow-remote", help="Fetch http(s) images (5 s timeout; local addresses stay refused)."),
@@ -119,13 +119,13 @@ def html_command(
     ),
     strict: StrictOpt = False,
     style: StyleOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
     report = Report()
     with _author_errors():
+        check_output_path(project.resolve(), output, force, kind="HTML")
         html = make_html(project.resolve(), BuildOptions(strict=strict, style=style), report)
-        if not output.parent.is_dir():
-            raise GuideError(Diagnostic(str(output), None, f"output folder '{output.parent}' does not exist"))
         write_atomically(html.encode("utf-8"), output)
     _print(report.warnings)
     stderr.print(f"wrote {output}", markup=False)

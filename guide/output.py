@@ -10,37 +10,46 @@ from pathlib import Path
 from guide.errors import Diagnostic, GuideError
 from guide.manifest import MANIFEST_NAME
 
+GENERATOR_MARK = b'<meta name="generator" content="guide">'
+"""Present in every HTML document guide writes, so a rebuild may replace it."""
+SOURCE_SUFFIXES = {".md", ".markdown", ".txt", ".toml", ".css", ".html", ".htm", ".png", ".jpg", ".jpeg",
+                   ".gif", ".webp", ".svg"}  # fmt: skip
 
-def check_output_path(project: Path, output: Path, force: bool) -> None:
+
+def check_output_path(project: Path, output: Path, force: bool, kind: str = "PDF") -> None:
     """Raise GuideError if writing `output` would fail, lose work or touch a source."""
     shown = str(output)
     target = output.resolve()
     if target.is_dir():
-        raise GuideError(Diagnostic(shown, None, "output path is a folder; name a .pdf file"))
+        raise GuideError(Diagnostic(shown, None, f"output path is a folder; name a {kind} file"))
     parent = target.parent
     if not parent.is_dir():
         raise GuideError(Diagnostic(shown, None, f"output folder '{output.parent}' does not exist"))
-    read_only = target.exists() and not target.stat().st_mode & 0o222  # respected even by root
-    if not os.access(parent, os.W_OK) or read_only or (target.exists() and not os.access(target, os.W_OK)):
+    exists = target.exists()
+    read_only = exists and not target.stat().st_mode & 0o222  # respected even by root
+    if not os.access(parent, os.W_OK) or read_only or (exists and not os.access(target, os.W_OK)):
         raise GuideError(Diagnostic(shown, None, "output path is not writable"))
-    if _is_source(project, target):
+    previous = exists and _is_previous_output(target)
+    if target == project / MANIFEST_NAME or (exists and _in_sources(project, target) and not previous):
         raise GuideError(Diagnostic(shown, None, "output path is one of the guide's sources"))
-    if target.exists() and not force and not _is_pdf(target):
+    if exists and not force and not previous:
         raise GuideError(
-            Diagnostic(shown, None, "output path holds a file that is not a PDF; use --force to overwrite it")
+            Diagnostic(
+                shown, None, "output path holds a file guide did not write; use --force to overwrite it"
+            )
         )
 
 
-def _is_source(project: Path, target: Path) -> bool:
-    if target == project / MANIFEST_NAME:
-        return True
-    source_suffixes = {".md", ".markdown", ".txt", ".toml", ".css", ".html", ".png", ".jpg", ".jpeg", ".svg"}
-    return target.is_relative_to(project) and target.suffix.lower() in source_suffixes
+def _in_sources(project: Path, target: Path) -> bool:
+    """A file of the project that is, or could be, a post, a stylesheet or an image."""
+    return target.is_relative_to(project) and target.suffix.lower() in SOURCE_SUFFIXES
 
 
-def _is_pdf(target: Path) -> bool:
+def _is_previous_output(target: Path) -> bool:
+    """A PDF, or an HTML document guide wrote: what a rebuild is expected to replace."""
     with target.open("rb") as stream:
-        return stream.read(5) == b"%PDF-"
+        head = stream.read(2048)
+    return head.startswith(b"%PDF-") or GENERATOR_MARK in head
 
 
 def write_atomically(data: bytes, target: Path) -> None:

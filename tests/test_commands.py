@@ -160,3 +160,28 @@ def test_a_glyph_the_fonts_lack_is_one_warning_naming_the_post(tmp_path: Path) -
         '"★" (U+2605)'
     )
     assert len(result.stderr.splitlines()) == 2
+
+
+def test_html_replaces_its_own_output_but_never_a_source_or_a_foreign_file(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(BASIC, project)
+    own = project / "build" / "guide.html"
+    own.parent.mkdir()
+    first = runner.invoke(app, ["html", str(project), "-o", str(own)])
+    again = runner.invoke(app, ["html", str(project), "-o", str(own)])
+    assert (first.exit_code, again.exit_code) == (0, 0)
+    post = project / "posts" / "recap_linking_every_post.md"
+    before = post.read_bytes()
+    onto_source = runner.invoke(app, ["html", str(project), "-o", str(post), "--force"])
+    assert onto_source.exit_code == 1
+    assert onto_source.stderr.splitlines() == [f"{post}: output path is one of the guide's sources"]
+    assert post.read_bytes() == before
+    foreign = tmp_path / "notes.html"
+    foreign.write_text("<p>my notes</p>")
+    refused = runner.invoke(app, ["html", str(project), "-o", str(foreign)])
+    assert refused.stderr.splitlines() == [
+        f"{foreign}: output path holds a file guide did not write; use --force to overwrite it"
+    ]
+    forced = runner.invoke(app, ["html", str(project), "-o", str(foreign), "--force"])
+    assert forced.exit_code == 0
+    assert "Starting With Listening" in foreign.read_text()
