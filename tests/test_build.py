@@ -53,12 +53,19 @@ def test_chapter_one_opens_on_printed_page_one_after_unnumbered_front_matter(
 
 
 def test_contents_entries_link_to_the_page_their_chapter_starts_on(built: tuple[Path, ReadPdf]) -> None:
-    _, pdf = built
+    project, pdf = built
     contents_page = next(i for i, t in enumerate(pdf.page_texts) if t.strip().startswith("Contents"))
-    targets = {link.destination for link in pdf.links() if link.page_index == contents_page}
-    for title, _ in pdf.contents():
-        landing = [pdf.destinations[name] for name in targets if name in pdf.destinations]
-        assert pdf.page_starting(title) in landing, title
+    links = [link for link in pdf.links() if link.page_index == contents_page and link.destination]
+    # Links in reading order, one run of annotations per entry: collapse repeats of the same target.
+    targets = [
+        name
+        for i, name in enumerate(link.destination for link in links)
+        if i == 0 or name != links[i - 1].destination
+    ]
+    titles = [title for title, _ in pdf.contents()]
+    assert len(targets) == len(titles) == len(_titles(project)) + 1
+    for title, target in zip(titles, targets, strict=True):
+        assert pdf.destinations[str(target)] == pdf.page_starting(title), title
 
 
 def test_outline_has_every_chapter_and_the_credits_at_top_level(built: tuple[Path, ReadPdf]) -> None:
