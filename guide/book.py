@@ -18,6 +18,8 @@ from guide.slug import unique_slug
 from guide.textfile import line_of
 
 RESERVED_IDS = {"cover", "contents", "credits"}
+BLOG_UPLOADS = ("/wp-content/uploads/", ".files.wordpress.com/")
+"""Where a blog keeps its images: `guide import --media` brings those in."""
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ def _image_path(src: str, context: _PostContext) -> str | None:
         if not context.allow_remote:
             how = (
                 "import the post again with --media pointing at a copy of the uploads folder"
-                if "/wp-content/uploads/" in src
+                if any(mark in src for mark in BLOG_UPLOADS)
                 else "save it into the project and use a relative path"
             )
             context.error(

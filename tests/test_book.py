@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from guide.book import build_book
 from guide.errors import Report
 from guide.manifest import ChapterRef, Manifest
@@ -62,8 +64,11 @@ def test_same_titles_get_distinct_chapter_ids(tmp_path: Path) -> None:
     assert 'id="one--setup"' in first and 'id="one-2--setup"' in second
 
 
-def test_remote_uploads_image_says_how_to_bring_it_in(tmp_path: Path) -> None:
-    src = "https://b.test/wp-content/uploads/2024/03/pic.jpg"
+@pytest.mark.parametrize(
+    "src",
+    ["https://b.files.wordpress.com/2024/03/pic.jpg", "https://b.test/wp-content/uploads/2024/03/pic.jpg"],
+)
+def test_remote_uploads_image_says_how_to_bring_it_in(tmp_path: Path, src: str) -> None:
     body = f'<img src="{src}" alt="a">'
     post = Post("posts/p.md", "P", body, credits=("Photo: X",), source_text=f"\n{src}\n")
     _, report = _book(tmp_path, post)
@@ -71,4 +76,14 @@ def test_remote_uploads_image_says_how_to_bring_it_in(tmp_path: Path) -> None:
         f"posts/p.md:2: remote image '{src}' is not fetched during a build: "
         "import the post again with --media pointing at a copy of the uploads folder, "
         "or build with --allow-remote"
+    ]
+
+
+def test_remote_image_elsewhere_says_to_save_it_into_the_project(tmp_path: Path) -> None:
+    src = "https://cdn.example/pic.jpg"
+    post = Post("posts/p.md", "P", f'<img src="{src}" alt="a">', credits=("Photo: X",), source_text=src)
+    _, report = _book(tmp_path, post)
+    assert [str(d) for d in report.diagnostics] == [
+        f"posts/p.md:1: remote image '{src}' is not fetched during a build: "
+        "save it into the project and use a relative path, or build with --allow-remote"
     ]
