@@ -13,7 +13,7 @@ import lxml.html
 from guide.errors import Report
 from guide.images import image_problem
 from guide.manifest import Manifest
-from guide.post import Post
+from guide.post import Post, address_key
 from guide.slug import unique_slug
 from guide.textfile import line_of
 
@@ -59,7 +59,7 @@ def build_book(manifest: Manifest, posts: list[Post], report: Report, allow_remo
     slugs = [unique_slug(post.title, taken, fallback="chapter") for post in posts]
     roots = [_parse_body(post, slug) for post, slug in zip(posts, slugs, strict=True)]
     links = SeriesLinks(
-        chapters={_url_key(p.url): slug for p, slug in zip(posts, slugs, strict=True) if p.url},
+        chapters={address_key(p.url): slug for p, slug in zip(posts, slugs, strict=True) if p.url},
         hosts={urlsplit(p.url).netloc.lower().removeprefix("www.") for p in posts if p.url},
         files={p.source_path: slug for p, slug in zip(posts, slugs, strict=True)},
         ids={slug: _ids(root) for slug, root in zip(slugs, roots, strict=True)},
@@ -98,13 +98,6 @@ class SeriesLinks:
         """Return the in-guide href for a chapter and a fragment, falling back to the chapter."""
         anchor = f"{slug}--{fragment}"
         return f"#{anchor}" if fragment and anchor in self.ids.get(slug, set()) else f"#{slug}"
-
-
-def _url_key(url: str) -> str:
-    """Compare post addresses without scheme, www., query or trailing slash."""
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    return f"{host}{parts.path.rstrip('/')}"
 
 
 @dataclass(frozen=True)
@@ -172,7 +165,7 @@ def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None
         if len(href) > 1 and element.get("href") == f"#{context.slug}":
             context.warn(href, f"link to '{href}' matches no heading or anchor in this post")
     elif parts.scheme in ("http", "https"):
-        target = links.chapters.get(_url_key(href))
+        target = links.chapters.get(address_key(href))
         if target is not None:
             element.set("href", links.target(target, parts.fragment))
         elif _looks_like_series_page(parts.netloc, parts.path, links):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,14 @@ class Post:
     """Photo credits, sources and thanks the post carries, one line each."""
     source_text: str = field(default="", repr=False, compare=False)
     """The file's text, kept so later stages can name the line of a problem."""
+
+
+def address_key(url: str) -> str:
+    """Compare post addresses without scheme, `www.`, fragment or trailing slash.
+
+    The query stays: WordPress's plain permalinks tell posts apart by it (`/?p=12`).
+    """
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"

@@ -12,7 +12,14 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 
 def read_text(abs_path: Path, source_path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Return the file's text with LF line ends, or raise GuideError saying why not."""
+    return decode_text(read_bytes(abs_path, source_path, max_bytes), source_path)
+
+
+def read_bytes(abs_path: Path, source_path: str, max_bytes: int) -> bytes:
+    """Return the file's bytes, refusing folders and files over `max_bytes`."""
     try:
+        if abs_path.is_dir():
+            raise GuideError(Diagnostic(source_path, None, "is a folder; name the files to read"))
         size = abs_path.stat().st_size
         if size > max_bytes:
             raise GuideError(
@@ -20,10 +27,9 @@ def read_text(abs_path: Path, source_path: str, max_bytes: int = MAX_FILE_BYTES)
                     source_path, None, f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes"
                 )
             )
-        data = abs_path.read_bytes()
+        return abs_path.read_bytes()
     except OSError as exc:
         raise GuideError(Diagnostic(source_path, None, f"cannot read file: {exc.strerror}")) from exc
-    return decode_text(data, source_path)
 
 
 def decode_text(data: bytes, source_path: str) -> str:

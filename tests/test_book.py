@@ -87,3 +87,15 @@ def test_remote_image_elsewhere_says_to_save_it_into_the_project(tmp_path: Path)
         f"posts/p.md:1: remote image '{src}' is not fetched during a build: "
         "save it into the project and use a relative path, or build with --allow-remote"
     ]
+
+
+def test_plain_permalinks_that_differ_only_in_their_query_are_different_posts(tmp_path: Path) -> None:
+    first = Post("posts/1.md", "First", "<p>x</p>", url="http://localhost/?p=1")
+    second = Post("posts/4.md", "Fourth", "<p>y</p>", url="http://localhost/?p=4")
+    recap = Post(
+        "posts/r.md", "Recap",
+        '<p><a href="http://localhost/?p=1">one</a> <a href="http://localhost/?p=4#top">four</a></p>',
+    )  # fmt: skip
+    (*_, body), report = _book(tmp_path, first, second, recap)
+    assert body == '<p><a href="#first">one</a> <a href="#fourth">four</a></p>'
+    assert report.diagnostics == []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import lxml.html
 
 from guide.importing.options import ImportOptions, Order
+from guide.post import address_key
 from guide.sources.article import Article, Source
 
 
@@ -39,7 +39,7 @@ def select_articles(sources: list[Source], options: ImportOptions) -> Selection:
         reason = article.skip_reason or _filter_reason(article, options)
         # The same post read twice (an export and a feed) has the same address and title; link
         # posts of different titles may share the address they point at.
-        key = f"{_url_key(article.post.url)} {article.post.title.casefold()}" if article.post.url else None
+        key = f"{address_key(article.post.url)} {article.post.title.casefold()}" if article.post.url else None
         if reason is None and key in seen:
             earlier = seen[key]
             reason = f"same post as one in {earlier.post.source_path}"
@@ -83,11 +83,6 @@ def _searchable(article: Article) -> str:
     if not text and article.post.body_html.strip():
         text = lxml.html.fragment_fromstring(article.post.body_html, create_parent="div").text_content()
     return f"{article.post.title}\n{text}".casefold()
-
-
-def _url_key(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def _ordered(chosen: list[tuple[int, Article]], order: Order) -> list[Article]:

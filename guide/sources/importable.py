@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guide.errors import Diagnostic, GuideError, Report
+from guide.errors import Report
 from guide.sources.article import Article, Source
 from guide.sources.detect import Format, detect_format
 from guide.sources.feed import read_feed
@@ -12,7 +12,7 @@ from guide.sources.html_page import read_saved_page
 from guide.sources.static_blog import read_static_post
 from guide.sources.text import read_text_post
 from guide.sources.wordpress import read_wordpress_export
-from guide.textfile import decode_text
+from guide.textfile import decode_text, read_bytes
 
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
 """Largest source accepted: a big blog's export is tens of megabytes."""
@@ -20,7 +20,7 @@ MAX_SOURCE_BYTES = 256 * 1024 * 1024
 
 def read_source(abs_path: Path, source_path: str, report: Report) -> Source:
     """Detect the source's format from its content and read every article in it."""
-    data = _read_bytes(abs_path, source_path)
+    data = read_bytes(abs_path, source_path, MAX_SOURCE_BYTES)
     found = detect_format(data, source_path)
     if found is Format.WORDPRESS:
         return read_wordpress_export(data, source_path, report)
@@ -33,19 +33,3 @@ def read_source(abs_path: Path, source_path: str, report: Report) -> Source:
         return read_static_post(text, source_path, report)
     post = read_text_post(text, source_path, report)
     return Source(source_path, str(Format.TEXT), (Article(post=post, line=1),))
-
-
-def _read_bytes(abs_path: Path, source_path: str) -> bytes:
-    try:
-        if abs_path.is_dir():
-            raise GuideError(Diagnostic(source_path, None, "is a folder; name the files to import"))
-        size = abs_path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise GuideError(
-                Diagnostic(
-                    source_path, None, f"file is {size:,} bytes, over the limit of {MAX_SOURCE_BYTES:,}"
-                )
-            )
-        return abs_path.read_bytes()
-    except OSError as exc:
-        raise GuideError(Diagnostic(source_path, None, f"cannot read file: {exc.strerror}")) from exc
