@@ -15,8 +15,7 @@ from rich.console import Console
 import guide
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
-from guide.output import check_output_path, write_atomically
-from guide.pipeline import BuildOptions, build, check, make_html
+from guide.pipeline import BuildOptions, build, check, write_html
 from guide.typeset import Progress
 
 EXIT_AUTHOR_ERROR = 1
@@ -124,9 +123,7 @@ def html_command(
     """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
     report = Report()
     with _author_errors():
-        check_output_path(project.resolve(), output, force, kind="HTML")
-        html = make_html(project.resolve(), BuildOptions(strict=strict, style=style), report)
-        write_atomically(html.encode("utf-8"), output)
+        write_html(project, output, BuildOptions(strict=strict, style=style, force=force), report)
     _print(report.warnings)
     stderr.print(f"wrote {output}", markup=False)
 

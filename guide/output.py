@@ -23,6 +23,8 @@ def check_output_path(project: Path, output: Path, force: bool, kind: str = "PDF
     if target.is_dir():
         raise GuideError(Diagnostic(shown, None, f"output path is a folder; name a {kind} file"))
     parent = target.parent
+    if not parent.exists() and _may_create(project, parent):
+        return  # a fresh folder under the project or here: nothing in it to lose
     if not parent.is_dir():
         raise GuideError(Diagnostic(shown, None, f"output folder '{output.parent}' does not exist"))
     exists = target.exists()
@@ -38,6 +40,27 @@ def check_output_path(project: Path, output: Path, force: bool, kind: str = "PDF
                 shown, None, "output path holds a file guide did not write; use --force to overwrite it"
             )
         )
+
+
+def _may_create(project: Path, folder: Path) -> bool:
+    """Whether a build may create `folder`: only under the project or the current folder."""
+    return folder.is_relative_to(project) or folder.is_relative_to(Path.cwd().resolve())
+
+
+def create_output_folder(project: Path, output: Path) -> None:
+    """Create the output's missing parent folders, if `check_output_path` allowed them.
+
+    Raises GuideError naming `output` if the folder cannot be made (a file in the way, no permission).
+    """
+    parent = output.resolve().parent
+    if parent.is_dir() or not _may_create(project, parent):
+        return
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GuideError(
+            Diagnostic(str(output), None, f"cannot create output folder '{output.parent}': {exc.strerror}")
+        ) from exc
 
 
 def _in_sources(project: Path, target: Path) -> bool:

@@ -15,7 +15,7 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
 from guide.fonts import FONT_DIRS
 from guide.manifest import Manifest, load_manifest
-from guide.output import check_output_path, write_atomically
+from guide.output import check_output_path, create_output_folder, write_atomically
 from guide.post import Post
 from guide.render import RenderOptions, render_html
 from guide.resources import STYLES_DIR
@@ -112,6 +112,15 @@ def make_html(project: Path, options: BuildOptions, report: Report, progress: Pr
     return prepare(project.resolve(), options, report, progress).html
 
 
+def write_html(project: Path, output: Path, options: BuildOptions, report: Report) -> None:
+    """Write the HTML document the PDF is typeset from to `output`; raise GuideError on any error."""
+    project = project.resolve()
+    html = make_html(project, options, report)
+    check_output_path(project, output, options.force, kind="HTML")
+    create_output_folder(project, output)
+    write_atomically(html.encode("utf-8"), output)
+
+
 def check(project: Path, options: BuildOptions | None = None) -> list[Diagnostic]:
     """Run every check of a build without typesetting; return the warnings or raise GuideError."""
     options = options or BuildOptions()
@@ -129,9 +138,9 @@ def build(
     """Build the guide in `project` into the PDF at `output`."""
     options = options or BuildOptions()
     project = project.resolve()
-    check_output_path(project, output, options.force)
     report = Report()
-    prepared = prepare(project, options, report, progress)
+    prepared = prepare(project, options, report, progress)  # the project's own errors come first
+    check_output_path(project, output, options.force)
     roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)
     if options.style is not None:
         roots += (options.style.resolve().parent,)
@@ -156,6 +165,7 @@ def build(
         )
         report.error(path, line, f"refused to load {refusal.url}: {refusal.reason}")
     report.raise_if_errors(options.strict)
+    create_output_folder(project, output)
     write_atomically(result.pdf, output)
     return BuildResult(output=output, pages=result.pages, warnings=report.warnings)
 

@@ -185,3 +185,32 @@ def test_html_replaces_its_own_output_but_never_a_source_or_a_foreign_file(tmp_p
     forced = runner.invoke(app, ["html", str(project), "-o", str(foreign), "--force"])
     assert forced.exit_code == 0
     assert "Starting With Listening" in foreign.read_text()
+
+
+def test_first_build_creates_its_output_folder_under_the_project(tmp_path: Path) -> None:
+    project = tmp_path / "fresh"
+    shutil.copytree(BASIC, project)
+    result = runner.invoke(app, ["build", str(project), "-o", str(project / "build" / "guide.pdf")])
+    assert result.exit_code == 0, result.output
+    assert ReadPdf(project / "build" / "guide.pdf").reader.get_num_pages() == 7
+
+
+def test_html_creates_its_output_folder_under_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["html", str(BASIC), "-o", "new/deeper/x.html"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new" / "deeper" / "x.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_an_empty_folder_reports_the_missing_manifest_before_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["build"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path}/guide.toml: no guide.toml here: is this a guide project? (`guide import` creates one)"
+    ]
+    assert not (tmp_path / "build").exists()
