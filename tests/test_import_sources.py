@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from guide.errors import GuideError, Report
-from guide.sources.dates import parse_date
-from guide.sources.detect import Format, detect_format
-from guide.sources.feed import read_feed
-from guide.sources.html_page import read_saved_page
-from guide.sources.importable import read_source
-from guide.sources.static_blog import read_static_post
+from guide.importing.readers.dates import parse_date
+from guide.importing.readers.detect import Format, detect_format
+from guide.importing.readers.feed import read_feed
+from guide.importing.readers.html_page import read_saved_page
+from guide.importing.readers.importable import read_source
+from guide.importing.readers.static_blog import read_static_post
 from tests.conftest import FIXTURES
 
 IMPORT = FIXTURES / "import"

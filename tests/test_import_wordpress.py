@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from guide.errors import GuideError, Report
-from guide.sources.article import Source
-from guide.sources.autop import autop
-from guide.sources.shortcodes import Attachment, Expansion, expand_shortcodes
-from guide.sources.wordpress import read_wordpress_export, wordpress_html
-from guide.sources.xml import parse_xml, repair_nested_cdata
+from guide.importing.readers.article import Source
+from guide.importing.readers.autop import autop
+from guide.importing.readers.shortcodes import Attachment, Expansion, expand_shortcodes
+from guide.importing.readers.wordpress import read_wordpress_export, wordpress_html
+from guide.importing.readers.xml import parse_xml, repair_nested_cdata
 from tests.conftest import FIXTURES
 
 IMPORT = FIXTURES / "import"

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
 
+from guide.importing.readers.article import Article
 from guide.slug import unique_slug
-from guide.sources.article import Article
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 

@@ -18,11 +18,11 @@ from guide.importing.media import (
     localise_html,
     localise_markdown,
 )
+from guide.importing.readers.article import Article
 from guide.manifest import load_manifest
 from guide.post import Post
 from guide.slug import slugify
 from guide.sources import read_post
-from guide.sources.article import Article
 
 CHAPTERS_FOLDER = "chapters"
 

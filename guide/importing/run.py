@@ -10,11 +10,11 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.media import MediaFolder
 from guide.importing.options import ImportOptions, Order
 from guide.importing.plan import ImportPlan, guide_chapters, listed_dates, plan_import
+from guide.importing.readers.article import Source
+from guide.importing.readers.importable import read_source
 from guide.importing.select import Skipped, select_articles
 from guide.importing.series import check_guide_series
 from guide.importing.writer import ManifestPlan, write_import
-from guide.sources.article import Source
-from guide.sources.importable import read_source
 
 __all__ = ["ImportOptions", "ImportResult", "Order", "SourceSummary", "import_sources"]
 

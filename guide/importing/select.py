@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import lxml.html
 
 from guide.importing.options import ImportOptions, Order
+from guide.importing.readers.article import Article, Source
 from guide.post import address_key
-from guide.sources.article import Article, Source
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from typing import Any
 import feedparser
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.importing.readers.article import Article, Source
+from guide.importing.readers.cleanup import clean_html, first_words
+from guide.importing.readers.dates import parse_date
+from guide.importing.readers.xml import refuse_entity_declarations
 from guide.post import Post
-from guide.sources.article import Article, Source
-from guide.sources.cleanup import clean_html, first_words
-from guide.sources.dates import parse_date
-from guide.sources.xml import refuse_entity_declarations
 
 EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
 

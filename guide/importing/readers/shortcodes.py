@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from guide.sources.credits import split_credit
+from guide.importing.readers.credits import split_credit
 
 # Shaped like WordPress's own shortcode pattern: [name attrs], [name attrs /], [name]content[/name],
 # and [[name]] for a shortcode written out as text.

@@ -11,13 +11,13 @@ import lxml.html
 from lxml import etree
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.importing.readers.article import Article, Source
+from guide.importing.readers.autop import autop
+from guide.importing.readers.cleanup import clean_html, first_words
+from guide.importing.readers.dates import parse_date
+from guide.importing.readers.shortcodes import Attachment, Expansion, expand_shortcodes
+from guide.importing.readers.xml import parse_xml
 from guide.post import Post
-from guide.sources.article import Article, Source
-from guide.sources.autop import autop
-from guide.sources.cleanup import clean_html, first_words
-from guide.sources.dates import parse_date
-from guide.sources.shortcodes import Attachment, Expansion, expand_shortcodes
-from guide.sources.xml import parse_xml
 
 WP_NAMESPACES = frozenset(
     f"{scheme}://wordpress.org/export/{version}/"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from guide.errors import Report
-from guide.sources.article import Article, Source
-from guide.sources.detect import Format, detect_format
-from guide.sources.feed import read_feed
-from guide.sources.html_page import read_saved_page
-from guide.sources.static_blog import read_static_post
+from guide.importing.readers.article import Article, Source
+from guide.importing.readers.detect import Format, detect_format
+from guide.importing.readers.feed import read_feed
+from guide.importing.readers.html_page import read_saved_page
+from guide.importing.readers.static_blog import read_static_post
+from guide.importing.readers.wordpress import read_wordpress_export
 from guide.sources.text import read_text_post
-from guide.sources.wordpress import read_wordpress_export
 from guide.textfile import decode_text, read_bytes
 
 MAX_SOURCE_BYTES = 256 * 1024 * 1024

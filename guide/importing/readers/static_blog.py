@@ -9,9 +9,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.importing.readers.article import Article, Source
+from guide.importing.readers.dates import parse_date
 from guide.post import Post
-from guide.sources.article import Article, Source
-from guide.sources.dates import parse_date
 from guide.sources.frontmatter import load_yaml
 from guide.sources.markdown import markdown_to_html
 

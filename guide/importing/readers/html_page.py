@@ -7,10 +7,10 @@ import trafilatura
 from trafilatura.settings import Document
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.importing.readers.article import Article, Source
+from guide.importing.readers.cleanup import clean_html
+from guide.importing.readers.dates import parse_date
 from guide.post import Post
-from guide.sources.article import Article, Source
-from guide.sources.cleanup import clean_html
-from guide.sources.dates import parse_date
 
 
 def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
