@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.hints import impossible_date, similar_file, unknown_key_message
 from guide.textfile import read_text
 
 MANIFEST_NAME = "guide.toml"
@@ -103,8 +104,8 @@ def _entry_lines(text: str, entries: list[Any], key_line_number: int | None) -> 
 def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manifest:
     report = Report()
     for key in sorted(set(data) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)):
-        known = ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS)
-        report.error(MANIFEST_NAME, key_line(text, key), f"unknown key '{key}' (known keys: {known})")
+        message = unknown_key_message("key", key, REQUIRED_KEYS + OPTIONAL_KEYS)
+        report.error(MANIFEST_NAME, key_line(text, key), message)
     for key in REQUIRED_KEYS:
         if key not in data:
             report.error(MANIFEST_NAME, None, f"missing required key '{key}'")
@@ -154,6 +155,9 @@ def _date(value: Any, text: str, report: Report) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
+        if reason := impossible_date(value):
+            report.error(MANIFEST_NAME, key_line(text, "date"), f"'date' {value!r} is impossible: {reason}")
+            return None
     report.error(MANIFEST_NAME, key_line(text, "date"), f"'date' must be YYYY-MM-DD (got {value!r})")
     return None
 
@@ -183,21 +187,22 @@ def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple
         report.error(MANIFEST_NAME, line, "'chapters' must be a non-empty list of post files")
         return ()
     refs: list[ChapterRef] = []
-    seen: dict[Path, str] = {}
+    seen: dict[Path, tuple[str, int | None]] = {}
     for entry, entry_line in zip(value, _entry_lines(text, value, line), strict=True):
         ref = _chapter_ref(project_dir, entry, entry_line, report)
         if ref is None:
             continue
         key = Path(str(ref.abs_path).lower())
         if key in seen:
-            first = seen[key]
+            first, first_line = seen[key]
+            where = f" on line {first_line}" if first_line else ""
             if ref.abs_path == (project_dir / first).resolve():
-                problem = f"is listed twice (same file as '{first}')"
+                problem = f"is listed twice (same file as '{first}'{where})"
             else:
-                problem = f"differs only in case from '{first}'"
+                problem = f"differs only in case from '{first}'{where}"
             report.error(MANIFEST_NAME, entry_line, f"chapter '{entry}' {problem}")
             continue
-        seen[key] = entry
+        seen[key] = (entry, entry_line)
         refs.append(ref)
     return tuple(refs)
 
@@ -217,6 +222,8 @@ def _chapter_ref(project_dir: Path, entry: Any, line: int | None, report: Report
         report.error(MANIFEST_NAME, line, f"chapter '{entry}' lies outside the project folder")
         return None
     if not abs_path.is_file():
-        report.error(MANIFEST_NAME, line, f"chapter '{entry}' not found")
+        guess = similar_file(abs_path.parent, abs_path.name)
+        hint = f"; did you mean '{(candidate.parent / guess).as_posix()}'?" if guess else ""
+        report.error(MANIFEST_NAME, line, f"chapter '{entry}' not found{hint}")
         return None
     return ChapterRef(source_path=candidate.as_posix(), abs_path=abs_path, line=line)

@@ -92,7 +92,8 @@ def _output_not_pdf(project: Path, output: Path) -> None:
 
 CASES = [
     Case("yaml unclosed quote", {"posts/a.md": '---\ntitle: "abc\n---\nBody\n'}, 1,
-         ["posts/a.md:2: front matter: while scanning a quoted scalar: found unexpected end of stream"]),
+         ["posts/a.md:2: front matter: while scanning a quoted scalar: found unexpected end of stream "
+          "(a quote opened in the front matter is never closed)"]),
     Case("front matter never closed", {"posts/a.md": "---\ntitle: T\nBody\n"}, 1,
          ["posts/a.md:1: front matter opened with '---' is never closed"]),
     Case("missing title", {"posts/a.md": "---\ndate: 2024-01-01\n---\nBody\n"}, 1,
@@ -130,7 +131,7 @@ CASES = [
     Case("symlink out of the project", {}, 1,
          ["guide.toml:3: chapter 'posts/a.md' lies outside the project folder"], setup=_symlink_out),
     Case("same file listed twice", {"posts/a.md": _post("Body")}, 1,
-         ["guide.toml:3: chapter './posts/a.md' is listed twice (same file as 'posts/a.md')"],
+         ["guide.toml:3: chapter './posts/a.md' is listed twice (same file as 'posts/a.md' on line 3)"],
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md", "./posts/a.md"]\n'),
     Case("file url image", {"posts/a.md": _post('<img src="file:///etc/passwd" alt="p">')}, 1,
          ["posts/a.md:5: image 'file:///etc/passwd' lies outside the project folder"]),

@@ -48,6 +48,24 @@ def test_every_key_is_read(tmp_path: Path) -> None:
 
 
 MISTAKES = [
+    (GOOD + 'page-size = "A4"\n', "guide.toml:4: unknown key 'page-size' (did you mean 'page_size'?)"),
+    (GOOD + 'Title = "X"\n', "guide.toml:4: unknown key 'Title' (did you mean 'title'?)"),
+    (
+        GOOD + 'date = "2024-13-01"\n',
+        "guide.toml:4: 'date' '2024-13-01' is impossible: month 13 does not exist",
+    ),
+    (
+        GOOD + 'date = "2024-04-31"\n',
+        "guide.toml:4: 'date' '2024-04-31' is impossible: April 2024 has no day 31",
+    ),
+    (
+        'title = "T"\nauthor = "A"\nchapters = ["posts/a"]\n',
+        "guide.toml:3: chapter 'posts/a' not found; did you mean 'posts/a.md'?",
+    ),
+    (
+        'title = "T"\nauthor = "A"\nchapters = ["posts/aa.md"]\n',
+        "guide.toml:3: chapter 'posts/aa.md' not found; did you mean 'posts/a.md'?",
+    ),
     ('author = "A"\nchapters = ["posts/a.md"]\n', "guide.toml: missing required key 'title'"),
     ('title = "T"\nchapters = ["posts/a.md"]\n', "guide.toml: missing required key 'author'"),
     ('title = "T"\nauthor = "A"\n', "guide.toml: missing required key 'chapters'"),
@@ -70,11 +88,11 @@ MISTAKES = [
     ),
     (
         'title = "T"\nauthor = "A"\nchapters = ["posts/a.md", "posts/../posts/a.md"]\n',
-        "guide.toml:3: chapter 'posts/../posts/a.md' is listed twice (same file as 'posts/a.md')",
+        "guide.toml:3: chapter 'posts/../posts/a.md' is listed twice (same file as 'posts/a.md' on line 3)",
     ),
     (
         'title = "T"\nauthor = "A"\nchapters = [\n  "posts/a.md",\n  "posts/a.md",\n]\n',
-        "guide.toml:5: chapter 'posts/a.md' is listed twice (same file as 'posts/a.md')",
+        "guide.toml:5: chapter 'posts/a.md' is listed twice (same file as 'posts/a.md' on line 4)",
     ),
     (
         'title = "T"\nauthor = "A"\nchapters = []\n',
@@ -111,7 +129,7 @@ def test_chapters_differing_only_in_case_are_refused(tmp_path: Path) -> None:
     with pytest.raises(GuideError) as caught:
         load_manifest(project)
     assert [str(d) for d in caught.value.diagnostics] == [
-        "guide.toml:3: chapter 'posts/A.md' differs only in case from 'posts/a.md'"
+        "guide.toml:3: chapter 'posts/A.md' differs only in case from 'posts/a.md' on line 3"
     ]
 
 

@@ -74,6 +74,13 @@ def test_unquoted_number_title_stays_as_written(tmp_path: Path) -> None:
     assert post.title == "3.10"  # type: ignore[attr-defined]
 
 
+def test_a_misspelt_front_matter_key_gets_a_suggestion(tmp_path: Path) -> None:
+    _, report = _read(tmp_path, "p.md", "---\ntitle: T\nAuthr: Jo\n---\nBody.\n")
+    assert [str(d) for d in report.diagnostics] == [
+        "p.md:3: warning: unknown front matter key 'Authr' (did you mean 'author'?)"
+    ]
+
+
 def test_unknown_front_matter_key_is_a_warning(tmp_path: Path) -> None:
     _, report = _read(tmp_path, "p.md", "---\ntitle: T\ntags: [a]\n---\nBody.\n")
     assert [str(d) for d in report.diagnostics] == [
@@ -85,7 +92,24 @@ MISTAKES = [
     (
         "p.md",
         '---\ntitle: "abc\n---\nBody\n',
-        "p.md:2: front matter: while scanning a quoted scalar: found unexpected end of stream",
+        "p.md:2: front matter: while scanning a quoted scalar: found unexpected end of stream "
+        "(a quote opened in the front matter is never closed)",
+    ),
+    (
+        "p.md",
+        "---\ntitle: Part 1: Why\n---\nBody\n",
+        "p.md:2: front matter: mapping values are not allowed in this context "
+        "(a value containing ': ' must be quoted, as in title: \"Part 1: Why\")",
+    ),
+    (
+        "p.md",
+        "---\ntitle: T\ndate: 2024-13-02\n---\nBody\n",
+        "p.md:3: 'date' '2024-13-02' is impossible: month 13 does not exist",
+    ),
+    (
+        "p.md",
+        "---\ntitle: T\ndate: 2023-02-29\n---\nBody\n",
+        "p.md:3: 'date' '2023-02-29' is impossible: February 2023 has no day 29",
     ),
     ("p.md", "---\ntitle: T\nBody\n", "p.md:1: front matter opened with '---' is never closed"),
     ("p.md", "---\ndate: 2024-01-01\n---\nBody\n", "p.md:1: front matter has no 'title'"),

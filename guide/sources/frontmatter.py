@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.hints import impossible_date, unknown_key_message, yaml_hint
 
 POST_KEYS = ("title", "date", "url", "author", "credits")
 DATE_RE = re.compile(
@@ -71,9 +72,7 @@ def parse_front_matter(raw: str, source_path: str, warnings: Report) -> FrontMat
     for key in data:
         if key not in POST_KEYS:
             report.warn(
-                source_path,
-                _key_line(raw, key),
-                f"unknown front matter key '{key}' (known keys: {', '.join(POST_KEYS)})",
+                source_path, _key_line(raw, key), unknown_key_message("front matter key", key, POST_KEYS)
             )
     meta = FrontMatter(
         title=_text(data, "title", raw, source_path, report),
@@ -94,6 +93,8 @@ def load_yaml(raw: str, source_path: str) -> dict[str, Any]:
         mark = exc.context_mark or exc.problem_mark
         line = mark.line + 2 if mark else 1
         problem = ": ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        if hint := yaml_hint(problem):
+            problem = f"{problem} ({hint})"
         raise GuideError(Diagnostic(source_path, line, f"front matter: {problem}")) from exc
     except yaml.YAMLError as exc:
         raise GuideError(Diagnostic(source_path, 1, f"front matter: {exc}")) from exc
@@ -128,7 +129,9 @@ def _date(data: dict[str, Any], raw: str, source_path: str, report: Report) -> d
         try:
             return dt.date.fromisoformat(found.group(1))
         except ValueError:
-            pass
+            reason = impossible_date(found.group(1)) or "no such day"
+            report.error(source_path, _key_line(raw, "date"), f"'date' {value!r} is impossible: {reason}")
+            return None
     report.error(source_path, _key_line(raw, "date"), f"'date' must be YYYY-MM-DD (got {value!r})")
     return None
 
