@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -20,6 +21,11 @@ from guide.textfile import line_of
 RESERVED_IDS = {"cover", "contents", "credits"}
 BLOG_UPLOADS = ("/wp-content/uploads/", ".files.wordpress.com/")
 """Where a blog keeps its images: `guide import --media` brings those in."""
+
+
+def is_blog_upload(src: str) -> bool:
+    """Whether an image address lies in a blog's own uploads folder (WordPress, WordPress.com)."""
+    return any(mark in src for mark in BLOG_UPLOADS)
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,23 @@ class Book:
     """Guide-level credits, printed after the chapters' own."""
 
 
-def build_book(manifest: Manifest, posts: list[Post], report: Report, allow_remote: bool = False) -> Book:
+@dataclass(frozen=True)
+class ImagePolicy:
+    """What the build does with images, as the author asked."""
+
+    allow_remote: bool = False
+    """Let http(s) images through to the typesetter."""
+    placeholders: bool = False
+    """Print an image that cannot be had as a framed box (alt text, address) with a warning, not an error."""
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+    """Image address -> why the typesetter could not load it: placeholders on a second pass."""
+
+
+def build_book(
+    manifest: Manifest, posts: list[Post], report: Report, images: ImagePolicy | None = None
+) -> Book:
     """Order posts as chapters, give them ids and make their links internal."""
+    policy = images or ImagePolicy()
     taken = set(RESERVED_IDS)
     slugs = [unique_slug(post.title, taken, fallback="chapter") for post in posts]
     roots = [_parse_body(post, slug) for post, slug in zip(posts, slugs, strict=True)]
@@ -66,9 +87,11 @@ def build_book(manifest: Manifest, posts: list[Post], report: Report, allow_remo
     )
     chapters = []
     for number, (post, slug, root) in enumerate(zip(posts, slugs, roots, strict=True), start=1):
-        context = _PostContext(post, slug, links, manifest.project_dir, report, allow_remote)
-        body, images = _link_body(root, context)
-        chapters.append(Chapter(number=number, slug=slug, post=post, body_html=body, images=images))
+        context = _PostContext(post, slug, links, manifest.project_dir, report, policy)
+        body, shown = _link_body(root, context)
+        chapters.append(Chapter(number=number, slug=slug, post=post, body_html=body, images=shown))
+    if not manifest.credits:
+        _warn_uncredited(chapters, report)
     return Book(
         title=manifest.title,
         subtitle=manifest.subtitle,
@@ -79,6 +102,34 @@ def build_book(manifest: Manifest, posts: list[Post], report: Report, allow_remo
         credits=manifest.credits,
         chapters=tuple(chapters),
     )
+
+
+def _warn_uncredited(chapters: list[Chapter], report: Report) -> None:
+    """Say once which posts show the project's images without crediting them.
+
+    They are usually the blogger's own photos, brought in by `guide import --media`: one line
+    for all of them, not one per post, and none when guide.toml has credits of its own.
+    """
+    uncredited = [c for c in chapters if c.images and not c.post.credits]
+    if len(uncredited) == 1:
+        only = uncredited[0]
+        report.warn(
+            only.post.source_path, None, f"shows image '{only.images[0]}' but carries no credit for it"
+        )
+    elif uncredited:
+        first, *rest = (c.post.source_path for c in uncredited)
+        report.warn(
+            first,
+            None,
+            f"{len(uncredited)} posts show images but carry no credit for them (this one, "
+            f"{_listed(rest)}): add a 'credits:' line to each post, or one to 'credits' in "
+            "guide.toml if the photos are your own",
+        )
+
+
+def _listed(paths: list[str], shown: int = 3) -> str:
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
 
 
 @dataclass(frozen=True)
@@ -109,7 +160,7 @@ class _PostContext:
     links: SeriesLinks
     project_dir: Path
     report: Report
-    allow_remote: bool
+    images: ImagePolicy
 
     def warn(self, needle: str, message: str) -> None:
         self.report.warn(
@@ -200,53 +251,84 @@ def _drop_link(element: lxml.html.HtmlElement, href: str, context: _PostContext)
 def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[str]:
     """Point local images at their project-relative path; report the ones a build cannot show."""
     found = []
-    for image in root.iter("img"):
+    for image in list(root.iter("img")):
         src = image.get("src") or ""
         if not (image.get("alt") or "").strip():
             context.warn(src, f"image '{src}' has no alt text for readers who cannot see it")
-        relative = _image_path(src, context)
-        if relative is not None:
-            image.set("src", quote(relative))
-            found.append(relative)
-    if found and not context.post.credits:
-        context.warn("", f"shows image '{found[0]}' but carries no credit for it")
+        problem = _unavailable(src, context)
+        if problem is None:
+            relative = _image_path(src, context)
+            if relative is not None:
+                image.set("src", quote(relative))
+                found.append(relative)
+        elif context.images.placeholders:
+            context.warn(src or "<img", f"{problem}; printed as a placeholder")
+            _replace_with_placeholder(image)
+        else:
+            context.error(src or "<img", problem)
     return found
 
 
-def _image_path(src: str, context: _PostContext) -> str | None:
-    """Return the project-relative path of a local image, or None after reporting why not."""
+def _unavailable(src: str, context: _PostContext) -> str | None:
+    """Say why an image cannot be had (no source, missing, remote, refused), or None if it can."""
     scheme = urlsplit(src).scheme.lower()
     if not src:
-        context.error("<img", "image without a source")
-    elif scheme in ("http", "https"):
-        if not context.allow_remote:
-            how = (
-                "import the post again with --media pointing at a copy of the uploads folder"
-                if any(mark in src for mark in BLOG_UPLOADS)
-                else "save it into the project and use a relative path"
-            )
-            context.error(
-                src,
-                f"remote image '{src}' is not fetched during a build: {how}, or build with --allow-remote",
-            )
-    elif scheme == "file":
-        context.error(src, f"image '{src}' lies outside the project folder")
-    elif scheme and scheme != "data":
-        context.error(src, f"image '{src}' uses an unsupported scheme '{scheme}:'")
-    elif not scheme:
-        return _local_image(src, context)
-    return None
-
-
-def _local_image(src: str, context: _PostContext) -> str | None:
-    relative = posixpath.normpath(posixpath.join(posixpath.dirname(context.post.source_path), unquote(src)))
-    abs_path = (context.project_dir / relative).resolve()
+        return "image without a source"
+    if src in context.images.unavailable:
+        return f"image '{src}' could not be loaded ({context.images.unavailable[src]})"
+    if scheme in ("http", "https"):
+        return None if context.images.allow_remote else _remote_problem(src)
+    if scheme:
+        return _scheme_problem(src, scheme)
+    abs_path = (context.project_dir / _relative_image(src, context)).resolve()
     if not abs_path.is_relative_to(context.project_dir):
-        context.error(src, f"image '{src}' lies outside the project folder")
-    elif not abs_path.is_file():
-        context.error(src, f"image '{src}' not found")
-    elif problem := image_problem(abs_path):
+        return f"image '{src}' lies outside the project folder"
+    return None if abs_path.is_file() else f"image '{src}' not found"
+
+
+def _scheme_problem(src: str, scheme: str) -> str | None:
+    if scheme == "file":
+        return f"image '{src}' lies outside the project folder"
+    return None if scheme == "data" else f"image '{src}' uses an unsupported scheme '{scheme}:'"
+
+
+def _remote_problem(src: str) -> str:
+    how = (
+        "import the post again with --media pointing at a copy of the uploads folder"
+        if is_blog_upload(src)
+        else "save it into the project and use a relative path"
+    )
+    return f"remote image '{src}' is not fetched during a build: {how}, or build with --allow-remote"
+
+
+def _relative_image(src: str, context: _PostContext) -> str:
+    return posixpath.normpath(posixpath.join(posixpath.dirname(context.post.source_path), unquote(src)))
+
+
+def _image_path(src: str, context: _PostContext) -> str | None:
+    """Return the project-relative path of a local image that can be had, or None for a remote one."""
+    if urlsplit(src).scheme:
+        return None
+    relative = _relative_image(src, context)
+    if problem := image_problem((context.project_dir / relative).resolve()):
         context.error(src, f"image '{src}' {problem}")
-    else:
-        return relative
-    return None
+        return None
+    return relative
+
+
+PLACEHOLDER_LABEL = "Image not available"
+
+
+def _replace_with_placeholder(image: lxml.html.HtmlElement) -> None:
+    """Put a framed box in the image's place: what it showed (alt text) and where it lived."""
+    alt = " ".join((image.get("alt") or "").split())
+    box = lxml.html.Element("span", {"class": "missing-image"})
+    for name, text in (("label", PLACEHOLDER_LABEL), ("alt", alt), ("src", image.get("src") or "")):
+        if text:
+            part = lxml.html.Element("span", {"class": f"missing-image-{name}"})
+            part.text = text
+            box.append(part)
+    box.tail = image.tail
+    parent = image.getparent()
+    if parent is not None:
+        parent.replace(image, box)

@@ -15,6 +15,7 @@ from rich.console import Console
 import guide
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
+from guide.manifest import MissingImages
 from guide.pipeline import BuildOptions, build, check, write_html
 from guide.typeset import Progress
 
@@ -40,6 +41,16 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an output fil
 RemoteOpt = Annotated[
     bool,
     typer.Option("--allow-remote", help="Fetch http(s) images (5 s timeout; local addresses stay refused)."),
+]
+
+MissingImagesOpt = Annotated[
+    MissingImages | None,
+    typer.Option(
+        "--missing-images",
+        help="An image that cannot be had (missing, remote, refused) stops the build (error) "
+        "or prints as a framed placeholder with its alt text and address (placeholder). "
+        "Default: guide.toml's missing_images, else error.",
+    ),
 ]
 
 
@@ -101,9 +112,16 @@ def build_command(
     style: StyleOpt = None,
     force: ForceOpt = False,
     allow_remote: RemoteOpt = False,
+    missing_images: MissingImagesOpt = None,
 ) -> None:
     """Build the guide's PDF."""
-    options = BuildOptions(strict=strict, style=style, force=force, allow_remote=allow_remote)
+    options = BuildOptions(
+        strict=strict,
+        style=style,
+        force=force,
+        allow_remote=allow_remote,
+        missing_images=missing_images,
+    )
     with _author_errors(), _progress() as progress:
         result = build(project, output, options, progress)
     _print(result.warnings)
@@ -119,20 +137,27 @@ def html_command(
     strict: StrictOpt = False,
     style: StyleOpt = None,
     force: ForceOpt = False,
+    missing_images: MissingImagesOpt = None,
 ) -> None:
     """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
     report = Report()
+    options = BuildOptions(strict=strict, style=style, force=force, missing_images=missing_images)
     with _author_errors():
-        write_html(project, output, BuildOptions(strict=strict, style=style, force=force), report)
+        write_html(project, output, options, report)
     _print(report.warnings)
     stderr.print(f"wrote {output}", markup=False)
 
 
 @app.command("check")
-def check_command(project: ProjectArg = Path("."), strict: StrictOpt = False, style: StyleOpt = None) -> None:
+def check_command(
+    project: ProjectArg = Path("."),
+    strict: StrictOpt = False,
+    style: StyleOpt = None,
+    missing_images: MissingImagesOpt = None,
+) -> None:
     """Run every check of a build without writing a PDF (the first step of a CI job)."""
     with _author_errors():
-        warnings = check(project, BuildOptions(strict=strict, style=style))
+        warnings = check(project, BuildOptions(strict=strict, style=style, missing_images=missing_images))
     _print(warnings)
     stderr.print(f"ok: {project} ({len(warnings)} warnings)", markup=False)
 

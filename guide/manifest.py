@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,16 @@ from guide.textfile import read_text
 MANIFEST_NAME = "guide.toml"
 PAGE_SIZES = ("A4", "A5", "Letter")
 REQUIRED_KEYS = ("title", "author", "chapters")
-OPTIONAL_KEYS = ("subtitle", "language", "date", "page_size", "credits")
+OPTIONAL_KEYS = ("subtitle", "language", "date", "page_size", "credits", "missing_images")
+
+
+class MissingImages(StrEnum):
+    """What a build does with an image it cannot have: stop, or print a framed placeholder."""
+
+    ERROR = "error"
+    PLACEHOLDER = "placeholder"
+
+
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -46,6 +56,8 @@ class Manifest:
     date: dt.date | None = None
     page_size: str = "A5"
     credits: tuple[str, ...] = ()
+    missing_images: MissingImages = MissingImages.ERROR
+    """`guide build --missing-images` overrides it."""
 
 
 def load_manifest(project_dir: Path) -> Manifest:
@@ -121,6 +133,8 @@ def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manif
         fields["page_size"] = _page_size(data["page_size"], text, report)
     if "credits" in data:
         fields["credits"] = _string_list(data["credits"], "credits", text, report)
+    if "missing_images" in data:
+        fields["missing_images"] = _missing_images(data["missing_images"], text, report)
     if "chapters" in data:
         fields["chapters"] = _chapters(project_dir, data["chapters"], text, report)
     report.raise_if_errors()
@@ -172,6 +186,18 @@ def _page_size(value: Any, text: str, report: Report) -> str:
         f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {value!r})",
     )
     return "A5"
+
+
+def _missing_images(value: Any, text: str, report: Report) -> MissingImages:
+    if value not in tuple(MissingImages):
+        choices = " or ".join(f"'{choice}'" for choice in MissingImages)
+        report.error(
+            MANIFEST_NAME,
+            key_line(text, "missing_images"),
+            f"'missing_images' must be {choices} (got {value!r})",
+        )
+        return MissingImages.ERROR
+    return MissingImages(value)
 
 
 def _string_list(value: Any, key: str, text: str, report: Report) -> tuple[str, ...]:

@@ -6,22 +6,26 @@ import datetime as dt
 import os
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import unquote
 
-from guide.book import Book, build_book
+import lxml.html
+
+from guide.book import Book, ImagePolicy, build_book
 from guide.errors import Diagnostic, GuideError, Report
-from guide.fetcher import SandboxedFetcher
+from guide.fetcher import Refusal, SandboxedFetcher
 from guide.fonts import FONT_DIRS
-from guide.manifest import Manifest, load_manifest
+from guide.manifest import Manifest, MissingImages, load_manifest
 from guide.output import check_output_path, create_output_folder, write_atomically
 from guide.post import Post
 from guide.render import RenderOptions, render_html
 from guide.resources import STYLES_DIR
 from guide.sources import read_post
 from guide.textfile import line_of, read_text
-from guide.typeset import Progress, typeset_pdf
+from guide.typeset import Progress, TypesetResult, typeset_pdf
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class BuildOptions:
     """Overwrite an output file that is not a previous build."""
     allow_remote: bool = False
     """Let http(s) images through, with a short timeout."""
+    missing_images: MissingImages | None = None
+    """What to do with images that cannot be had; None takes guide.toml's (default: error)."""
     allow_private_hosts: bool = False
     """Test-only: let --allow-remote reach loopback and private addresses (a test's own server)."""
 
@@ -63,12 +69,25 @@ def build_date() -> dt.datetime:
 
 
 def load_book(
-    project: Path, report: Report, progress: Progress | None = None, allow_remote: bool = False
+    project: Path,
+    report: Report,
+    progress: Progress | None = None,
+    options: BuildOptions | None = None,
+    unavailable: Mapping[str, str] = MappingProxyType({}),
 ) -> Book:
-    """Read the manifest and every post; raise GuideError with every problem found."""
+    """Read the manifest and every post; raise GuideError with every problem found.
+
+    `unavailable` maps image addresses a first typesetting pass could not load to the reason.
+    """
+    options = options or BuildOptions()
     manifest = load_manifest(project)
     posts = _read_posts(manifest, report, progress)
-    book = build_book(manifest, posts, report, allow_remote)
+    images = ImagePolicy(
+        allow_remote=options.allow_remote,
+        placeholders=(options.missing_images or manifest.missing_images) is MissingImages.PLACEHOLDER,
+        unavailable=unavailable,
+    )
+    book = build_book(manifest, posts, report, images)
     report.raise_if_errors()
     return book
 
@@ -95,10 +114,14 @@ class Prepared:
 
 
 def prepare(
-    project: Path, options: BuildOptions, report: Report, progress: Progress | None = None
+    project: Path,
+    options: BuildOptions,
+    report: Report,
+    progress: Progress | None = None,
+    unavailable: Mapping[str, str] = MappingProxyType({}),
 ) -> Prepared:
     """Run every stage before typesetting; raise GuideError if any reported an error."""
-    book = load_book(project, report, progress, options.allow_remote)
+    book = load_book(project, report, progress, options, unavailable)
     extra_css = ""
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
@@ -141,17 +164,71 @@ def build(
     report = Report()
     prepared = prepare(project, options, report, progress)  # the project's own errors come first
     check_output_path(project, output, options.force)
+    typeset = _typeset(prepared, project, options, progress)
+    unavailable = _unloaded_images(prepared.book, typeset) if _placeholders(project, options) else {}
+    if unavailable:
+        # Print the images the typesetter could not load as placeholders, and lay out again.
+        report = Report()
+        prepared = prepare(project, options, report, progress, unavailable)
+        typeset = _typeset(prepared, project, options, progress)
+    _report_typesetting(prepared.book, typeset, project, options, report)
+    report.raise_if_errors(options.strict)
+    create_output_folder(project, output)
+    write_atomically(typeset.result.pdf, output)
+    return BuildResult(output=output, pages=typeset.result.pages, warnings=report.warnings)
+
+
+@dataclass(frozen=True)
+class _Typeset:
+    """One typesetting run: the PDF, WeasyPrint's log and what the sandbox refused."""
+
+    result: TypesetResult
+    log: Report
+    refusals: tuple[Refusal, ...]
+
+
+def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress: Progress | None) -> _Typeset:
     roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)
     if options.style is not None:
         roots += (options.style.resolve().parent,)
     fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
-    typesetting = Report()
-    result = typeset_pdf(prepared.html, project, fetcher, typesetting, progress)
-    for diagnostic in dict.fromkeys(typesetting.diagnostics):  # WeasyPrint repeats itself per box
+    log = Report()
+    result = typeset_pdf(prepared.html, project, fetcher, log, progress)
+    return _Typeset(result, log, tuple(fetcher.refusals))
+
+
+def _placeholders(project: Path, options: BuildOptions) -> bool:
+    """Whether images that cannot be had become placeholders: the option, else guide.toml."""
+    return (options.missing_images or load_manifest(project).missing_images) is MissingImages.PLACEHOLDER
+
+
+FAILED_IMAGE_RE = re.compile(r"Failed to load image at [\"']([^\"']+)[\"']")
+
+
+def _unloaded_images(book: Book, typeset: _Typeset) -> dict[str, str]:
+    """The chapters' image addresses the typesetter refused or failed to load, and why."""
+    failed = {refusal.url: f"refused: {refusal.reason}" for refusal in typeset.refusals}
+    for diagnostic in typeset.log.diagnostics:
+        if found := FAILED_IMAGE_RE.search(diagnostic.message):
+            failed.setdefault(found.group(1), "failed to load")
+    shown = {
+        str(image.get("src"))
+        for chapter in book.chapters
+        if chapter.body_html
+        for image in lxml.html.fragment_fromstring(chapter.body_html, create_parent="div").iter("img")
+    }
+    return {url: reason for url, reason in failed.items() if url in shown}
+
+
+def _report_typesetting(
+    book: Book, typeset: _Typeset, project: Path, options: BuildOptions, report: Report
+) -> None:
+    """Name the post behind each typesetting problem and sandbox refusal."""
+    for diagnostic in dict.fromkeys(typeset.log.diagnostics):  # WeasyPrint repeats itself per box
         quoted = re.findall(r"[\"']([^\"']+)[\"']", diagnostic.message)
-        path, line = _where(prepared.book, quoted) or (diagnostic.source_path, None)
+        path, line = _where(book, quoted) or (diagnostic.source_path, None)
         report.diagnostics.append(replace(diagnostic, source_path=path, line=line))
-    for refusal in fetcher.refusals:
+    for refusal in typeset.refusals:
         needles = [
             refusal.url,
             unquote(refusal.url),
@@ -159,15 +236,11 @@ def build(
         ]
         # Not in any post: an SVG image's own sub-resource, or the author's stylesheet.
         path, line = (
-            _where(prepared.book, needles)
-            or _where(prepared.book, _svg_images(prepared.book))
+            _where(book, needles)
+            or _where(book, _svg_images(book))
             or (str(options.style or "<typesetting>"), None)
         )
         report.error(path, line, f"refused to load {refusal.url}: {refusal.reason}")
-    report.raise_if_errors(options.strict)
-    create_output_folder(project, output)
-    write_atomically(result.pdf, output)
-    return BuildResult(output=output, pages=result.pages, warnings=report.warnings)
 
 
 def _where(book: Book, needles: list[str]) -> tuple[str, int | None] | None:

@@ -15,6 +15,8 @@ class Post:
     """Path relative to the project, as shown to the author."""
     title: str
     """The post's title, plain text."""
+    subtitle: str | None = field(default=None, kw_only=True)
+    """A line under the title (Jekyll's `subtitle:`), shown in the contents and the chapter opening."""
     body_html: str
     """The post's body as an HTML fragment (no <h1> title)."""
     date: dt.date | None = None

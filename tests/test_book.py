@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from guide.book import build_book
 from guide.errors import Report
@@ -98,4 +99,34 @@ def test_plain_permalinks_that_differ_only_in_their_query_are_different_posts(tm
     )  # fmt: skip
     (*_, body), report = _book(tmp_path, first, second, recap)
     assert body == '<p><a href="#first">one</a> <a href="#fourth">four</a></p>'
+    assert report.diagnostics == []
+
+
+def _photos(tmp_path: Path, count: int) -> list[Post]:
+    (tmp_path / "chapters" / "media").mkdir(parents=True)
+    posts = []
+    for number in range(1, count + 1):
+        Image.new("RGB", (4, 3)).save(tmp_path / f"chapters/media/p{number}.png")
+        body = f'<img src="media/p{number}.png" alt="Photo {number}">'
+        posts.append(Post(f"chapters/{number}.md", f"Post {number}", body))
+    return posts
+
+
+def test_uncredited_own_photos_are_one_summary_warning(tmp_path: Path) -> None:
+    _, report = _book(tmp_path, *_photos(tmp_path, 5))
+    assert [str(d) for d in report.diagnostics] == [
+        "chapters/1.md: warning: 5 posts show images but carry no credit for them (this one, "
+        "chapters/2.md, chapters/3.md, chapters/4.md and 1 more): add a 'credits:' line to each post, "
+        "or one to 'credits' in guide.toml if the photos are your own"
+    ]
+
+
+def test_guide_level_credits_cover_the_posts_photos(tmp_path: Path) -> None:
+    posts = _photos(tmp_path, 2)
+    manifest = Manifest(
+        project_dir=tmp_path, title="T", author="A", credits=("Photos by the author",),
+        chapters=tuple(ChapterRef(p.source_path, tmp_path / p.source_path, 1) for p in posts),
+    )  # fmt: skip
+    report = Report()
+    build_book(manifest, posts, report)
     assert report.diagnostics == []

@@ -37,7 +37,8 @@ def test_check_reports_warnings_and_fails_on_them_when_strict(tmp_path: Path) ->
     relaxed = runner.invoke(app, ["check", str(tmp_path)])
     strict = runner.invoke(app, ["check", str(tmp_path), "--strict"])
     expected = [
-        "a.md:3: warning: unknown front matter key 'tags' (known keys: title, date, url, author, credits)",
+        "a.md:3: warning: unknown front matter key 'tags' "
+        "(known keys: title, subtitle, date, url, author, credits)",
         "a.md:5: warning: removed <script> element",
     ]
     assert relaxed.exit_code == 0

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from guide import build, load_book
+from guide import BuildOptions, build, load_book
 from guide.cli import app
 from guide.errors import GuideError, Report
 from guide.importing.media import MediaFolder
 from guide.importing.options import ImportOptions, Order
 from guide.importing.run import ImportResult, import_sources
 from guide.importing.series import Part, check_series, series_part
+from guide.manifest import MissingImages
 from tests.conftest import FIXTURES, strict_build
 from tests.pdf_reader import ReadPdf
 
@@ -168,9 +169,10 @@ def test_without_media_uploads_images_stay_remote_with_a_warning_saying_how_to_b
     text = (tmp_path / "chapters/2024-03-01-walks-part-1.md").read_text()
     assert "(https://harbour.example/wp-content/uploads/2024/03/harbour-300x200.png" in text
     assert (
-        "wxr_with_caption_shortcode.xml:12: warning: post 'Harbour Walks, Part 1 of 3': 2 images stay on "
-        "the web (first: https://harbour.example/wp-content/uploads/2024/03/harbour-300x200.png); the build "
-        "refuses them until you copy the blog's uploads folder and import again with --media DIR --force"
+        "wxr_with_caption_shortcode.xml:12: warning: 2 images in 1 post stay in the blog's uploads folder "
+        "on the web (first: 'https://harbour.example/wp-content/uploads/2024/03/harbour-300x200.png' in "
+        "post 'Harbour Walks, Part 1 of 3'); bring them in with a copy of that folder: import again with "
+        "--media DIR --force"
     ) in [str(w).replace(str(IMPORT) + "/", "") for w in result.warnings]
 
 
@@ -346,3 +348,18 @@ def test_the_same_post_in_two_sources_is_imported_once(tmp_path: Path) -> None:
         ("First Bed", "same post as one in " + str(GARDEN))
     ]
     assert ("already read from another source", 1) in result.skip_counts()
+
+
+def test_third_party_images_get_advice_that_works(tmp_path: Path, epoch: str) -> None:
+    source = IMPORT / "rss_with_third_party_images.xml"
+    result = _import(tmp_path, source)
+    assert [str(w) for w in result.warnings] == [
+        f"{source}: warning: 2 images in 2 posts live on other sites (first: "
+        "'https://farm9.staticflickr.example/8123/raised-bed_b.jpg' in post 'Raised Beds'): --media cannot "
+        "bring those in; download each into the project (chapters/media/) and point the post at it, or build "
+        "with --allow-remote while the site still serves it, or with --missing-images placeholder to print "
+        "a framed placeholder in its place"
+    ]
+    built = build(tmp_path, tmp_path / "out.pdf", BuildOptions(missing_images=MissingImages.PLACEHOLDER))
+    assert [w.message.endswith("; printed as a placeholder") for w in built.warnings] == [True, True]
+    assert "Seedling trays on a windowsill" in ReadPdf(tmp_path / "out.pdf").text

@@ -5,11 +5,13 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from guide import BuildOptions, GuideError, build
+from guide.manifest import MissingImages
 from tests.pdf_reader import ReadPdf
 from tests.test_hostile import _real_png
 
@@ -83,3 +85,25 @@ def test_redirects_are_not_followed(tmp_path: Path, server: str) -> None:
         build(project, tmp_path / "out.pdf", options)
     assert _Handler.requests == ["/redirect.png"]
     assert any("Failed to load image" in str(d) for d in caught.value.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "reason"),
+    [
+        ("pic.png", BuildOptions(allow_remote=True), "refused: host '127.0.0.1' is a local or private"),
+        ("redirect.png", BuildOptions(allow_remote=True, allow_private_hosts=True), "failed to load"),
+    ],
+)
+def test_refused_or_failed_remote_image_becomes_a_placeholder(
+    tmp_path: Path, server: str, name: str, options: BuildOptions, reason: str
+) -> None:
+    project = _project(tmp_path, f"{server}/{name}")
+    options = replace(options, missing_images=MissingImages.PLACEHOLDER)
+    result = build(project, tmp_path / "out.pdf", options)
+    assert len(result.warnings) == 1
+    assert str(result.warnings[0]).startswith(
+        f"a.md:5: warning: image '{server}/{name}' could not be loaded ({reason}"
+    )
+    assert str(result.warnings[0]).endswith("; printed as a placeholder")
+    text = " ".join(ReadPdf(tmp_path / "out.pdf").text.split())
+    assert f"IMAGE NOT AVAILABLE pic {server}/{name}" in text

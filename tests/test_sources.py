@@ -84,7 +84,8 @@ def test_a_misspelt_front_matter_key_gets_a_suggestion(tmp_path: Path) -> None:
 def test_unknown_front_matter_key_is_a_warning(tmp_path: Path) -> None:
     _, report = _read(tmp_path, "p.md", "---\ntitle: T\ntags: [a]\n---\nBody.\n")
     assert [str(d) for d in report.diagnostics] == [
-        "p.md:3: warning: unknown front matter key 'tags' (known keys: title, date, url, author, credits)"
+        "p.md:3: warning: unknown front matter key 'tags' "
+        "(known keys: title, subtitle, date, url, author, credits)"
     ]
 
 

@@ -117,6 +117,8 @@ def html_to_markdown(html: str) -> str:
 def front_matter(post: Post) -> str:
     """Return the post's metadata as our front matter block."""
     data: dict[str, Any] = {"title": post.title}
+    if post.subtitle:
+        data["subtitle"] = post.subtitle
     if post.date:
         data["date"] = post.date.isoformat()
     if post.url:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from guide.book import is_blog_upload
 from guide.errors import GuideError, Report
 from guide.importing.links import anchors_by_post, drop_dangling_fragments
 from guide.importing.markdown import chapter_text, html_to_markdown
@@ -52,13 +53,15 @@ def plan_import(articles: tuple[Article, ...], media: MediaFolder | None, report
     chapters: list[PlannedChapter] = []
     copies: dict[str, MediaCopy] = {}
     anchors = anchors_by_post(articles)
+    found_by_post: list[tuple[Article, PostMedia]] = []
     for article in articles:
         path = _chapter_path(article, taken)
         found = PostMedia()
         body = _markdown_body(article, media, found, anchors)
-        _report_media(article, found, report)
+        found_by_post.append((article, found))
         copies.update((copy.target, copy) for copy in found.copies)
         chapters.append(PlannedChapter(path, chapter_text(article.post, body), article))
+    _report_media(found_by_post, report)
     return ImportPlan(tuple(chapters), tuple(copies.values()))
 
 
@@ -83,23 +86,48 @@ def _markdown_body(
     return html_to_markdown(localise_html(body, resolve))
 
 
-def _report_media(article: Article, found: PostMedia, report: Report) -> None:
-    where, title = article.post.source_path, article.post.title
-    if found.remote:
-        count = len(found.remote)
-        report.warn(
-            where,
-            article.line,
-            f"post '{title}': {count} image{'s stay' if count > 1 else ' stays'} on the web "
-            f"(first: {found.remote[0]}); the build refuses them until you copy the blog's uploads "
-            "folder and import again with --media DIR --force",
-        )
-    for src in found.missing:
-        report.warn(
-            where,
-            article.line,
-            f"post '{title}': image '{src}' is not in the --media folder; replaced by its description",
-        )
+def _report_media(found_by_post: list[tuple[Article, PostMedia]], report: Report) -> None:
+    """One warning per kind of image trouble for the whole import, at the first post it touches."""
+    kinds: dict[str, list[tuple[Article, str]]] = {"uploads": [], "elsewhere": [], "missing": []}
+    for article, found in found_by_post:
+        for src in found.remote:
+            kinds["uploads" if is_blog_upload(src) else "elsewhere"].append((article, src))
+        kinds["missing"].extend((article, src) for src in found.missing)
+    for kind, advice in MEDIA_ADVICE.items():
+        if images := kinds[kind]:
+            article, src = images[0]
+            posts = len({id(a) for a, _ in images})
+            report.warn(
+                article.post.source_path,
+                article.line,
+                f"{_count(len(images), 'image')} in {_count(posts, 'post')} {advice[len(images) > 1]} "
+                f"(first: '{src}' in post '{article.post.title}'){advice[2]}",
+            )
+
+
+MEDIA_ADVICE = {
+    "uploads": (
+        "stays in the blog's uploads folder on the web",
+        "stay in the blog's uploads folder on the web",
+        "; bring them in with a copy of that folder: import again with --media DIR --force",
+    ),
+    "elsewhere": (
+        "lives on another site",
+        "live on other sites",
+        ": --media cannot bring those in; download each into the project (chapters/media/) and point "
+        "the post at it, or build with --allow-remote while the site still serves it, or with "
+        "--missing-images placeholder to print a framed placeholder in its place",
+    ),
+    "missing": (
+        "is not in the --media folder",
+        "are not in the --media folder",
+        "; each is replaced by its description",
+    ),
+}
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def guide_chapters(project: Path, plan: ImportPlan) -> list[tuple[str, str, str | None]]:

@@ -12,7 +12,7 @@ import yaml
 from guide.errors import Diagnostic, GuideError, Report
 from guide.hints import impossible_date, unknown_key_message, yaml_hint
 
-POST_KEYS = ("title", "date", "url", "author", "credits")
+POST_KEYS = ("title", "subtitle", "date", "url", "author", "credits")
 DATE_RE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
@@ -23,6 +23,7 @@ class FrontMatter:
     """The checked metadata a post declares about itself."""
 
     title: str | None = None
+    subtitle: str | None = None
     date: dt.date | None = None
     url: str | None = None
     author: str | None = None
@@ -76,6 +77,7 @@ def parse_front_matter(raw: str, source_path: str, warnings: Report) -> FrontMat
             )
     meta = FrontMatter(
         title=_text(data, "title", raw, source_path, report),
+        subtitle=_text(data, "subtitle", raw, source_path, report),
         url=_text(data, "url", raw, source_path, report),
         author=_text(data, "author", raw, source_path, report),
         date=_date(data, raw, source_path, report),

@@ -31,6 +31,7 @@ def read_markdown_post(text: str, source_path: str, warnings: Report) -> Post:
     return Post(
         source_path=source_path,
         title=meta.title,
+        subtitle=meta.subtitle,
         body_html=sanitize_html(markdown_to_html(body), source_path, text, warnings),
         date=meta.date,
         url=meta.url,
