@@ -78,13 +78,29 @@ class MediaFolder:
 Resolve = Callable[[str], str | None]
 
 
-def image_resolver(post_url: str | None, media: MediaFolder | None, found: PostMedia) -> Resolve:
+@dataclass(frozen=True)
+class PostFolder:
+    """The folder a post file lives in, whose images (a Hugo page bundle's) come along with it."""
+
+    folder: MediaFolder
+    target: str
+    """Where its images go, relative to the project: chapters/media/<chapter name>."""
+
+
+def image_resolver(
+    post_url: str | None, media: MediaFolder | None, found: PostMedia, beside: PostFolder | None = None
+) -> Resolve:
     """Return a function mapping an image src to its new src, or None when it cannot be shown."""
 
     def resolve(src: str) -> str | None:
         src = src.strip()
         if src.startswith("data:"):
             return src
+        near = beside.folder.find(src) if beside and not urlsplit(src).scheme and src[:1] != "/" else None
+        if beside is not None and near is not None:
+            path, relative = near
+            found.copies.append(MediaCopy(path, posixpath.join(beside.target, relative)))
+            return posixpath.join(beside.target.removeprefix("chapters/"), relative)
         absolute = urljoin(post_url, src) if post_url else src
         parts = urlsplit(absolute)
         local = media.find(parts.path) if media is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from guide.book import is_blog_upload
@@ -12,13 +12,16 @@ from guide.errors import GuideError, Report
 from guide.importing.links import anchors_by_post, drop_dangling_fragments
 from guide.importing.markdown import chapter_text, html_to_markdown
 from guide.importing.media import (
+    MEDIA_FOLDER,
     MediaCopy,
     MediaFolder,
+    PostFolder,
     PostMedia,
     image_resolver,
     localise_html,
     localise_markdown,
 )
+from guide.importing.permalinks import link_posts, post_addresses
 from guide.importing.readers.article import Article
 from guide.manifest import load_manifest
 from guide.post import Post
@@ -53,11 +56,16 @@ def plan_import(articles: tuple[Article, ...], media: MediaFolder | None, report
     chapters: list[PlannedChapter] = []
     copies: dict[str, MediaCopy] = {}
     anchors = anchors_by_post(articles)
+    paths = [(article, _chapter_path(article, taken)) for article in articles]
+    addresses = post_addresses(paths)
     found_by_post: list[tuple[Article, PostMedia]] = []
-    for article in articles:
-        path = _chapter_path(article, taken)
+    for article, path in paths:
         found = PostMedia()
-        body = _markdown_body(article, media, found, anchors)
+        body = _markdown_body(article, path, media, found, anchors)
+        if article.body_markdown is not None:
+            unresolved: list[str] = []
+            body = link_posts(body, addresses, unresolved)
+            _report_unresolved(article, unresolved, report)
         found_by_post.append((article, found))
         copies.update((copy.target, copy) for copy in found.copies)
         chapters.append(PlannedChapter(path, chapter_text(article.post, body), article))
@@ -77,13 +85,27 @@ def _chapter_path(article: Article, taken: set[str]) -> str:
 
 
 def _markdown_body(
-    article: Article, media: MediaFolder | None, found: PostMedia, anchors: dict[str, set[str]]
+    article: Article, path: str, media: MediaFolder | None, found: PostMedia, anchors: dict[str, set[str]]
 ) -> str:
-    resolve = image_resolver(article.post.url, media, found)
+    beside = None
+    if article.body_markdown is not None:
+        folder = MediaFolder(Path(article.post.source_path).parent)
+        beside = PostFolder(folder, f"{CHAPTERS_FOLDER}/{MEDIA_FOLDER}/{PurePosixPath(path).stem}")
+    resolve = image_resolver(article.post.url, media, found, beside)
     if article.body_markdown is not None:
         return localise_markdown(article.body_markdown, resolve)
     body = drop_dangling_fragments(article.post.body_html, anchors)
     return html_to_markdown(localise_html(body, resolve))
+
+
+def _report_unresolved(article: Article, tags: list[str], report: Report) -> None:
+    if tags:
+        more = f" and {len(tags) - 1} more" if len(tags) > 1 else ""
+        report.warn(
+            article.post.source_path,
+            None,
+            f"link {tags[0]!r}{more} names no imported post: left as text; import that post too",
+        )
 
 
 def _report_media(found_by_post: list[tuple[Article, PostMedia]], report: Report) -> None:
@@ -119,8 +141,8 @@ MEDIA_ADVICE = {
         "--missing-images placeholder to print a framed placeholder in its place",
     ),
     "missing": (
-        "is not in the --media folder",
-        "are not in the --media folder",
+        "is nowhere to be found (neither beside its post nor in a --media folder)",
+        "are nowhere to be found (neither beside their posts nor in a --media folder)",
         "; each is replaced by its description",
     ),
 }

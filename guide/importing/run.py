@@ -11,7 +11,7 @@ from guide.importing.media import MediaFolder
 from guide.importing.options import ImportOptions, Order
 from guide.importing.plan import ImportPlan, guide_chapters, listed_dates, plan_import
 from guide.importing.readers.article import Source
-from guide.importing.readers.importable import read_source
+from guide.importing.readers.importable import read_source, source_files
 from guide.importing.select import Skipped, select_articles
 from guide.importing.series import check_guide_series
 from guide.importing.writer import ManifestPlan, write_import
@@ -108,7 +108,7 @@ def _read_sources(paths: list[Path], report: Report) -> list[Source]:
     """Read every source; if any cannot be read, report them all and import nothing."""
     sources = []
     seen: set[Path] = set()
-    for path in paths:
+    for path in _source_files(paths, report):
         if path.resolve() in seen:
             continue  # named twice on the command line
         seen.add(path.resolve())
@@ -118,6 +118,17 @@ def _read_sources(paths: list[Path], report: Report) -> list[Source]:
             report.diagnostics.extend(exc.diagnostics)
     report.raise_if_errors()
     return sources
+
+
+def _source_files(paths: list[Path], report: Report) -> list[Path]:
+    """Every file to read: the named ones, and the posts of each named folder."""
+    files = []
+    for path in paths:
+        try:
+            files.extend(source_files(path))
+        except GuideError as exc:
+            report.diagnostics.extend(exc.diagnostics)
+    return files
 
 
 def _manifest_plan(

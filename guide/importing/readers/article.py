@@ -28,6 +28,9 @@ class Article:
     """Why the article is not imported (draft, page, ...), or None to import it."""
     body_markdown: str | None = None
     """The body as Markdown when the source was Markdown already; written as is."""
+    addresses: tuple[str, ...] = ()
+    """Other addresses the blog served the post at, site-relative (`/how-to-x-pt-2`): Jekyll's
+    `permalink` and `redirect_from`, Hugo's `url` and `aliases`. Links to them become in-guide links."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guide.errors import Report
+from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.readers.article import Article, Source
 from guide.importing.readers.detect import Format, detect_format
 from guide.importing.readers.feed import read_feed
@@ -16,6 +16,31 @@ from guide.textfile import decode_text, read_bytes
 
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
 """Largest source accepted: a big blog's export is tens of megabytes."""
+POST_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".txt")
+"""The files a folder of posts contributes; anything else (images, data) stays out."""
+
+
+def source_files(path: Path) -> list[Path]:
+    """The files to read for one named source: the file itself, or every post in a folder.
+
+    A folder is a static blog's posts (Jekyll's `_posts`, Hugo's `content/posts` with page
+    bundles `my-post/index.md`): its post files at any depth, in name order. Names starting with
+    `_` or `.` are left out, below the folder itself: Hugo's section page `_index.md`, `_drafts`,
+    hidden folders.
+    """
+    if not path.is_dir():
+        return [path]
+    found = []
+    for candidate in sorted(path.rglob("*")):
+        parts = candidate.relative_to(path).parts
+        if any(part.startswith(("_", ".")) for part in parts):
+            continue
+        if candidate.suffix.lower() in POST_SUFFIXES and candidate.is_file():
+            found.append(candidate)
+    if not found:
+        known = ", ".join(POST_SUFFIXES)
+        raise GuideError(Diagnostic(str(path), None, f"folder holds no posts ({known} files)"))
+    return found
 
 
 def read_source(abs_path: Path, source_path: str, report: Report) -> Source:

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.importing.permalinks import ENGINE_LINK_RE
 from guide.importing.readers.article import Article, Source
 from guide.importing.readers.dates import parse_date
 from guide.post import Post
@@ -23,7 +24,7 @@ TOML_FENCE = "+++"
 def read_static_post(text: str, source_path: str, report: Report) -> Source:
     """Read one Jekyll or Hugo post; its body stays the Markdown it was written in."""
     meta, body, body_line, dialect = _split(text, source_path)
-    stem = PurePosixPath(source_path).stem
+    stem = _post_stem(PurePosixPath(source_path))
     file_date = FILE_DATE_RE.match(stem)
     title = _one_line(meta.get("title"))
     if not title:
@@ -35,6 +36,7 @@ def read_static_post(text: str, source_path: str, report: Report) -> Source:
         post=Post(
             source_path=source_path,
             title=title,
+            subtitle=_one_line(meta.get("subtitle")),
             body_html=markdown_to_html(body),
             date=published.date() if published else None,
             url=url if url and url.startswith(("http://", "https://")) else None,
@@ -48,8 +50,28 @@ def read_static_post(text: str, source_path: str, report: Report) -> Source:
         tags=tuple(_words(meta.get("tags"))),
         skip_reason=_skip_reason(meta),
         body_markdown=body.strip("\n") + "\n",
+        addresses=_addresses(meta),
     )
     return Source(source_path, f"{dialect} post", (article,))
+
+
+def _post_stem(path: PurePosixPath) -> str:
+    """The post's own name: a Hugo page bundle (`my-post/index.md`) is named by its folder."""
+    if path.stem in ("index", "_index") and path.parent.name not in ("", ".", ".."):
+        return path.parent.name
+    return path.stem
+
+
+def _addresses(meta: dict[str, Any]) -> tuple[str, ...]:
+    """The site-relative addresses a post answers at: permalink, url, aliases, redirect_from."""
+    found = []
+    for key in ("permalink", "url", "aliases", "redirect_from"):
+        value = meta.get(key)
+        for entry in value if isinstance(value, list) else [value]:
+            text = _one_line(entry)
+            if text and text.startswith("/") and not text.startswith("//"):
+                found.append(text)
+    return tuple(dict.fromkeys(found))
 
 
 def _split(text: str, source_path: str) -> tuple[dict[str, Any], str, int, str]:
@@ -126,5 +148,7 @@ def _warn_template_syntax(body: str, first_line: int, source_path: str, report: 
 
 def _template_tags(body: str) -> Iterator[tuple[int, str]]:
     for found in TEMPLATE_RE.finditer(body):
+        if ENGINE_LINK_RE.fullmatch(found.group(0)):
+            continue  # a link to another post: the import resolves it, or says it cannot
         tag = " ".join(found.group(0).split())
         yield body.count("\n", 0, found.start()) + 1, tag[:60]
