@@ -17,7 +17,9 @@ MEDIA_FOLDER = "media"
 UPLOADS_MARK = "/wp-content/uploads/"
 RESIZED_RE = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 MD_IMAGE_RE = re.compile(
-    r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?P<title>\s+\"[^\"]*\")?\s*\)"
+    # Alt text may hold balanced brackets ("[site] $"), as Markdown allows.
+    r"!\[(?P<alt>(?:\\.|\[(?:\\.|[^\]\\])*\]|[^\]\\\[])*)\]"
+    r"\(\s*<?(?P<src>[^)\s>]+)>?(?P<title>\s+\"[^\"]*\")?\s*\)"
 )
 HTML_IMAGE_RE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>", re.IGNORECASE)
 ALT_RE = re.compile(r"\balt\s*=\s*[\"'](?P<alt>[^\"']*)[\"']", re.IGNORECASE)

@@ -175,3 +175,9 @@ def test_plain_text_seed_posts_import_with_their_credits_and_build(tmp_path: Pat
     assert len(result.written) == len(seeds)
     credits = [c for chapter in load_book(project, Report()).chapters for c in chapter.post.credits]
     assert credits
+
+
+def test_hugo_content_folder_imports_its_bundles_and_builds(tmp_path: Path, epoch: str) -> None:
+    result, _ = _import_and_build([REALWORLD / "hugo" / "runtimeterror" / "content" / "posts"], tmp_path)
+    assert len(result.written) == 8  # the section page _index.md is no post
+    assert not [s for s in result.sources if s.source_path.endswith("_index.md")]
