@@ -17,6 +17,7 @@ import lxml.html
 from guide.book import Book, ImagePolicy, build_book
 from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import Refusal, SandboxedFetcher
+from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
 from guide.manifest import Manifest, MissingImages, load_manifest
 from guide.output import check_output_path, create_output_folder, write_atomically
@@ -55,8 +56,10 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def build_date() -> dt.datetime:
-    """Return the time recorded in the PDF: SOURCE_DATE_EPOCH when set, so builds reproduce."""
+def build_date(guide_date: dt.date | None = None) -> dt.datetime:
+    """Return the time recorded in the PDF: the guide's `date`, else SOURCE_DATE_EPOCH, else now."""
+    if guide_date is not None:
+        return dt.datetime(guide_date.year, guide_date.month, guide_date.day, tzinfo=dt.UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
@@ -111,6 +114,8 @@ class Prepared:
 
     book: Book
     html: str
+    created: dt.datetime
+    """The date the PDF records."""
 
 
 def prepare(
@@ -126,8 +131,9 @@ def prepare(
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
     report.raise_if_errors(options.strict)
-    html = render_html(book, RenderOptions(created=build_date(), extra_css=extra_css))
-    return Prepared(book=book, html=html)
+    created = build_date(book.date)
+    html = render_html(book, RenderOptions(created=created, extra_css=extra_css))
+    return Prepared(book=book, html=html, created=created)
 
 
 def make_html(project: Path, options: BuildOptions, report: Report, progress: Progress | None = None) -> str:
@@ -173,8 +179,9 @@ def build(
         typeset = _typeset(prepared, project, options, progress)
     _report_typesetting(prepared.book, typeset, project, options, report)
     report.raise_if_errors(options.strict)
+    pdf = finish_pdf(typeset.result.pdf, _finish(prepared, typeset.result))
     create_output_folder(project, output)
-    write_atomically(typeset.result.pdf, output)
+    write_atomically(pdf, output)
     return BuildResult(output=output, pages=typeset.result.pages, warnings=report.warnings)
 
 
@@ -241,6 +248,19 @@ def _report_typesetting(
             or (str(options.style or "<typesetting>"), None)
         )
         report.error(path, line, f"refused to load {refusal.url}: {refusal.reason}")
+
+
+def _finish(prepared: Prepared, result: TypesetResult) -> Finish:
+    """What the written PDF is finished with: page labels and metadata."""
+    book = prepared.book
+    first = book.chapters[0].slug if book.chapters else None
+    return Finish(
+        front_pages=result.anchor_pages.get(first, 0) if first else 0,
+        title=book.title,
+        authors=(book.author,),
+        language=book.language,
+        date=prepared.created,
+    )
 
 
 def _where(book: Book, needles: list[str]) -> tuple[str, int | None] | None:

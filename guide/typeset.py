@@ -36,6 +36,8 @@ class TypesetResult:
     """The PDF file's bytes."""
     pages: int
     """Number of pages in the PDF."""
+    anchor_pages: dict[str, int]
+    """Each HTML id -> the 0-based page it lands on: where the chapters begin."""
 
 
 def typeset_pdf(
@@ -61,7 +63,11 @@ def typeset_pdf(
             progress(f"Writing {len(document.pages)} pages")
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert isinstance(pdf, bytes)
-    return TypesetResult(pdf=pdf, pages=len(document.pages))
+    anchor_pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            anchor_pages.setdefault(anchor, index)
+    return TypesetResult(pdf=pdf, pages=len(document.pages), anchor_pages=anchor_pages)
 
 
 @contextlib.contextmanager

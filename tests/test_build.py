@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, TextStringObject
 
 from guide import load_book
 from guide.errors import Report
+from guide.pipeline import build_date
 from tests.conftest import FIXTURES, ROOT, strict_build
 from tests.pdf_reader import ReadPdf
 
@@ -120,7 +124,8 @@ def test_metadata_names_title_author_language_and_date(built: tuple[Path, ReadPd
     assert info is not None
     assert info.title == book.title
     assert info.author == book.author
-    assert info["/CreationDate"].startswith("D:20231114")  # SOURCE_DATE_EPOCH 1700000000
+    assert info["/CreationDate"].startswith("D:20240601")  # the guide's date = 2024-06-01, not the epoch
+    assert info["/ModDate"].startswith("D:20240601")
     assert pdf.reader.trailer["/Root"]["/Lang"] == book.language
 
 
@@ -198,6 +203,60 @@ def test_same_inputs_and_source_date_epoch_give_identical_bytes(tmp_path: Path, 
     strict_build(BASIC, first)
     strict_build(BASIC, second)
     assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()
+
+
+def test_viewer_page_labels_match_the_printed_page_numbers(built: tuple[Path, ReadPdf]) -> None:
+    project, pdf = built
+    labels = pdf.reader.page_labels
+    first = pdf.page_starting(_titles(project)[0])
+    assert labels[:first] == ["i", "ii", "iii", "iv"][:first]
+    assert labels[first] == "1"
+    for index in range(first, len(labels)):
+        printed = pdf.printed_number(index)
+        if printed is not None:
+            assert labels[index] == printed, f"page {index + 1}"
+    assert labels[-1] == str(len(labels) - first)  # the credits run on from the chapters
+
+
+def test_xmp_carries_language_date_creator_and_title_and_pdfua_identification(
+    built: tuple[Path, ReadPdf],
+) -> None:
+    project, pdf = built
+    book = load_book(project, Report())
+    with pikepdf.open(pdf.path) as document:
+        meta = document.open_metadata()
+        assert meta["dc:title"] == book.title
+        assert meta["dc:creator"] == [book.author]
+        assert meta["dc:language"] == {"en"}
+        assert meta["dc:date"] == ["2024-06-01T00:00:00Z"]
+        assert meta["xmp:CreateDate"] == "2024-06-01T00:00:00Z"
+        # ISO 14289-1 (PDF/UA-1): identification schema part 1, a dc:title, the title shown, tagged.
+        assert meta["{http://www.aiim.org/pdfua/ns/id/}part"] == "1"
+        assert document.Root.Metadata.Type == "/Metadata" and document.Root.Metadata.Subtype == "/XML"
+        assert bool(document.Root.ViewerPreferences.DisplayDocTitle)
+        assert bool(document.Root.MarkInfo.Marked)
+        assert str(document.Root.Lang) == "en"
+
+
+def test_without_a_guide_date_the_pdf_date_is_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717200000")
+    assert build_date(None).isoformat() == "2024-06-01T00:00:00+00:00"
+    assert build_date(dt.date(2024, 5, 2)).isoformat() == "2024-05-02T00:00:00+00:00"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_date(None).year >= 2026
+
+
+def test_make_pdf_epoch_is_no_earlier_than_the_newest_post() -> None:
+    epoch = re.search(r"SOURCE_DATE_EPOCH \?= (\d+)", (ROOT / "Makefile").read_text())
+    assert epoch is not None
+    made = dt.datetime.fromtimestamp(int(epoch.group(1)), tz=dt.UTC).date()
+    dates = [
+        dt.date.fromisoformat(found.group(1))
+        for post in (ROOT / "chapters").glob("*.*")
+        if post.is_file() and (found := re.search(r"^date: (\d{4}-\d\d-\d\d)", post.read_text(), re.M))
+    ]
+    assert len(dates) == 13
+    assert made >= max(dates)
 
 
 def _all_strings(obj: object, depth: int = 0) -> str:
