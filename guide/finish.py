@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pikepdf
+if TYPE_CHECKING:
+    import pikepdf
 
 PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
 
@@ -35,6 +37,8 @@ class Finish:
 
 def finish_pdf(pdf: bytes, finish: Finish) -> bytes:
     """Return `pdf` with page labels and complete XMP metadata."""
+    import pikepdf  # noqa: PLC0415 - loaded when a PDF is written, not when the command starts
+
     with pikepdf.open(io.BytesIO(pdf)) as document:
         _label_pages(document, finish.front_pages)
         _complete_metadata(document, finish)
@@ -49,6 +53,8 @@ def _label_pages(document: pikepdf.Pdf, front_pages: int) -> None:
     The printed numbers restart at 1 on the first chapter and run on through the back matter,
     so one arabic range from there matches what every page prints.
     """
+    import pikepdf  # noqa: PLC0415
+
     nums: list[object] = []
     if front_pages > 0:
         nums += [0, pikepdf.Dictionary(S=pikepdf.Name.r)]
@@ -59,6 +65,8 @@ def _label_pages(document: pikepdf.Pdf, front_pages: int) -> None:
 
 def _complete_metadata(document: pikepdf.Pdf, finish: Finish) -> None:
     """Write dc:title, dc:creator, dc:language and dc:date; keep WeasyPrint's PDF/UA-1 identification."""
+    import pikepdf  # noqa: PLC0415
+
     document.Root.Lang = pikepdf.String(finish.language)
     stamp = finish.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
