@@ -211,3 +211,6 @@ def import_command(
         result = import_sources(sources, options)
     for line in import_summary(result, into):
         stderr.print(line, markup=False)
+    if result.clashes:  # the rest is written; these need the author's word
+        _print(list(result.clashes))
+        raise typer.Exit(EXIT_AUTHOR_ERROR)

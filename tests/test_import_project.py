@@ -107,6 +107,27 @@ def test_an_edited_chapter_is_never_overwritten_without_force(tmp_path: Path) ->
     assert "We dug the first bed." in edited.read_text()
 
 
+def test_a_strangers_file_at_a_chapter_path_is_never_adopted(tmp_path: Path) -> None:
+    project = tmp_path / "garden"
+    stranger = project / "chapters" / "2020-04-02-second-bed.md"
+    stranger.parent.mkdir(parents=True)
+    stranger.write_text("---\ntitle: My own notes\n---\nNot from the blog.\n")
+    result = runner.invoke(app, ["import", str(GARDEN), "--into", str(project)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "chapters/2020-04-02-second-bed.md: exists with other content and was not imported; "
+        "--force overwrites it"
+    )
+    manifest = (project / "guide.toml").read_text()
+    assert '"chapters/2020-03-01-first-bed.md"' in manifest
+    assert '"chapters/2020-05-10-compost-tea.md"' in manifest
+    assert "second-bed" not in manifest
+    assert stranger.read_text() == "---\ntitle: My own notes\n---\nNot from the blog.\n"
+    forced = runner.invoke(app, ["import", str(GARDEN), "--into", str(project), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert '"chapters/2020-04-02-second-bed.md"' in (project / "guide.toml").read_text()
+
+
 def test_an_existing_guide_toml_is_extended_and_keeps_what_the_author_wrote(tmp_path: Path) -> None:
     (tmp_path / "chapters").mkdir()
     (tmp_path / "chapters/intro.md").write_text("---\ntitle: Intro\n---\nHello.\n")

@@ -44,6 +44,8 @@ class ImportResult:
     manifest: str
     """What happened to guide.toml: created, extended or unchanged."""
     warnings: tuple[Diagnostic, ...]
+    clashes: tuple[Diagnostic, ...] = ()
+    """Files left alone because they hold other content: errors, though the rest was written."""
 
     def skip_counts(self) -> list[tuple[str, int]]:
         """How many articles were skipped for each reason, most common first."""
@@ -76,6 +78,10 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
         media=tuple(outcome.media),
         manifest=outcome.manifest,
         warnings=tuple(report.warnings),
+        clashes=tuple(
+            Diagnostic(path, None, "exists with other content and was not imported; --force overwrites it")
+            for path in outcome.conflicts
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tomlkit
@@ -43,14 +43,22 @@ class WriteOutcome:
 
 
 def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force: bool) -> WriteOutcome:
-    """Write what the plan says, never overwriting a different file without `force`."""
+    """Write what the plan says, never overwriting a different file without `force`.
+
+    A chapter whose file holds other content is left alone and is not listed in guide.toml, so an
+    import never adopts a stranger's file. Raises GuideError before writing anything if guide.toml
+    cannot be extended, or naming a planned path that exists and is not a file.
+    """
     outcome = WriteOutcome()
-    manifest_text = _manifest_text(project, plan, manifest)
-    for chapter in plan.chapters:
-        done = _write_file(project, chapter.path, chapter.text.encode("utf-8"), force)
-        _record(outcome, chapter.path, done)
+    chapters = [(c.path, c.text.encode("utf-8")) for c in plan.chapters]
+    states = {path: _state(project, path, data, force) for path, data in chapters}
+    accepted = tuple(c for c in plan.chapters if states[c.path] != "conflict")
+    manifest_text = _manifest_text(project, replace(plan, chapters=accepted), manifest)
+    for path, data in chapters:
+        _record(outcome, path, _write(project, path, data, states[path]))
     for copy in plan.copies:
-        done = _write_file(project, copy.target, copy.source.read_bytes(), force)
+        data = copy.source.read_bytes()
+        done = _write(project, copy.target, data, _state(project, copy.target, data, force))
         _record(outcome, copy.target, done, media=True)
     outcome.manifest = _write_manifest(project, manifest_text)
     return outcome
@@ -65,16 +73,23 @@ def _record(outcome: WriteOutcome, relative: str, done: str, media: bool = False
         (outcome.media if media else outcome.written).append(relative)
 
 
-def _write_file(project: Path, relative: str, data: bytes, force: bool) -> str:
-    """Write one file unless it holds other content; say what happened."""
+def _state(project: Path, relative: str, data: bytes, force: bool) -> str:
+    """Say what writing `data` at `relative` would do: "unchanged", "conflict" or "write"."""
     target = project / relative
     if target.is_file():
         if target.read_bytes() == data:
             return "unchanged"
-        if not force:
-            return "conflict"
-    elif target.exists():
+        return "write" if force else "conflict"
+    if target.exists():
         raise GuideError(Diagnostic(relative, None, "exists and is not a file"))
+    return "write"
+
+
+def _write(project: Path, relative: str, data: bytes, state: str) -> str:
+    """Write one file if its state says so; return what happened ("written" or the state)."""
+    if state != "write":
+        return state
+    target = project / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(data, target)
     return "written"
