@@ -76,6 +76,18 @@ def test_output_is_silent_apart_from_the_summary_when_not_a_terminal(tmp_path: P
     assert result.stderr.splitlines() == [f"wrote {output} (7 pages)"]
 
 
+def _wait_for_cpu_seconds(pid: int, seconds: float) -> None:
+    """Wait until process `pid` has used `seconds` of CPU time (Linux /proc/PID/stat: utime + stime)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= seconds:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"process {pid} never used {seconds} s of CPU")
+
+
 def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     project = tmp_path / "big"
     shutil.copytree(BASIC, project)
@@ -93,7 +105,7 @@ def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "guide", "build", str(project), "-o", str(output)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)  # past start-up (its imports take up to 3 s on a loaded machine), well before the end
+    _wait_for_cpu_seconds(process.pid, 3.0)  # into layout, however busy the machine
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
