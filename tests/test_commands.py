@@ -105,9 +105,7 @@ def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "guide", "build", str(project), "-o", str(output)]
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    _wait_for_cpu_seconds(
-        process.pid, 3.0
-    )  # into layout, however busy the machine
+    _wait_for_cpu_seconds(process.pid, 3.0)  # into layout, however busy the machine
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
