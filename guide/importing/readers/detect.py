@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from guide.errors import Diagnostic, GuideError
+from guide.importing.readers.doctype import UTF32_SIGNS
 
 SNIFF_BYTES = 65536
 PROLOG_RE = re.compile(
@@ -40,8 +41,13 @@ def detect_format(data: bytes, source_path: str) -> Format:
 
 
 def _sniff_text(head: bytes) -> str:
+    for sign, codec in UTF32_SIGNS:
+        if head.startswith(sign):
+            return head.decode(codec, errors="replace")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="replace")
+    if head.startswith((b"<\x00", b"\x00<")):
+        return head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", errors="replace")
     return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1").replace("\r\n", "\n")
 
 

@@ -13,7 +13,7 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.readers.article import Article, Source
 from guide.importing.readers.cleanup import clean_html, first_words
 from guide.importing.readers.dates import parse_date
-from guide.importing.readers.xml import refuse_entity_declarations
+from guide.importing.readers.doctype import refuse_doctype
 from guide.post import Post
 
 EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
@@ -21,7 +21,7 @@ EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
 
 def read_feed(data: bytes, source_path: str, report: Report) -> Source:
     """Read every entry of a feed given as bytes (never a URL: the import stays offline)."""
-    refuse_entity_declarations(data, source_path)
+    refuse_doctype(data, source_path)
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
     if parsed.get("bozo") and not parsed.entries:
         problem = parsed.get("bozo_exception")
