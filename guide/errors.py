@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+
+SHOWN_CHARS = 80
+"""Longest value a message quotes: an author's value is clipped, never printed whole."""
+INVISIBLE_FORMAT = frozenset(
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+"""Bidirectional controls and zero-width characters: they reorder or hide what a line shows."""
 
 
 class Severity(StrEnum):
@@ -27,9 +36,46 @@ class Diagnostic:
     """Whether the build can go on."""
 
     def __str__(self) -> str:
+        """One line, `path:line: message`, whatever characters the path or message carry."""
         where = self.source_path if self.line is None else f"{self.source_path}:{self.line}"
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{where}: {prefix}{self.message}"
+        return escape_controls(f"{where}: {prefix}{self.message}")
+
+
+def escape_controls(text: str) -> str:
+    """Show control, bidi-override and zero-width characters as `\\uXXXX`, so text stays on one line."""
+    if text.isprintable() and not INVISIBLE_FORMAT.intersection(text):
+        return text
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char.isprintable() and char not in INVISIBLE_FORMAT:
+        return char
+    if char == "\n":
+        return "\\n"
+    if unicodedata.category(char) == "Zs":  # a no-break or other space: printable enough
+        return char
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def shown(value: Any) -> str:
+    """Quote an author's value for a message: at most 80 characters, its type named when clipped or not text.
+
+    `'3rd May'`, `'xxxxx…' (a str of 1,048,576 characters)`, `a list of 3 items`, `2024`.
+    """
+    if isinstance(value, str):
+        if len(value) <= SHOWN_CHARS:
+            return repr(value)
+        return f"{value[: SHOWN_CHARS - 1]!r}… (a str of {len(value):,} characters)"
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if value.bit_length() < 200 else f"an int of {value.bit_length():,} bits"
+    if isinstance(value, (list, tuple, dict, set)):
+        return f"a {type(value).__name__} of {len(value):,} items"
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else f"a {type(value).__name__}"
 
 
 class GuideError(Exception):

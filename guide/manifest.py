@@ -10,8 +10,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from guide.errors import Diagnostic, GuideError, Report
+from guide.errors import Diagnostic, GuideError, Report, shown
 from guide.hints import impossible_date, similar_file, unknown_key_message
+from guide.limits import (
+    MAX_CHAPTERS,
+    MAX_CREDITS,
+    MAX_FILE_BYTES,
+    MAX_MANIFEST_BYTES,
+    MAX_METADATA_CHARS,
+    MAX_PROJECT_BYTES,
+    MAX_TITLE_CHARS,
+    MAX_TOML_DEPTH,
+    parser_limits,
+)
+from guide.metadata import metadata_problem
 from guide.textfile import read_text
 
 MANIFEST_NAME = "guide.toml"
@@ -28,6 +40,11 @@ class MissingImages(StrEnum):
 
 
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+TOML_TOKEN = re.compile(
+    r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}.=,\n]',
+    re.DOTALL,
+)
+"""TOML's strings and comments (skipped whole) and the characters that open, close or split a key."""
 
 
 @dataclass(frozen=True)
@@ -66,13 +83,39 @@ def load_manifest(project_dir: Path) -> Manifest:
     abs_path = project_dir / MANIFEST_NAME
     if not abs_path.is_file():
         raise GuideError(_missing_manifest(project_dir))
-    text = read_text(abs_path, MANIFEST_NAME)
+    text = read_text(abs_path, MANIFEST_NAME, MAX_MANIFEST_BYTES)
+    _check_toml_depth(text)
     try:
-        data = tomllib.loads(text)
+        with parser_limits(MANIFEST_NAME, None, "guide.toml"):
+            data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = f"invalid TOML: {str(exc).split(' (at')[0]}"
         raise GuideError(Diagnostic(MANIFEST_NAME, _toml_error_line(str(exc)), message)) from exc
     return _check_manifest(project_dir, text, data)
+
+
+def _check_toml_depth(text: str) -> None:
+    """Refuse arrays, inline tables or dotted keys nested past MAX_TOML_DEPTH, before tomllib recurses."""
+    brackets = dots = 0
+    for token in TOML_TOKEN.finditer(text):
+        char = token.group()
+        if char in "[{":
+            brackets, dots = brackets + 1, 0
+        elif char in "]}":
+            brackets = max(0, brackets - 1)
+        elif char == ".":
+            dots += 1
+        elif char in "=,\n":
+            dots = 0
+        if brackets + dots > MAX_TOML_DEPTH:
+            line = text.count("\n", 0, token.start()) + 1
+            raise GuideError(
+                Diagnostic(
+                    MANIFEST_NAME,
+                    line,
+                    f"arrays, tables or dotted keys nested over {MAX_TOML_DEPTH} levels deep; flatten them",
+                )
+            )
 
 
 def _missing_manifest(project_dir: Path) -> Diagnostic:
@@ -145,6 +188,9 @@ def _string(value: Any, key: str, text: str, report: Report) -> str:
     if not isinstance(value, str) or not value.strip():
         report.error(MANIFEST_NAME, key_line(text, key), f"'{key}' must be a non-empty string")
         return ""
+    problem = metadata_problem(key, value, MAX_TITLE_CHARS)
+    if problem is not None:
+        report.diagnostics.append(Diagnostic(MANIFEST_NAME, key_line(text, key), *problem))
     return value.strip()
 
 
@@ -153,7 +199,7 @@ def _language(value: Any, text: str, report: Report) -> str:
         report.error(
             MANIFEST_NAME,
             key_line(text, "language"),
-            f"'language' must be a language tag like 'en' or 'pt-BR' (got {value!r})",
+            f"'language' must be a language tag like 'en' or 'pt-BR' (got {shown(value)})",
         )
         return "en"
     return value
@@ -170,9 +216,11 @@ def _date(value: Any, text: str, report: Report) -> dt.date | None:
         except ValueError:
             pass
         if reason := impossible_date(value):
-            report.error(MANIFEST_NAME, key_line(text, "date"), f"'date' {value!r} is impossible: {reason}")
+            report.error(
+                MANIFEST_NAME, key_line(text, "date"), f"'date' {shown(value)} is impossible: {reason}"
+            )
             return None
-    report.error(MANIFEST_NAME, key_line(text, "date"), f"'date' must be YYYY-MM-DD (got {value!r})")
+    report.error(MANIFEST_NAME, key_line(text, "date"), f"'date' must be YYYY-MM-DD (got {shown(value)})")
     return None
 
 
@@ -183,7 +231,7 @@ def _page_size(value: Any, text: str, report: Report) -> str:
     report.error(
         MANIFEST_NAME,
         key_line(text, "page_size"),
-        f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {value!r})",
+        f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {shown(value)})",
     )
     return "A5"
 
@@ -194,7 +242,7 @@ def _missing_images(value: Any, text: str, report: Report) -> MissingImages:
         report.error(
             MANIFEST_NAME,
             key_line(text, "missing_images"),
-            f"'missing_images' must be {choices} (got {value!r})",
+            f"'missing_images' must be {choices} (got {shown(value)})",
         )
         return MissingImages.ERROR
     return MissingImages(value)
@@ -204,6 +252,15 @@ def _string_list(value: Any, key: str, text: str, report: Report) -> tuple[str, 
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         report.error(MANIFEST_NAME, key_line(text, key), f"'{key}' must be a list of non-empty strings")
         return ()
+    if len(value) > MAX_CREDITS:
+        report.error(
+            MANIFEST_NAME, key_line(text, key), f"'{key}' has {len(value):,} lines (limit {MAX_CREDITS:,})"
+        )
+        return ()
+    for entry in value:
+        problem = metadata_problem(key, entry, MAX_METADATA_CHARS)
+        if problem is not None:
+            report.diagnostics.append(Diagnostic(MANIFEST_NAME, key_line(text, key), *problem))
     return tuple(v.strip() for v in value)
 
 
@@ -212,12 +269,24 @@ def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple
     if not isinstance(value, list) or not value:
         report.error(MANIFEST_NAME, line, "'chapters' must be a non-empty list of post files")
         return ()
+    if len(value) > MAX_CHAPTERS:
+        report.error(MANIFEST_NAME, line, f"'chapters' lists {len(value):,} posts (limit {MAX_CHAPTERS:,})")
+        return ()
     refs: list[ChapterRef] = []
     seen: dict[Path, tuple[str, int | None]] = {}
+    total = 0
     for entry, entry_line in zip(value, _entry_lines(text, value, line), strict=True):
         ref = _chapter_ref(project_dir, entry, entry_line, report)
         if ref is None:
             continue
+        size = ref.abs_path.stat().st_size
+        total += size if size <= MAX_FILE_BYTES else 0  # an oversized file has its own message
+        if total > MAX_PROJECT_BYTES:
+            message = (
+                f"the chapters up to '{entry}' add up to over {MAX_PROJECT_BYTES:,} bytes; split the guide"
+            )
+            report.error(MANIFEST_NAME, entry_line, message)
+            break
         key = Path(str(ref.abs_path).lower())
         if key in seen:
             first, first_line = seen[key]
@@ -235,7 +304,7 @@ def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple
 
 def _chapter_ref(project_dir: Path, entry: Any, line: int | None, report: Report) -> ChapterRef | None:
     if not isinstance(entry, str) or not entry.strip():
-        report.error(MANIFEST_NAME, line, f"chapter entries must be file paths (got {entry!r})")
+        report.error(MANIFEST_NAME, line, f"chapter entries must be file paths (got {shown(entry)})")
         return None
     candidate = Path(entry)
     if candidate.is_absolute():

@@ -8,6 +8,7 @@ import lxml.html
 import nh3
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.limits import MAX_HTML_NESTING
 from guide.textfile import line_of
 
 ALLOWED_TAGS = {
@@ -37,8 +38,7 @@ STYLE_PROPERTIES = {
     "vertical-align", "text-transform", "font-variant",
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto", "data", "file"}
-MAX_DEPTH = 64
-"""Deepest element nesting accepted in a post."""
+MAX_DEPTH = MAX_HTML_NESTING
 URL_IN_STYLE = re.compile(r"url\s*\(|expression\s*\(|@import", re.IGNORECASE)
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError
-
-MAX_FILE_BYTES = 2 * 1024 * 1024
-"""Largest input file accepted; a blog post is a few kilobytes."""
+from guide.limits import MAX_FILE_BYTES
 
 
 def read_text(abs_path: Path, source_path: str, max_bytes: int = MAX_FILE_BYTES) -> str:

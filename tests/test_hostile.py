@@ -118,8 +118,9 @@ CASES = [
          pdf_contains="Line two"),
     Case("control character", {"posts/a.md": _post("Bad \x10 byte")}, 1,
          ["posts/a.md:5: control character U+0010 in text"]),
-    Case("bidi override in title", {"posts/a.md": _post("Body", "title: Evil \u202eelif\u202c name")}, 0, [],
-         pdf_contains="Evil"),
+    Case("bidi override in title", {"posts/a.md": _post("Body", "title: Evil \u202eelif\u202c name")}, 0,
+         ["posts/a.md:2: warning: 'title' holds invisible or text-reversing characters (U+202C, U+202E); "
+          "they reach the PDF's metadata as they are"], pdf_contains="Evil"),
     Case("manifest entry missing", {}, 1, ["guide.toml:3: chapter 'posts/a.md' not found"]),
     Case("empty chapter file", {"posts/a.md": ""}, 1, ["posts/a.md: post is empty"]),
     Case("path traversal in manifest", {}, 1,
@@ -203,6 +204,69 @@ CASES = [
 ]  # fmt: skip
 
 
+def _alias_bomb() -> str:
+    """Nine levels of nine aliases each: a few hundred bytes that expand to 387 million strings."""
+    lines = ["  a: &a [" + ",".join(["x"] * 9) + "]"]
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"  {name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    return "title: T\ndate:\n" + "\n".join(lines)
+
+
+def _manifest(extra: str) -> str:
+    return MANIFEST + extra
+
+
+# Issue 11: every input within the budgets of guide/limits.py, or one located line before the expensive step.
+BUDGET_CASES = [
+    Case("yaml alias bomb", {"posts/a.md": _post("Body", _alias_bomb())}, 1,
+         ["posts/a.md:4: front matter: anchors and aliases are not allowed (quote a value that begins with '&' or '*')"]),
+    Case("yaml anchor alone", {"posts/a.md": _post("Body", "title: &t T\nauthor: *t")}, 1,
+         ["posts/a.md:2: front matter: anchors and aliases are not allowed (quote a value that begins with '&' or '*')"]),
+    Case("yaml 30,000-deep flow list", {"posts/a.md": _post("B", "title: T\ndate: " + "[" * 30000 + "]" * 30000)},
+         1, ["posts/a.md:3: front matter: lists or mappings nested over 16 levels deep"]),
+    Case("front matter over 64 KB (a 1 MB title)", {"posts/a.md": _post("B", "title: " + "T" * 1_000_000)}, 1,
+         ["posts/a.md:2: front matter is over the limit of 65,536 bytes"]),
+    Case("title over 500 characters", {"posts/a.md": _post("B", "title: " + "T" * 600)}, 1,
+         ["posts/a.md:2: 'title' is 600 characters long (limit 500)"]),
+    Case("text post with a 1 MB title line", {"posts/a.txt": "T" * 1_000_000 + "\n\nBody\n"}, 1,
+         ["posts/a.txt:1: title line is 1,000,000 characters long (limit 500)"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.txt"]\n'),
+    Case("long value in a message is clipped and typed", {"posts/a.md": _post("B", "title: T\ndate: " + "x" * 3000)},
+         1, ["posts/a.md:3: 'date' must be YYYY-MM-DD (got '" + "x" * 79 + "'… (a str of 3,000 characters))"]),
+    Case("list value in a message is named by type", {"posts/a.md": _post("B", "title: T\ndate: [1, 2, 3]")}, 1,
+         ["posts/a.md:3: 'date' must be YYYY-MM-DD (got a list of 3 items)"]),
+    Case("60,000 footnotes", {"posts/a.md": _post("".join(f"[^{i}]: note\n" for i in range(60_000)))}, 1,
+         ["posts/a.md:1005: post has over 1,000 footnotes; split it"]),
+    Case("50,000 headings", {"posts/a.md": _post("# Heading\n" * 50_000)}, 1,
+         ["posts/a.md:1005: post has over 1,000 headings; split it"]),
+    Case("one huge table block", {"posts/a.md": _post("| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 30_000)}, 1,
+         ["posts/a.md:5: table or block has over 5,000 cells; split it"]),
+    Case("20,000 paragraphs", {"posts/a.md": _post("Para.\n\n" * 20_000)}, 1,
+         ["posts/a.md:20005: post has over 10,000 paragraphs, items and headings; split it"]),
+    Case("toml 100,000-deep array", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:4: arrays, tables or dotted keys nested over 16 levels deep; flatten them"],
+         manifest=_manifest("x = " + "[" * 100_000 + "]" * 100_000 + "\n")),
+    Case("toml 100,000-deep inline table", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:4: arrays, tables or dotted keys nested over 16 levels deep; flatten them"],
+         manifest=_manifest("x = " + "{a=" * 50_000 + "1" + "}" * 50_000 + "\n")),
+    Case("toml dotted key of 100,000 parts", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:4: arrays, tables or dotted keys nested over 16 levels deep; flatten them"],
+         manifest=_manifest(".".join(["a"] * 100_000) + " = 1\n")),
+    Case("toml brackets inside strings are text", {"posts/a.md": _post("B")}, 0, [],
+         manifest=_manifest('subtitle = "' + "[{." * 40 + '"\n'), pdf_contains="[{.[{."),
+    Case("guide.toml over 256 KB", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml: file is 300,065 bytes, over the limit of 262,144 bytes"],
+         manifest=_manifest("# " + "x" * 300_000 + "\n")),
+    Case("1,001 chapters", {"posts/a.md": _post("B")}, 1, ["guide.toml:3: 'chapters' lists 1,001 posts (limit 1,000)"],
+         manifest='title = "H"\nauthor = "T"\nchapters = [' + ", ".join(['"posts/a.md"'] * 1001) + "]\n"),
+    Case("chapters over 2 MB together",
+         {"posts/a.md": _post("word " * 300_000), "posts/b.md": _post("word " * 300_000)}, 1,
+         ["guide.toml:4: the chapters up to 'posts/b.md' add up to over 2,097,152 bytes; split the guide"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md",\n"posts/b.md"]\n'),
+]  # fmt: skip
+CASES += BUDGET_CASES
+
+
 def _tree_hashes(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -221,7 +285,10 @@ def test_hostile_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     project = tmp_path / "project"
     (project / "posts").mkdir(parents=True)
     names = {"outside": str(outside), "project": str(project)}
-    (project / "guide.toml").write_text((case.manifest or MANIFEST).format(**names))
+    manifest = case.manifest or MANIFEST
+    for name, value in names.items():
+        manifest = manifest.replace("{" + name + "}", value)
+    (project / "guide.toml").write_text(manifest)
     for name, content in case.files.items():
         data = content.replace("{outside}", str(outside)).encode() if isinstance(content, str) else content
         (project / name).write_bytes(data)

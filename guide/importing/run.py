@@ -15,6 +15,7 @@ from guide.importing.readers.importable import read_source, source_files
 from guide.importing.select import Skipped, select_articles
 from guide.importing.series import check_guide_series
 from guide.importing.writer import ManifestPlan, write_import
+from guide.limits import parser_limits
 
 __all__ = ["ImportOptions", "ImportResult", "Order", "SourceSummary", "import_sources"]
 
@@ -119,7 +120,8 @@ def _read_sources(paths: list[Path], report: Report) -> list[Source]:
             continue  # named twice on the command line
         seen.add(path.resolve())
         try:
-            sources.append(read_source(path, str(path), report))
+            with parser_limits(str(path), None, "source"):
+                sources.append(read_source(path, str(path), report))
         except GuideError as exc:
             report.diagnostics.extend(exc.diagnostics)
     report.raise_if_errors()

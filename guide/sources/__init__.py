@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.limits import parser_limits
 from guide.post import Post
 from guide.sources.markdown import read_markdown_post
 from guide.sources.text import read_text_post
@@ -31,4 +32,5 @@ def read_post(abs_path: Path, source_path: str, warnings: Report) -> Post:
     text = read_text(abs_path, source_path)
     if not text.strip():
         raise GuideError(Diagnostic(source_path, None, "post is empty"))
-    return reader(text, source_path, warnings)
+    with parser_limits(source_path, None, "post"):
+        return reader(text, source_path, warnings)

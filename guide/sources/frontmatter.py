@@ -9,8 +9,17 @@ from typing import Any
 
 import yaml
 
-from guide.errors import Diagnostic, GuideError, Report
+from guide.errors import Diagnostic, GuideError, Report, shown
 from guide.hints import impossible_date, unknown_key_message, yaml_hint
+from guide.limits import (
+    MAX_CREDITS,
+    MAX_FRONT_MATTER_BYTES,
+    MAX_METADATA_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_YAML_DEPTH,
+    parser_limits,
+)
+from guide.metadata import metadata_problem
 
 POST_KEYS = ("title", "subtitle", "date", "url", "author", "credits")
 DATE_RE = re.compile(
@@ -89,8 +98,15 @@ def parse_front_matter(raw: str, source_path: str, warnings: Report) -> FrontMat
 
 
 def load_yaml(raw: str, source_path: str) -> dict[str, Any]:
+    """Parse front matter as plain data: no anchors, aliases or tags beyond YAML's own."""
+    if len(raw.encode()) > MAX_FRONT_MATTER_BYTES:
+        raise GuideError(
+            Diagnostic(source_path, 2, f"front matter is over the limit of {MAX_FRONT_MATTER_BYTES:,} bytes")
+        )
     try:
-        data = yaml.load(raw, Loader=_StringLoader)  # noqa: S506 - a SafeLoader subclass
+        with parser_limits(source_path, 2, "front matter"):
+            _check_events(raw, source_path)
+            data = yaml.load(raw, Loader=_StringLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = mark.line + 2 if mark else 1
@@ -107,6 +123,27 @@ def load_yaml(raw: str, source_path: str) -> dict[str, Any]:
     return data
 
 
+def _check_events(raw: str, source_path: str) -> None:
+    """Raise at the first anchor, alias or nesting past MAX_YAML_DEPTH, reading events only.
+
+    Blog front matter never needs anchors, and aliases can multiply a few lines into gigabytes;
+    libyaml's composer recurses on the C stack, so depth is bounded before it runs.
+    """
+    depth = 0
+    for event in yaml.parse(raw, Loader=_SafeLoader):
+        line = event.start_mark.line + 2 if event.start_mark else 2
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            message = "front matter: anchors and aliases are not allowed (quote a value that begins with '&' or '*')"
+            raise GuideError(Diagnostic(source_path, line, message))
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                message = f"front matter: lists or mappings nested over {MAX_YAML_DEPTH} levels deep"
+                raise GuideError(Diagnostic(source_path, line, message))
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 def _key_line(raw: str, key: str) -> int:
     found = re.search(rf"^{re.escape(str(key))}\s*:", raw, re.MULTILINE)
     return raw.count("\n", 0, found.start()) + 2 if found else 2
@@ -119,6 +156,10 @@ def _text(data: dict[str, Any], key: str, raw: str, source_path: str, report: Re
     if not isinstance(value, str):
         report.error(source_path, _key_line(raw, key), f"'{key}' must be text")
         return None
+    limit = MAX_TITLE_CHARS if key in ("title", "author") else MAX_METADATA_CHARS
+    problem = metadata_problem(key, value, limit)
+    if problem is not None:
+        report.diagnostics.append(Diagnostic(source_path, _key_line(raw, key), *problem))
     return " ".join(value.split())
 
 
@@ -132,9 +173,11 @@ def _date(data: dict[str, Any], raw: str, source_path: str, report: Report) -> d
             return dt.date.fromisoformat(found.group(1))
         except ValueError:
             reason = impossible_date(found.group(1)) or "no such day"
-            report.error(source_path, _key_line(raw, "date"), f"'date' {value!r} is impossible: {reason}")
+            report.error(
+                source_path, _key_line(raw, "date"), f"'date' {shown(value)} is impossible: {reason}"
+            )
             return None
-    report.error(source_path, _key_line(raw, "date"), f"'date' must be YYYY-MM-DD (got {value!r})")
+    report.error(source_path, _key_line(raw, "date"), f"'date' must be YYYY-MM-DD (got {shown(value)})")
     return None
 
 
@@ -155,4 +198,12 @@ def _credits(data: dict[str, Any], raw: str, source_path: str, report: Report) -
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         report.error(source_path, _key_line(raw, "credits"), "'credits' must be a list of text lines")
         return ()
+    if len(value) > MAX_CREDITS:
+        message = f"'credits' has {len(value):,} lines (limit {MAX_CREDITS:,})"
+        report.error(source_path, _key_line(raw, "credits"), message)
+        return ()
+    for line in value:
+        problem = metadata_problem("credits", line, MAX_METADATA_CHARS)
+        if problem is not None:
+            report.diagnostics.append(Diagnostic(source_path, _key_line(raw, "credits"), *problem))
     return tuple(" ".join(v.split()) for v in value)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from guide.errors import Diagnostic, GuideError, Report
+from guide.errors import Diagnostic, GuideError, Report, Severity
+from guide.limits import MAX_TITLE_CHARS
+from guide.metadata import metadata_problem
 from guide.post import Post
 from guide.sources.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 
@@ -28,6 +30,16 @@ def read_text_post(text: str, source_path: str, warnings: Report) -> Post:
     title, paragraphs = _title_and_paragraphs(lines)
     if meta.title is None and title is None:
         raise GuideError(Diagnostic(source_path, first_line, "post has no title line"))
+    if meta.title is None and title is not None:
+        problem = metadata_problem("title", title, MAX_TITLE_CHARS)
+        if problem is not None:
+            line = first_line + next(i for i, line in enumerate(body.split("\n")) if line.strip())
+            diagnostic = Diagnostic(
+                source_path, line, problem[0].replace("'title'", "title line"), problem[1]
+            )
+            if diagnostic.severity is Severity.ERROR:
+                raise GuideError(diagnostic)
+            warnings.diagnostics.append(diagnostic)
     if meta.title is not None and title is not None:
         paragraphs.insert(0, title)
     body_html = "\n".join(f"<p>{_linkify(p)}</p>" for p in paragraphs)

@@ -1,0 +1,60 @@
+"""The budget every input is held to, and the guard that turns a parser's exhaustion into one line.
+
+Each limit is checked before the step it protects (reading, parsing, converting, typesetting),
+so an input past it costs milliseconds and gets one located message. The figures were measured
+on a 2-core machine (see benchmarks/limits.py): inside every limit a build stays under 60 s and
+2 GB.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from guide.errors import Diagnostic, GuideError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""Largest post, stylesheet or guide.toml, in bytes; a blog post is a few kilobytes."""
+MAX_PROJECT_BYTES = 2 * 1024 * 1024
+"""Largest sum of the posts' sizes, in bytes (about 2,000 A5 pages)."""
+MAX_CHAPTERS = 1_000
+"""Most chapters a guide lists."""
+MAX_MANIFEST_BYTES = 256 * 1024
+"""Largest guide.toml, in bytes."""
+MAX_TOML_DEPTH = 16
+"""Deepest nesting of arrays, inline tables and dotted keys in guide.toml."""
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+"""Largest front matter block, in bytes."""
+MAX_YAML_DEPTH = 16
+"""Deepest nesting of lists and mappings in front matter (a post's needs 2)."""
+MAX_TITLE_CHARS = 500
+"""Longest title, subtitle or author name, in characters (they go on the cover and in metadata)."""
+MAX_METADATA_CHARS = 2_000
+"""Longest other metadata value (a url, one credit line), in characters."""
+MAX_CREDITS = 500
+"""Most credit lines one post or the guide carries."""
+MAX_FOOTNOTES = 1_000
+"""Most footnotes in one post."""
+MAX_HEADINGS = 1_000
+"""Most headings in one post."""
+MAX_BLOCKS = 10_000
+"""Most blocks (paragraphs, list items, quotes, headings, table rows) in one post."""
+MAX_TABLE_CELLS = 5_000
+"""Most cells in one table; Python-Markdown's table reader slows down quadratically with a block's rows."""
+MAX_MARKDOWN_NESTING = 30
+"""Deepest list or quote nesting accepted; real posts rarely pass 4."""
+MAX_HTML_NESTING = 64
+"""Deepest element nesting accepted in a post's HTML."""
+
+
+@contextlib.contextmanager
+def parser_limits(source_path: str, line: int | None, what: str) -> Iterator[None]:
+    """Turn a parser's RecursionError or MemoryError into one located GuideError naming `what`."""
+    try:
+        yield
+    except RecursionError as exc:
+        raise GuideError(
+            Diagnostic(source_path, line, f"{what} is nested too deeply to read; flatten it")
+        ) from exc
+    except MemoryError as exc:
+        raise GuideError(Diagnostic(source_path, line, f"{what} is too large to read")) from exc
