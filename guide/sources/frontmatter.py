@@ -133,7 +133,8 @@ def _check_events(raw: str, source_path: str) -> None:
     for event in yaml.parse(raw, Loader=_SafeLoader):
         line = event.start_mark.line + 2 if event.start_mark else 2
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            message = "front matter: anchors and aliases are not allowed (quote a value that begins with '&' or '*')"
+            message = "front matter: anchors and aliases are not allowed"
+            message += " (quote a value that begins with '&' or '*')"
             raise GuideError(Diagnostic(source_path, line, message))
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
