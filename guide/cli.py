@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from rich.console import Console
 import guide
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
+from guide.interrupt import install_handlers
 from guide.manifest import MissingImages
 from guide.pipeline import BuildOptions, build, check, write_html
 from guide.typeset import Progress
@@ -74,14 +74,10 @@ def _print(diagnostics: list[Diagnostic]) -> None:
         stderr.print(str(diagnostic), markup=False)
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 @contextlib.contextmanager
 def _author_errors() -> Iterator[None]:
     """Turn author mistakes into one line each and exit 1; Ctrl-C or SIGTERM into exit 130."""
-    signal.signal(signal.SIGTERM, _terminate)
+    install_handlers()
     try:
         yield
     except GuideError as exc:

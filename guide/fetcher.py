@@ -11,6 +11,8 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from guide.interrupt import stop_if_interrupted
+
 REMOTE_TIMEOUT = 5
 """Seconds to wait for a remote image when --allow-remote lets it through."""
 
@@ -39,6 +41,7 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         """Fetch `url` if the sandbox allows it."""
+        stop_if_interrupted()
         reason = self._refusal_reason(url)
         if reason is None:
             if urlsplit(url).scheme.lower() == "file":

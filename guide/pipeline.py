@@ -19,6 +19,7 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
+from guide.interrupt import stop_if_interrupted
 from guide.manifest import Manifest, MissingImages, load_manifest
 from guide.output import check_output_path, create_output_folder, write_atomically
 from guide.post import Post
@@ -146,6 +147,7 @@ def write_html(project: Path, output: Path, options: BuildOptions, report: Repor
     project = project.resolve()
     html = make_html(project, options, report)
     check_output_path(project, output, options.force, kind="HTML")
+    stop_if_interrupted()
     create_output_folder(project, output)
     write_atomically(html.encode("utf-8"), output)
 
@@ -179,7 +181,11 @@ def build(
         typeset = _typeset(prepared, project, options, progress)
     _report_typesetting(prepared.book, typeset, project, options, report)
     report.raise_if_errors(options.strict)
+<<<<<<< HEAD
     pdf = finish_pdf(typeset.result.pdf, _finish(prepared, typeset.result))
+=======
+    stop_if_interrupted()
+>>>>>>> c207ca1 (An interrupt lost inside a finalizer still stops the build: the signal handler sets a flag checked before anything is written; the interrupt test waits for layout on a terminal instead of sleeping 3 s)
     create_output_folder(project, output)
     write_atomically(pdf, output)
     return BuildResult(output=output, pages=typeset.result.pages, warnings=report.warnings)

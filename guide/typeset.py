@@ -16,6 +16,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
+from guide.interrupt import stop_if_interrupted
 from guide.resources import PACKAGE_DIR
 
 FONTCONFIG_FILE = PACKAGE_DIR / "fonts.conf"
@@ -59,6 +60,7 @@ def typeset_pdf(
             base_url=base_dir.as_uri() + "/",
             url_fetcher=fetcher,
         ).render(font_config=fonts, pdf_variant=PDF_VARIANT)
+        stop_if_interrupted()
         if progress:
             progress(f"Writing {len(document.pages)} pages")
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
