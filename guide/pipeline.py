@@ -181,11 +181,8 @@ def build(
         typeset = _typeset(prepared, project, options, progress)
     _report_typesetting(prepared.book, typeset, project, options, report)
     report.raise_if_errors(options.strict)
-<<<<<<< HEAD
     pdf = finish_pdf(typeset.result.pdf, _finish(prepared, typeset.result))
-=======
     stop_if_interrupted()
->>>>>>> c207ca1 (An interrupt lost inside a finalizer still stops the build: the signal handler sets a flag checked before anything is written; the interrupt test waits for layout on a terminal instead of sleeping 3 s)
     create_output_folder(project, output)
     write_atomically(pdf, output)
     return BuildResult(output=output, pages=typeset.result.pages, warnings=report.warnings)
