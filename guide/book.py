@@ -14,6 +14,7 @@ import lxml.html
 from guide.errors import Report
 from guide.images import image_problem
 from guide.manifest import Manifest
+from guide.numbering import number_chapters
 from guide.post import Post, address_key
 from guide.slug import unique_slug
 from guide.textfile import line_of
@@ -42,6 +43,12 @@ class Chapter:
     """The post's body with ids prefixed, links between posts made internal, images resolved."""
     images: tuple[str, ...] = ()
     """Project-relative paths of the local images the chapter shows."""
+    label: str | None = None
+    """The line above the title ("Chapter 3", or the series' own "Part 3"); None when unnumbered."""
+    marker: str = ""
+    """The number beside the contents entry ("3"), empty when unnumbered."""
+    title: str = ""
+    """The title as the book prints it: without a series prefix the label already carries."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +93,24 @@ def build_book(
         ids={slug: _ids(root) for slug, root in zip(slugs, roots, strict=True)},
     )
     chapters = []
-    for number, (post, slug, root) in enumerate(zip(posts, slugs, roots, strict=True), start=1):
+    numbering = number_chapters([post.title for post in posts])
+    for number, (post, slug, root, numbered) in enumerate(
+        zip(posts, slugs, roots, numbering, strict=True), start=1
+    ):
         context = _PostContext(post, slug, links, manifest.project_dir, report, policy)
         body, shown = _link_body(root, context)
-        chapters.append(Chapter(number=number, slug=slug, post=post, body_html=body, images=shown))
+        chapters.append(
+            Chapter(
+                number=number,
+                slug=slug,
+                post=post,
+                body_html=body,
+                images=shown,
+                label=numbered.label,
+                marker=numbered.number,
+                title=numbered.title,
+            )
+        )
     if not manifest.credits:
         _warn_uncredited(chapters, report)
     return Book(

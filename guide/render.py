@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from guide.book import Book
 from guide.errors import Diagnostic, GuideError
@@ -36,7 +36,20 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["longdate"] = _long_date
+    env.filters["keep_last_words"] = keep_last_words
     return env
+
+
+def keep_last_words(text: str) -> Markup:
+    """Keep a title's last two words on one line, so no word stands alone on the last line.
+
+    A `white-space: nowrap` span rather than a no-break space: copied text, bookmarks and
+    searches keep a plain space.
+    """
+    words = text.split()
+    if len(words) < 3 or len(" ".join(words[-2:])) > 24:
+        return escape(text)
+    return Markup('{} <span class="together">{}</span>').format(" ".join(words[:-2]), " ".join(words[-2:]))
 
 
 def _long_date(value: dt.date | None) -> str:

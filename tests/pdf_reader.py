@@ -12,6 +12,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
+LABEL_LINE = re.compile(r"^[A-Z]+ \d+$")
 CONTENTS_LINE = re.compile(r"^\s*(?:(\d+)\s+)?(.+?)\s*\.{3,}\s*(\d+)\s*$")
 
 
@@ -51,7 +52,7 @@ class ReadPdf:
             capture_output=True,
             text=True,
         ).stdout
-        return out.split("\f")[: len(self.reader.pages)]
+        return out.replace("\u00a0", " ").split("\f")[: len(self.reader.pages)]
 
     @property
     def text(self) -> str:
@@ -76,17 +77,25 @@ class ReadPdf:
     def page_starting(self, title: str) -> int:
         """The 0-based index of the page that opens the chapter (or section) titled `title`.
 
-        A chapter opens with "CHAPTER N" and its title, which may wrap; other sections open
-        with their title as the first line.
+        A chapter opens with its label ("CHAPTER N", or the series' own "PART N") and its title,
+        which may wrap; an unnumbered chapter and other sections open with their title.
         """
         for index, text in enumerate(self.page_texts):
             lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
             if not lines:
                 continue
-            opening = " ".join(lines[1:5])
-            if (lines[0].startswith("CHAPTER ") and opening.startswith(title)) or lines[0] == title:
+            labelled = LABEL_LINE.match(lines[0]) and " ".join(lines[1:5]).startswith(title)
+            if labelled or lines[0] == title or " ".join(lines[:4]).startswith(title + " "):
                 return index
         raise AssertionError(f"no page opens with {title!r}")
+
+    def page_starting_label(self, label: str) -> int:
+        """The 0-based index of the page whose first line is a chapter label such as "PART 3"."""
+        for index, text in enumerate(self.page_texts):
+            lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+            if lines and lines[0] == label:
+                return index
+        raise AssertionError(f"no page opens with {label!r}")
 
     @cached_property
     def destinations(self) -> dict[str, int]:

@@ -29,7 +29,8 @@ def built(request: pytest.FixtureRequest) -> tuple[Path, ReadPdf]:
 
 
 def _titles(project: Path) -> list[str]:
-    return [chapter.post.title for chapter in load_book(project, Report()).chapters]
+    """Each chapter's title as the book prints it (a series prefix moves into the label)."""
+    return [chapter.title for chapter in load_book(project, Report()).chapters]
 
 
 def test_contents_lists_every_chapter_in_manifest_order(built: tuple[Path, ReadPdf]) -> None:
@@ -274,3 +275,14 @@ def _all_strings(obj: object, depth: int = 0) -> str:
     if isinstance(obj, ArrayObject):
         return " ".join(_all_strings(v, depth + 1) for v in obj)
     return ""
+
+
+def test_credits_take_at_most_a_page_per_eight_chapters(sample_pdf: ReadPdf) -> None:
+    start = sample_pdf.page_starting("Credits")
+    assert len(sample_pdf.page_texts) - start <= 2  # 13 chapters
+
+
+def test_credits_name_an_author_only_where_it_differs_from_the_guide(basic_pdf: ReadPdf) -> None:
+    credits = " ".join("\n".join(basic_pdf.page_texts[basic_pdf.page_starting("Credits") :]).split())
+    assert "By Gale Guest" in credits
+    assert "Fern Fixture" not in credits
