@@ -239,7 +239,7 @@ def test_html_replaces_its_own_output_but_never_a_source_or_a_foreign_file(tmp_p
     ]
     forced = runner.invoke(app, ["html", str(project), "-o", str(foreign), "--force"])
     assert forced.exit_code == 0
-    assert "Starting With Listening" in foreign.read_text()
+    assert 'id="starting-with-listening"' in foreign.read_text()
 
 
 def test_first_build_creates_its_output_folder_under_the_project(tmp_path: Path) -> None:
