@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +39,15 @@ StyleOpt = Annotated[
     Path | None, typer.Option("--style", help="An extra stylesheet applied after the built-in ones.")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an output file guide did not write.")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Typeset in N worker processes, from the cache in build/.cache (default: 1; 1: one document).",
+    ),
+]
 RemoteOpt = Annotated[
     bool,
     typer.Option("--allow-remote", help="Fetch http(s) images (5 s timeout; local addresses stay refused)."),
@@ -109,6 +119,7 @@ def build_command(
     force: ForceOpt = False,
     allow_remote: RemoteOpt = False,
     missing_images: MissingImagesOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Build the guide's PDF."""
     options = BuildOptions(
@@ -118,6 +129,8 @@ def build_command(
         allow_remote=allow_remote,
         missing_images=missing_images,
     )
+    if jobs is not None:
+        options = replace(options, jobs=jobs)
     with _author_errors(), _progress() as progress:
         result = build(project, output, options, progress)
     _print(result.warnings)

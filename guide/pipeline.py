@@ -28,6 +28,7 @@ from guide.resources import STYLES_DIR
 from guide.sources import read_post
 from guide.textfile import line_of, read_text
 from guide.typeset import Progress, TypesetResult, typeset_pdf
+from guide.typesetting.book import typeset_book
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class BuildOptions:
     """What to do with images that cannot be had; None takes guide.toml's (default: error)."""
     allow_private_hosts: bool = False
     """Test-only: let --allow-remote reach loopback and private addresses (a test's own server)."""
+    jobs: int = 1
+    """Worker processes that typeset the book in parts (1: the whole book as one document)."""
 
 
 @dataclass
@@ -117,6 +120,8 @@ class Prepared:
     html: str
     created: dt.datetime
     """The date the PDF records."""
+    render_options: RenderOptions
+    """What the HTML was rendered with: the parallel typesetter renders the parts with the same."""
 
 
 def prepare(
@@ -133,8 +138,9 @@ def prepare(
         extra_css = read_text(options.style, str(options.style))
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
-    html = render_html(book, RenderOptions(created=created, extra_css=extra_css))
-    return Prepared(book=book, html=html, created=created)
+    render_options = RenderOptions(created=created, extra_css=extra_css)
+    html = render_html(book, render_options)
+    return Prepared(book=book, html=html, created=created, render_options=render_options)
 
 
 def make_html(project: Path, options: BuildOptions, report: Report, progress: Progress | None = None) -> str:
@@ -203,7 +209,19 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
         roots += (options.style.resolve().parent,)
     fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
     log = Report()
-    result = typeset_pdf(prepared.html, project, fetcher, log, progress)
+    result = None
+    if options.jobs > 1:
+        result = typeset_book(
+            prepared.book,
+            prepared.render_options,
+            project,
+            fetcher,
+            log,
+            jobs=options.jobs,
+            progress=progress,
+        )
+    if result is None:
+        result = typeset_pdf(prepared.html, project, fetcher, log, progress)
     return _Typeset(result, log, tuple(fetcher.refusals))
 
 

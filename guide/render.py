@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jinja2
@@ -97,13 +98,22 @@ def render_parts(book: Book) -> RenderedBook:
 def render_html(book: Book, options: RenderOptions) -> str:
     """Render the book as one self-contained HTML document."""
     parts = render_parts(book)
+    return render_document(book, options, (parts.front, *parts.chapters, parts.back))
+
+
+def render_document(book: Book, options: RenderOptions, parts: Sequence[str], css: str | None = None) -> str:
+    """Render `parts` (from `render_parts`) in the book's document shell: head, metadata, styles.
+
+    `css` replaces the package stylesheet (the parallel typesetter passes an adjusted copy); the
+    author's extra stylesheet still comes last.
+    """
     return _render(
         _environment(),
         "book.html.j2",
         {
             "book": book,
-            "parts": [Markup(p) for p in (parts.front, *parts.chapters, parts.back)],  # noqa: S704
-            "css": _style_element_text(stylesheet(book)),
+            "parts": [Markup(p) for p in parts],  # noqa: S704 - rendered by our own templates
+            "css": _style_element_text(stylesheet(book) if css is None else css),
             "extra_css": _style_element_text(options.extra_css),
             "created": options.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         },

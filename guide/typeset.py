@@ -116,6 +116,11 @@ def _isolated_fonts() -> Iterator[FontConfiguration]:
     yield fonts
 
 
+def log_handler(report: Report) -> logging.Handler:
+    """The handler that turns WeasyPrint's log records into diagnostics in `report`."""
+    return _ReportHandler(report)
+
+
 class _ReportHandler(logging.Handler):
     """Turn WeasyPrint's log records into diagnostics."""
 

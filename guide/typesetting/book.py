@@ -1,0 +1,60 @@
+"""The parallel typesetter behind the same interface as `guide.typeset.typeset_pdf`."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from guide.book import Book
+from guide.errors import Report
+from guide.fetcher import SandboxedFetcher
+from guide.render import RenderOptions
+from guide.typeset import FONTCONFIG_FILE, Progress, TypesetResult, log_handler
+from guide.typesetting.cache import PartCache
+from guide.typesetting.fontmerge import FontMergeError
+from guide.typesetting.merge import MergeError
+from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
+from guide.typesetting.parts import unsupported_reason
+from guide.typesetting.weasy import InternalsChangedError
+
+CACHE_FOLDER = Path("build") / ".cache"
+"""Under the project."""
+
+
+def typeset_book(
+    book: Book,
+    options: RenderOptions,
+    project: Path,
+    fetcher: SandboxedFetcher,
+    report: Report,
+    *,
+    jobs: int,
+    progress: Progress | None = None,
+) -> TypesetResult | None:
+    """Typeset the book in parts with `jobs` workers; None when it must be one document after all.
+
+    None comes with a warning in `report` when a worker failed; styles that depend on the whole
+    book's page sequence (see `parts.unsupported_reason`) quietly take the one-document path.
+    """
+    if unsupported_reason(book, options) is not None:
+        return None
+    cache = part_cache(project)
+    try:
+        setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache)
+        typeset = typeset_in_parts(book, options, setup, progress)
+    except WorkerError as failure:
+        note_fallback(report, failure)
+        return None
+    except (MergeError, FontMergeError, InternalsChangedError) as exc:
+        note_fallback(report, WorkerError("<typesetting>", f"the parts could not be merged ({exc})"))
+        return None
+    report_log(typeset.log, log_handler(report))
+    fetcher.refusals.extend(typeset.refusals)
+    cache.trim()
+    return TypesetResult(pdf=typeset.pdf, pages=typeset.pages, anchor_pages=typeset.anchor_pages)
+
+
+@functools.cache
+def part_cache(project: Path) -> PartCache:
+    """One cache per project for the life of the process: a warm process rebuilds from memory."""
+    return PartCache(project / CACHE_FOLDER, project)

@@ -1,0 +1,186 @@
+"""A content-addressed cache of typeset parts under build/.cache, safe to share between builds.
+
+A part's key hashes everything its layout depends on: its whole HTML document (which carries every
+stylesheet, the page size and the author's CSS), the contents of the local files it loads (images,
+fonts), the guide's, WeasyPrint's and pydyf's versions, the PDF variant, and the first page number
+when its pages carry folios. A second, smaller record keyed without the first page remembers the
+part's page count, so the parts after an unchanged one know where they start.
+
+Every file is written to a temporary name and renamed into place, so concurrent builds never see
+half an entry; an entry whose PDF does not match its recorded digest is ignored and rebuilt. The
+cache is bounded: `trim` removes the least recently used entries first. Entries read once stay in
+memory for as long as the process lives (a `guide watch` process rebuilds from memory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from guide.fonts import FACES
+from guide.typeset import PDF_VARIANT
+from guide.typesetting.parts import Part
+from guide.typesetting.worker import PartResult
+
+FORMAT = "guide-parts-1"
+"""Changes whenever what an entry holds or how keys are made changes."""
+MAX_BYTES = 512 * 1024 * 1024
+"""The cache's size bound; the least recently used entries go first."""
+MAX_IN_MEMORY = 4096
+_LOCAL_URL = re.compile(r"""(?:src="|url\(["']?)([^"')]+)""")
+
+
+class PartCache:
+    """Typeset parts on disk under `folder`, and in memory once read."""
+
+    def __init__(self, folder: Path, project: Path, max_bytes: int = MAX_BYTES) -> None:
+        self.folder = folder
+        self.project = project
+        self.max_bytes = max_bytes
+        self._memory: dict[str, PartResult] = {}
+        self._counts: dict[str, int] = {}
+
+    def get(self, part: Part, first_page: int) -> PartResult | None:
+        """The part as typeset before at `first_page`, or None (also for a damaged entry)."""
+        key = self._key(part, first_page)
+        if key in self._memory:
+            return self._memory[key]
+        result = self._read(key)
+        if result is not None:
+            self._remember(key, result)
+        return result
+
+    def page_count(self, part: Part) -> int | None:
+        """How many pages the part had when last typeset, wherever it started."""
+        key = self._key(part, None)
+        if key not in self._counts:
+            try:
+                self._counts[key] = int(json.loads(self._path("counts", key).read_text())["pages"])
+            except (OSError, ValueError, KeyError, TypeError):
+                return None
+        return self._counts[key]
+
+    def put(self, part: Part, result: PartResult) -> None:
+        """Store a freshly typeset part; a cache that cannot be written is skipped, never an error."""
+        key = self._key(part, result.first_page if part.numbered else 1)
+        count_key = self._key(part, None)
+        self._remember(key, result)
+        self._counts[count_key] = result.pages
+        meta = {k: v for k, v in asdict(result).items() if k != "pdf"}
+        meta["sha256"] = hashlib.sha256(result.pdf).hexdigest()
+        with contextlib.suppress(OSError):
+            _write(self._path("parts", key + ".pdf"), result.pdf)
+            _write(self._path("parts", key + ".json"), json.dumps(meta).encode())
+            _write(self._path("counts", count_key), json.dumps({"pages": result.pages}).encode())
+
+    def trim(self) -> None:
+        """Remove the least recently used files until the cache fits its bound."""
+        files = []
+        for path in self.folder.rglob("*"):
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                if path.is_file():
+                    files.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files):
+            if total <= self.max_bytes:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+            total -= size
+
+    def _remember(self, key: str, result: PartResult) -> None:
+        if len(self._memory) >= MAX_IN_MEMORY:
+            self._memory.pop(next(iter(self._memory)))
+        self._memory[key] = result
+
+    def _read(self, key: str) -> PartResult | None:
+        pdf_path, meta_path = self._path("parts", key + ".pdf"), self._path("parts", key + ".json")
+        try:
+            meta = json.loads(meta_path.read_text())
+            pdf = pdf_path.read_bytes()
+            if hashlib.sha256(pdf).hexdigest() != meta.pop("sha256"):
+                return None
+            result = PartResult(pdf=pdf, **meta)
+            os.utime(pdf_path)  # used: the last to be evicted
+            os.utime(meta_path)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return result
+
+    def _key(self, part: Part, first_page: int | None) -> str:
+        digest = hashlib.sha256()
+        for piece in (_environment(), part.kind, str(first_page if part.numbered else None), part.html):
+            digest.update(piece.encode("utf-8", "surrogateescape"))
+            digest.update(b"\0")
+        for path in sorted(set(self._local_files(part.html))):
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + _file_digest(self.project / path))
+        return digest.hexdigest()
+
+    def _local_files(self, html: str) -> list[str]:
+        """The project files the part loads: their bytes change the layout without changing the HTML."""
+        found = []
+        for url in _LOCAL_URL.findall(html):
+            parts = urlsplit(url)
+            if parts.scheme in ("", "file") and not url.startswith("#"):
+                found.append(unquote(parts.path))
+        return found
+
+    def _path(self, kind: str, name: str) -> Path:
+        return self.folder / kind / name[:2] / name
+
+
+@functools.cache
+def _environment() -> str:
+    """What changes every key: the format, the tools' versions and the fonts' bytes."""
+    pieces = [FORMAT, PDF_VARIANT, version("weasyprint"), version("pydyf"), _guide_version()]
+    pieces += [f"{face.path.name}:{_file_digest(face.path).hex()}" for face in FACES]
+    here = Path(__file__).parent  # the code that lays a part out and writes its PDF
+    pieces += [_file_digest(here / name).hex() for name in ("weasy.py", "worker.py", "parts.py")]
+    return "|".join(pieces)
+
+
+def _guide_version() -> str:
+    import guide  # noqa: PLC0415 - the package's version, looked up once
+
+    return str(guide.__version__)
+
+
+def _file_digest(path: Path) -> bytes:
+    try:
+        stat = path.stat()
+    except OSError:
+        return b"missing"
+    return _digest_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest_of(path: Path, mtime_ns: int, size: int) -> bytes:
+    """A file's digest, read again only when its time or size changes."""
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"missing"
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` in one step: a temporary file beside it, renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

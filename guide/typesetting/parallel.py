@@ -1,0 +1,259 @@
+"""Typeset a book in parts, in worker processes and from the cache, and merge them into one PDF.
+
+The body (chapter chunks, then the credits) goes to the workers in reading order. A part whose first
+page is known (every part before it is cached, or was laid out before and kept its page count) is
+looked up in the cache at that page; otherwise it is laid out, and its worker waits for the page
+counts of the parts before it only once its own pages exist. The front matter comes last, with the
+chapters' page numbers written in, then everything is merged.
+
+A worker that dies, hangs or fails is a `WorkerError` naming the part: the caller typesets the book
+in one process instead. Nothing half-merged is ever returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guide.book import Book
+from guide.errors import Report
+from guide.fetcher import Refusal, SandboxedFetcher
+from guide.render import RenderOptions
+from guide.typesetting.cache import PartCache
+from guide.typesetting.merge import merge_parts
+from guide.typesetting.parts import Part, body_parts, front_part
+from guide.typesetting.worker import UNKNOWN, PartJob, PartResult, start_worker, typeset_part
+
+PART_TIME_LIMIT = 600.0
+"""Seconds one part may take in a worker before the worker counts as hung."""
+POLL = 0.005
+
+Progress = Callable[[str], None]
+
+
+class WorkerError(RuntimeError):
+    """A worker died, hung or raised while typesetting a part."""
+
+    def __init__(self, where: str, what: str, died: bool = False) -> None:
+        super().__init__(f"{where}: {what}")
+        self.where = where
+        self.what = what
+        self.died = died
+        """True when a worker process ended abruptly: `where` is then found from the process id."""
+
+
+@dataclass(frozen=True)
+class Typeset:
+    """The merged PDF and what the workers reported."""
+
+    pdf: bytes
+    pages: int
+    anchor_pages: dict[str, int]
+    """Each anchor -> the 0-based page of the merged PDF it lands on."""
+    log: list[tuple[int, str]]
+    refusals: list[Refusal]
+    laid_out: int
+    """How many parts were laid out (the others came from the cache)."""
+    parts: int
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every worker needs, fixed for one build."""
+
+    fontconfig_file: Path
+    project: Path
+    fetcher: SandboxedFetcher
+    jobs: int
+    cache: PartCache | None = None
+
+
+def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress: Progress | None) -> Typeset:
+    """Lay the book out in parts and merge them; raise WorkerError if a worker fails."""
+    body = body_parts(book, options, setup.jobs)
+    context = multiprocessing.get_context("fork")
+    counts = context.RawArray("i", [UNKNOWN] * (len(body.body) + 1))
+    running = context.RawArray("i", len(body.body) + 1)
+    fetcher = setup.fetcher
+    initargs = (
+        setup.fontconfig_file,
+        setup.project,
+        fetcher.roots,
+        (fetcher.allow_remote, fetcher.allow_private_hosts),
+        (counts, running),
+    )
+    pool = ProcessPoolExecutor(setup.jobs, mp_context=context, initializer=start_worker, initargs=initargs)
+    run = _Run(body.body, setup.cache, pool, counts, progress)
+    front = None
+    try:
+        run.lay_out_body()
+        front = front_part(book, options, run.chapter_pages(body.chapter_ids))
+        front_result = run.one(front, len(body.body))
+    except WorkerError as failure:
+        dead = _stop(pool, run.processes)
+        parts = [*body.body, front]
+        culprit = next((parts[i] for i, pid in enumerate(running) if pid and pid in dead), None)
+        if culprit is not None and failure.died:
+            raise WorkerError(culprit.where, failure.what, died=True) from failure
+        raise
+    except BaseException:
+        _stop(pool, run.processes)
+        raise
+    pool.shutdown()
+    results = [front_result, *run.results]
+    if progress:
+        progress(f"Merging {len(results)} parts")
+    pdf = merge_parts([r.pdf for r in results])
+    return Typeset(
+        pdf=pdf,
+        pages=sum(r.pages for r in results),
+        anchor_pages=_anchor_pages(results),
+        log=[record for r in results for record in r.log],
+        refusals=[Refusal(url, reason) for r in results for url, reason in r.refusals],
+        laid_out=run.laid_out,
+        parts=len(results),
+    )
+
+
+def _anchor_pages(results: list[PartResult]) -> dict[str, int]:
+    """Where each anchor lands in the merged PDF: the first part's page wins, as in one document."""
+    pages: dict[str, int] = {}
+    first = 0
+    for result in results:
+        for anchor, page in result.anchors.items():
+            pages.setdefault(anchor, first + page)
+        first += result.pages
+    return pages
+
+
+class _Run:
+    """One build's body parts: which came from the cache, which were laid out."""
+
+    def __init__(
+        self,
+        parts: tuple[Part, ...],
+        cache: PartCache | None,
+        pool: ProcessPoolExecutor,
+        counts: Any,
+        progress: Progress | None,
+    ) -> None:
+        self.parts = parts
+        self.cache = cache
+        self.pool = pool
+        self.counts = counts
+        self.progress = progress
+        self.results: list[PartResult] = []
+        self.laid_out = 0
+        self.processes: dict[int, Any] = {}
+        """The worker processes by id (the executor's own table, which it offers no public way to read)."""
+
+    def _submit(self, job: PartJob) -> Future[PartResult]:
+        future = self.pool.submit(typeset_part, job)
+        self.processes.update(getattr(self.pool, "_processes", None) or {})
+        return future
+
+    def lay_out_body(self) -> None:
+        """Look every part up in the cache or send it to a worker, then wait for all of them."""
+        found: dict[int, PartResult] = {}
+        futures: dict[int, Future[PartResult]] = {}
+        first: int | None = 1
+        for index, part in enumerate(self.parts):
+            cached = self.cache.get(part, first) if self.cache and first is not None else None
+            if cached is not None:
+                found[index] = cached
+                self.counts[index] = cached.pages
+                first = None if first is None else first + cached.pages
+                continue
+            futures[index] = self._submit(PartJob(index, part.html, part.numbered, first))
+            first = self._next_first_page(index, first, futures[index])
+        for index, future in futures.items():
+            found[index] = self._result(self.parts[index], future)
+            if self.progress:
+                self.progress(f"Typeset {self.parts[index].where}")
+        self.results = [found[index] for index in range(len(self.parts))]
+
+    def _next_first_page(self, index: int, first: int | None, future: Future[PartResult]) -> int | None:
+        """The first page of the part after `index`, if it can be known without waiting for layout."""
+        if first is None:
+            return None
+        known = self.cache.page_count(self.parts[index]) if self.cache else None
+        if known is not None:
+            return first + known
+        following = self.parts[index + 1] if index + 1 < len(self.parts) else None
+        if self.cache and following is not None and self.cache.page_count(following) is not None:
+            # An edited part before cached ones: learn its page count, then take the rest from the cache.
+            return first + self._published_count(index, future)
+        return None
+
+    def _published_count(self, index: int, future: Future[PartResult]) -> int:
+        deadline = time.monotonic() + PART_TIME_LIMIT
+        while self.counts[index] == UNKNOWN:
+            if future.done() or time.monotonic() > deadline:
+                return self._result(self.parts[index], future).pages
+            time.sleep(POLL)
+        return int(self.counts[index])
+
+    def _result(self, part: Part, future: Future[PartResult]) -> PartResult:
+        try:
+            result = future.result(timeout=PART_TIME_LIMIT)
+        except TimeoutError as exc:
+            raise WorkerError(part.where, f"typesetting took over {PART_TIME_LIMIT:.0f} s") from exc
+        except BrokenProcessPool as exc:
+            raise WorkerError(part.where, "a typesetting worker process died", died=True) from exc
+        except Exception as exc:
+            raise WorkerError(
+                part.where, f"a typesetting worker failed ({type(exc).__name__}: {exc})"
+            ) from exc
+        self.laid_out += 1
+        if self.cache:
+            self.cache.put(part, result)
+        return result
+
+    def chapter_pages(self, anchors: tuple[str, ...]) -> dict[str, int]:
+        """The page number each of `anchors` starts on."""
+        pages: dict[str, int] = {}
+        for result in self.results:
+            for name in anchors:
+                if name in result.anchors and name not in pages:
+                    pages[name] = result.first_page + result.anchors[name]
+        return pages
+
+    def one(self, part: Part, index: int) -> PartResult:
+        """Lay out one unnumbered part (the front matter), or take it from the cache."""
+        cached = self.cache.get(part, 1) if self.cache else None
+        if cached is not None:
+            return cached
+        return self._result(part, self._submit(PartJob(index, part.html, False, 1)))
+
+
+def _stop(pool: ProcessPoolExecutor, processes: dict[int, Any]) -> set[int]:
+    """End every worker now (a hung one must not keep the build waiting); return the ids of those that died.
+
+    A worker that died on its own (killed, crashed) has an exit status other than the SIGTERM and
+    SIGKILL the executor and this function send.
+    """
+    died = {pid for pid, process in processes.items() if process.exitcode not in (None, -signal.SIGTERM)}
+    for process in processes.values():
+        if process.exitcode is None:
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+    return died
+
+
+def report_log(log: list[tuple[int, str]], handler: logging.Handler) -> None:
+    """Feed the workers' WeasyPrint records to the same handler the one-process path uses."""
+    for level, message in log:
+        handler.handle(logging.makeLogRecord({"name": "weasyprint", "levelno": level, "msg": message}))
+
+
+def note_fallback(report: Report, failure: WorkerError) -> None:
+    """Record why the book was typeset in one process after all."""
+    report.warn(failure.where, None, f"{failure.what}; typeset the whole book in one process instead")

@@ -1,0 +1,139 @@
+"""Cut a book into documents that can be laid out apart: chapter chunks, the credits, the front matter.
+
+Chapters start on a new page, so a run of whole chapters laid out on its own breaks every line and
+page exactly as the whole book does. What a chunk cannot know on its own is fixed elsewhere:
+
+* its folios: the worker shifts the page counter once the page counts before it are known (`weasy`);
+* links to other parts: written as a sentinel URI here, turned back into named destinations when the
+  parts are merged (`merge`);
+* the contents' page numbers: the front matter is typeset last, with the numbers written in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from guide.book import Book
+from guide.render import RenderOptions, render_document, render_parts, stylesheet
+
+PART_LINK_PREFIX = "https://guide-part.invalid/#"
+"""Links to an anchor in another part carry this prefix until the merge makes them internal."""
+TARGET_PAGE = "target-counter(attr(href), page)"
+"""The contents' page numbers in styles/contents.css, replaced by the literal number in the front matter."""
+LITERAL_PAGE = "attr(data-page)"
+UNSUPPORTED_CSS = re.compile(
+    r"counter\(\s*pages|@page[^{]*:(left|right|blank|first)|break-(before|after)\s*:\s*(left|right|recto|verso)"
+)
+"""Styles whose result depends on where a part sits in the whole book: such books stay one document."""
+MAX_CHAPTERS_PER_CHUNK = 4
+CHUNKS_PER_JOB = 4
+"""Enough chunks per worker that a slow one does not leave the others idle at the end."""
+
+EDGE_CSS = (
+    "html, body {{ margin-{0}: 0 !important; padding-{0}: 0 !important; border-{0}-width: 0 !important; }}"
+)
+"""The root boxes open on the book's first page and close on its last: a part in between has neither edge."""
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_LOCAL_HREF = re.compile(r'href="#([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document of the book, laid out on its own."""
+
+    kind: str
+    """'chapters' (a chunk of whole chapters), 'back' (the credits) or 'front' (cover and contents)."""
+    html: str
+    """The whole HTML document, styles included: the cache key starts from it."""
+    where: str
+    """The sources it comes from, for messages: 'chapters/a.md to chapters/c.md'."""
+    numbered: bool = True
+    """Whether its pages carry folios that continue the book's numbering."""
+
+
+@dataclass(frozen=True)
+class BookParts:
+    """The body of the book in reading order; the front matter needs page numbers, so it comes later."""
+
+    body: tuple[Part, ...]
+    """Chapter chunks, then the credits."""
+    chapter_ids: tuple[str, ...]
+    """Each chapter's anchor, in order (plus 'credits'): the front matter lists their pages."""
+
+
+def unsupported_reason(book: Book, options: RenderOptions) -> str | None:
+    """Why this book's styles cannot be laid out in parts, or None when they can."""
+    css = stylesheet(book) + options.extra_css
+    found = UNSUPPORTED_CSS.search(css)
+    if found:
+        return f"its styles use '{found.group(0)}', which depends on the whole book's page sequence"
+    return None
+
+
+def chunk_sizes(chapters: int, jobs: int) -> list[int]:
+    """Split `chapters` into near-equal runs: at least CHUNKS_PER_JOB per worker, at most 4 chapters each."""
+    if chapters == 0:
+        return []
+    count = max(math.ceil(chapters / MAX_CHAPTERS_PER_CHUNK), min(chapters, jobs * CHUNKS_PER_JOB))
+    base, extra = divmod(chapters, count)
+    return [base + (1 if i < extra else 0) for i in range(count)]
+
+
+def body_parts(book: Book, options: RenderOptions, jobs: int) -> BookParts:
+    """Render the chapter chunks and the credits as documents of their own."""
+    rendered = render_parts(book)
+    css = stylesheet(book) + "\n" + EDGE_CSS.format("top") + "\n"
+    parts: list[Part] = []
+    start = 0
+    for size in chunk_sizes(len(book.chapters), jobs):
+        chapters = book.chapters[start : start + size]
+        html = render_document(
+            book, options, rendered.chapters[start : start + size], css + EDGE_CSS.format("bottom")
+        )
+        first, last = chapters[0].post.source_path, chapters[-1].post.source_path
+        where = first if size == 1 else f"{first} to {last}"
+        parts.append(Part("chapters", _links_to_other_parts(html), where))
+        start += size
+    back = render_document(book, options, (rendered.back,), css)
+    parts.append(Part("back", _links_to_other_parts(back), "the credits"))
+    return BookParts(tuple(parts), (*(c.slug for c in book.chapters), "credits"))
+
+
+def front_part(book: Book, options: RenderOptions, pages: Mapping[str, int]) -> Part:
+    """Render the cover and contents with each entry's page number written in: `pages` maps anchors."""
+    rendered = render_parts(book)
+    css = stylesheet(book).replace(TARGET_PAGE, LITERAL_PAGE) + "\n" + EDGE_CSS.format("bottom")
+
+    def numbered(match: re.Match[str]) -> str:
+        target = match.group(1)
+        page = f' data-page="{pages[target]}"' if target in pages else ""
+        return f'href="#{target}"{page}'
+
+    front = _LOCAL_HREF.sub(numbered, rendered.front)
+    html = render_document(book, options, (front,), css)
+    return Part("front", _links_to_other_parts(html), "the contents", numbered=False)
+
+
+def _links_to_other_parts(html: str) -> str:
+    """Point links whose anchor is not in this document at the sentinel address."""
+    ids = set(_ID.findall(html))
+
+    def outward(match: re.Match[str]) -> str:
+        target = match.group(1)
+        return match.group(0) if target in ids else f'href="{PART_LINK_PREFIX}{target}"'
+
+    return _LOCAL_HREF.sub(outward, html)
+
+
+def anchor_name(uri: str) -> str | None:
+    """The anchor a sentinel link points to, or None for a real external link."""
+    return uri[len(PART_LINK_PREFIX) :] if uri.startswith(PART_LINK_PREFIX) else None
+
+
+def part_sources(parts: Sequence[Part]) -> list[str]:
+    """The sources of each part, for messages."""
+    return [part.where for part in parts]

@@ -1,0 +1,157 @@
+"""What runs in a typesetting worker process: one-time set-up, then one part at a time.
+
+Set up once per process by `start_worker` (the pool's initializer): the font configuration that
+sees only the guide's fonts, a handler that collects WeasyPrint's log records (the `weasyprint`
+loggers' level and propagation are left alone), the page-numbering hook, and `gc.freeze` of
+everything alive after set-up, so the cyclic collector stops scanning the modules on every pass.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from guide.fetcher import SandboxedFetcher
+from guide.typeset import PDF_VARIANT
+from guide.typesetting import weasy
+
+WAIT_STEP = 0.002
+"""Seconds between looks at the page counts the parts before this one have published."""
+WAIT_LIMIT = 600.0
+"""A part waits this long at most for the parts before it: past that, one of them is lost."""
+UNKNOWN = -1
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """One part to lay out: its place in the book, its document, and its first page if known."""
+
+    index: int
+    html: str
+    numbered: bool
+    first_page: int | None
+    """None: wait for the page counts of the parts before it (published as they are laid out)."""
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """A laid-out part, as PDF bytes and what the book needs to know about it."""
+
+    index: int
+    pdf: bytes
+    pages: int
+    first_page: int
+    anchors: dict[str, int]
+    """Each anchor's page, 0-based within the part."""
+    log: list[tuple[int, str]] = field(default_factory=list)
+    """WeasyPrint's log records (level, message)."""
+    refusals: list[tuple[str, str]] = field(default_factory=list)
+    """What the sandboxed fetcher refused (url, reason)."""
+
+
+@dataclass
+class _Worker:
+    fonts: Any
+    fetcher: SandboxedFetcher
+    base_url: str
+    counts: Any
+    """Each part's page count, published as soon as it is laid out (UNKNOWN before)."""
+    running: Any
+    """The process id laying out each part, 0 when none: how a dead worker is traced to its part."""
+    records: list[logging.LogRecord]
+
+
+_worker: list[_Worker] = []
+
+
+class _Collector(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def start_worker(
+    fontconfig_file: Path,
+    project: Path,
+    roots: Sequence[Path],
+    remote: tuple[bool, bool],
+    shared: tuple[Any, Any],
+) -> None:
+    """Set this worker process up once: fonts, log capture, page-numbering hook, frozen heap."""
+    weasy.check_version()
+    # This process only, once, before its first (and only) FontConfiguration reads it.
+    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file)
+    records: list[logging.LogRecord] = []
+    logging.getLogger("weasyprint").addHandler(_Collector(records))
+    fetcher = SandboxedFetcher(tuple(roots), *remote)
+    _worker.append(_Worker(FontConfiguration(), fetcher, project.as_uri() + "/", *shared, records))
+    gc.collect()
+    gc.freeze()
+
+
+def typeset_part(job: PartJob) -> PartResult:
+    """Lay out and write one part; publish its page count as soon as it is known."""
+    worker = _worker[-1]
+    worker.running[job.index] = os.getpid()
+    try:
+        return _typeset(worker, job)
+    finally:
+        worker.running[job.index] = 0
+
+
+def _typeset(worker: _Worker, job: PartJob) -> PartResult:
+    worker.records.clear()
+    worker.fetcher.refusals.clear()
+    first_page: list[int] = []
+
+    def offset(pages: int) -> int:
+        worker.counts[job.index] = pages
+        first = job.first_page if job.first_page is not None else _wait_first_page(worker.counts, job.index)
+        first_page.append(first)
+        return first - 1 if job.numbered else 0
+
+    with weasy.page_offset(offset):
+        document = weasyprint.HTML(
+            string=job.html, base_url=worker.base_url, url_fetcher=worker.fetcher
+        ).render(font_config=worker.fonts, pdf_variant=PDF_VARIANT)
+    pages = len(document.pages)
+    if not first_page or worker.counts[job.index] != pages:
+        raise weasy.InternalsChangedError("the page-numbering hook did not see the part's pages")
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    return PartResult(
+        index=job.index,
+        pdf=pdf,
+        pages=pages,
+        first_page=first_page[0],
+        anchors=anchors,
+        log=[(r.levelno, r.getMessage()) for r in worker.records],
+        refusals=[(r.url, r.reason) for r in worker.fetcher.refusals],
+    )
+
+
+def _wait_first_page(counts: Any, index: int) -> int:
+    """1 plus the pages of every numbered part before `index`, once all of them are known."""
+    deadline = time.monotonic() + WAIT_LIMIT
+    while True:
+        before = list(counts[:index])
+        if UNKNOWN not in before:
+            return 1 + sum(int(count) for count in before)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"part {index} waited {WAIT_LIMIT:.0f} s for the parts before it")
+        time.sleep(WAIT_STEP)

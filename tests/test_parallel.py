@@ -1,0 +1,195 @@
+"""The parallel typesetter makes the PDF the one-document build makes, from the cache too.
+
+Each project is built once per session with one process (`jobs=1`, the whole book as one WeasyPrint
+document) and once with two workers; the two PDFs are read back and compared page by page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from benchmarks.synthetic import write_project
+from guide import BuildOptions, build
+from guide.cli import app
+from guide.typesetting import parallel, worker
+from guide.typesetting.book import CACHE_FOLDER, part_cache
+from tests import pdf_compare
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+SYNTHETIC_POSTS = 30
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One project built both ways."""
+
+    project: Path
+    single: Path
+    parallel: Path
+
+
+def _copy_sample(folder: Path) -> Path:
+    project = folder / "sample"
+    project.mkdir()
+    shutil.copy(ROOT / "guide.toml", project)
+    shutil.copytree(ROOT / "chapters", project / "chapters")
+    return project
+
+
+def _build_both(project: Path, out: Path) -> Pair:
+    single, parted = out / "single.pdf", out / "parallel.pdf"
+    build(project, single, BuildOptions(strict=True, jobs=1))
+    build(project, parted, BuildOptions(strict=True, jobs=2))
+    return Pair(project, single, parted)
+
+
+@pytest.fixture(scope="session")
+def sample_pair(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> Pair:
+    """The sample series, in a copy so its cache stays out of the checkout."""
+    folder = tmp_path_factory.mktemp("parallel-sample")
+    return _build_both(_copy_sample(folder), folder)
+
+
+@pytest.fixture(scope="session")
+def synthetic_pair(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> Pair:
+    """A 30-post synthetic series: many parts, links between them, tables, code."""
+    folder = tmp_path_factory.mktemp("parallel-synthetic")
+    return _build_both(write_project(folder / "project", SYNTHETIC_POSTS), folder)
+
+
+@pytest.fixture(params=["sample", "synthetic"])
+def pair(request: pytest.FixtureRequest) -> Pair:
+    return request.getfixturevalue(f"{request.param}_pair")  # type: ignore[no-any-return]
+
+
+def test_every_page_is_pixel_identical(pair: Pair) -> None:
+    single = pdf_compare.page_images(pair.single)
+    assert len(single) > 10
+    assert pdf_compare.page_images(pair.parallel) == single
+
+
+def test_outline_and_links_go_to_the_same_places(pair: Pair) -> None:
+    assert pdf_compare.outline(pair.parallel) == pdf_compare.outline(pair.single)
+    links = pdf_compare.links(pair.single)
+    assert any(kind == "internal" and page > 2 for page, _, kind, _ in links)  # between chapters
+    assert pdf_compare.links(pair.parallel) == links
+    assert pdf_compare.named_destinations(pair.parallel) == pdf_compare.named_destinations(pair.single)
+
+
+def test_tags_alt_text_and_language_are_the_same(pair: Pair) -> None:
+    language, tree = pdf_compare.tags(pair.single)
+    assert language == "en"
+    assert "Figure" in repr(tree) or "/Figure" in repr(tree) or pair.project.name != "sample"
+    assert pdf_compare.tags(pair.parallel) == (language, tree)
+
+
+def test_each_face_is_embedded_once_subset_as_the_whole_book_would_be(pair: Pair) -> None:
+    fonts = pdf_compare.fonts(pair.parallel)
+    assert fonts == pdf_compare.fonts(pair.single)
+    assert {count for count, _ in fonts.values()} == {1}
+
+
+def test_the_pdf_is_about_the_size_of_the_one_document_build(pair: Pair) -> None:
+    assert pair.parallel.stat().st_size <= 1.05 * pair.single.stat().st_size
+
+
+def test_two_cold_builds_and_a_cached_one_are_byte_identical(sample_pair: Pair, tmp_path: Path) -> None:
+    _forget_cache(sample_pair.project)
+    cold, cached = tmp_path / "cold.pdf", tmp_path / "cached.pdf"
+    build(sample_pair.project, cold, BuildOptions(strict=True, jobs=2))
+    build(sample_pair.project, cached, BuildOptions(strict=True, jobs=2))
+    assert cold.read_bytes() == sample_pair.parallel.read_bytes()
+    assert cached.read_bytes() == sample_pair.parallel.read_bytes()
+
+
+def _forget_cache(project: Path) -> None:
+    """Empty the cache on disk and in this process's memory: the next build is cold."""
+    shutil.rmtree(project / CACHE_FOLDER, ignore_errors=True)
+    part_cache.cache_clear()
+
+
+def _cached_parts(project: Path) -> set[Path]:
+    return set((project / CACHE_FOLDER / "parts").rglob("*.pdf"))
+
+
+def test_editing_one_chapter_lays_out_only_its_part_and_the_contents(tmp_path: Path, epoch: str) -> None:
+    project = _copy_sample(tmp_path)
+    build(project, tmp_path / "first.pdf", BuildOptions(strict=True, jobs=2))
+    before = _cached_parts(project)
+    post = sorted((project / "chapters").glob("*.md"))[5]
+    post.write_text(post.read_text(encoding="utf-8").replace("community", "communities", 1), encoding="utf-8")
+    build(project, tmp_path / "edited.pdf", BuildOptions(strict=True, jobs=2))
+    new = _cached_parts(project) - before
+    assert len(new) == 1  # the edited chapter's chunk: same page count, so the contents stays cached
+    build(project, tmp_path / "single.pdf", BuildOptions(strict=True, jobs=1))
+    assert pdf_compare.page_images(tmp_path / "edited.pdf") == pdf_compare.page_images(
+        tmp_path / "single.pdf"
+    )
+
+
+def test_a_damaged_cache_entry_is_typeset_again_not_merged(sample_pair: Pair, tmp_path: Path) -> None:
+    build(sample_pair.project, tmp_path / "warm.pdf", BuildOptions(strict=True, jobs=2))
+    for entry in _cached_parts(sample_pair.project):
+        entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])
+    part_cache.cache_clear()  # a new process: it reads the damaged entries from disk
+    output = tmp_path / "again.pdf"
+    build(sample_pair.project, output, BuildOptions(strict=True, jobs=2))
+    assert output.read_bytes() == sample_pair.parallel.read_bytes()
+
+
+def _dies_on_second_part(job: worker.PartJob) -> worker.PartResult:
+    if job.index == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return worker.typeset_part(job)
+
+
+def _hangs_on_second_part(job: worker.PartJob) -> worker.PartResult:
+    if job.index == 1:
+        time.sleep(3600)
+    return worker.typeset_part(job)
+
+
+@pytest.mark.parametrize("failing", [_dies_on_second_part, _hangs_on_second_part])
+def test_a_dead_or_hung_worker_is_named_and_the_book_is_typeset_in_one_process(
+    failing: object, sample_pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _forget_cache(sample_pair.project)
+    monkeypatch.setattr(parallel, "typeset_part", failing)  # the workers are forked: they see it too
+    monkeypatch.setattr(parallel, "PART_TIME_LIMIT", 5.0)
+    output = tmp_path / "fallback.pdf"
+    result = build(sample_pair.project, output, BuildOptions(jobs=2))
+    messages = [str(w) for w in result.warnings]
+    assert len(messages) == 1
+    assert messages[0].startswith("chapters/")
+    assert "in one process instead" in messages[0]
+    assert output.read_bytes() == sample_pair.single.read_bytes()
+
+
+def test_styles_that_need_the_whole_page_sequence_take_the_one_document_path(
+    sample_pair: Pair, tmp_path: Path
+) -> None:
+    style = tmp_path / "total.css"
+    style.write_text("@page { @bottom-right { content: counter(pages); } }", encoding="utf-8")
+    _forget_cache(sample_pair.project)
+    output = tmp_path / "total.pdf"
+    build(sample_pair.project, output, BuildOptions(strict=True, jobs=2, style=style))
+    assert not (sample_pair.project / CACHE_FOLDER).exists()
+    assert pdf_compare.page_images(output)[0]
+
+
+def test_the_command_line_takes_jobs(sample_pair: Pair, tmp_path: Path) -> None:
+    output = tmp_path / "cli.pdf"
+    result = CliRunner().invoke(app, ["build", str(sample_pair.project), "-o", str(output), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert output.read_bytes() == sample_pair.parallel.read_bytes()
+    refused = CliRunner().invoke(app, ["build", str(sample_pair.project), "--jobs", "0"])
+    assert refused.exit_code == 2

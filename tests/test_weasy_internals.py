@@ -1,0 +1,72 @@
+"""The WeasyPrint internals guide/typesetting/weasy.py relies on still behave as it expects.
+
+These fail loudly when a WeasyPrint upgrade moves or changes them: fix weasy.py, then the pin.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+import weasyprint
+
+from guide.fonts import FACES, font_face_css
+from guide.typesetting import weasy
+
+pytestmark = pytest.mark.e2e
+SANS = next(face for face in FACES if face.family == "Guide Sans" and face.weight == 400)
+PAGES_CSS = """
+@page { size: A6; margin: 10mm; @bottom-center { content: counter(page); font: 9pt "Guide Sans"; } }
+p { break-after: page; font: 10pt "Guide Sans"; }
+"""
+
+
+def _pdf(html: str) -> bytes:
+    document = weasyprint.HTML(string=html).render()
+    pdf = document.write_pdf()
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def _folios(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "folios.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.findall(r"^\d+$", text, re.M)
+
+
+def test_the_installed_weasyprint_is_the_series_weasy_py_was_written_for() -> None:
+    weasy.check_version()
+    assert weasyprint.layout.make_margin_boxes is not None
+    assert callable(weasyprint.pdf.fonts.Font._harfbuzz_subset)
+
+
+def test_the_page_offset_hook_numbers_pages_from_where_the_part_starts(tmp_path: Path) -> None:
+    html = f"<style>{font_face_css()}{PAGES_CSS}</style><p>a</p><p>b</p><p>c</p>"
+    seen: list[int] = []
+
+    def offset(pages: int) -> int:
+        seen.append(pages)
+        return 40
+
+    with weasy.page_offset(offset):
+        shifted = _pdf(html)
+    assert seen == [3]  # called once, with the laid-out page count, before any folio is made
+    assert _folios(shifted, tmp_path) == ["41", "42", "43"]
+    assert _folios(_pdf(html), tmp_path) == ["1", "2", "3"]  # outside the block: untouched
+
+
+def test_subset_font_embeds_the_program_weasyprint_embeds_for_the_same_glyphs() -> None:
+    html = f'<style>{font_face_css()} p {{ font: 10pt "Guide Sans"; }}</style><p>Subset me, 1234!</p>'
+    with pikepdf.open(io.BytesIO(_pdf(html))) as pdf:
+        font = next(f for f in pdf.pages[0].Resources.Font.values())
+        descriptor = font.DescendantFonts[0].FontDescriptor
+        embedded = descriptor.FontFile3.read_bytes()
+        widths = font.DescendantFonts[0].W
+        glyphs = [int(widths[i]) + k for i in range(0, len(widths), 2) for k in range(len(widths[i + 1]))]
+    assert len(glyphs) > 8
+    assert weasy.subset_font(SANS.path.read_bytes(), 0, glyphs, "Guide Sans") == embedded
