@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from parallel import measure_parallel, print_parallel_table
 from pypdf import PdfReader
 from synthetic import DEFAULT_SEED, write_project
 
@@ -115,6 +116,8 @@ class Settings:
     keep: bool
     seed: int
     bare_args: tuple[str, ...]
+    jobs: int = os.cpu_count() or 1
+    only_parallel: bool = False
 
     def runs_for(self, posts: int) -> int:
         """How many timed runs a project of `posts` posts gets."""
@@ -148,6 +151,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         default=DEFAULT_BARE_ARGS,
         help='WeasyPrint options for the bare run, written --bare-args="..." (default: %(default)s)',
     )
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers (default: cores)")
+    parser.add_argument(
+        "--only-parallel", action="store_true", help="skip the one-document table (guide build --jobs 1)"
+    )
     args = parser.parse_args(argv)
     try:
         sizes = tuple(int(size) for size in args.sizes.split(",") if size.strip())
@@ -157,7 +164,15 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         parser.error("--sizes needs at least one post count, each 1 or more")
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be 1 or more")
-    return Settings(sizes, args.repeat, args.keep, args.seed, tuple(shlex.split(args.bare_args)))
+    return Settings(
+        sizes,
+        args.repeat,
+        args.keep,
+        args.seed,
+        tuple(shlex.split(args.bare_args)),
+        max(1, args.jobs),
+        args.only_parallel,
+    )
 
 
 def tool(name: str) -> str:
@@ -210,8 +225,8 @@ def page_count(pdf: Path) -> int:
 
 
 def guide_command(project: Path, pdf: Path) -> list[str]:
-    """The build a user runs."""
-    return [tool("guide"), "build", str(project), "-o", str(pdf)]
+    """The build a user runs, as the one-document path (the table compares it with bare WeasyPrint)."""
+    return [tool("guide"), "build", str(project), "-o", str(pdf), "--jobs", "1"]
 
 
 def bare_command(project: Path, html: Path, pdf: Path, extra: Sequence[str]) -> list[str]:
@@ -327,13 +342,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = parse_args(argv)
     with work_folder(settings.keep) as work:
         warm_up(work, settings)
-        rows = [measure(posts, work, settings) for posts in settings.sizes]
+        rows = [] if settings.only_parallel else [measure(posts, work, settings) for posts in settings.sizes]
+        parallel_rows = [measure_in_parts(posts, work, settings) for posts in settings.sizes]
         if settings.keep:
             _progress(f"projects and PDFs kept in {work}")
     print_header(settings)
-    print_table(rows)
-    print_verdict(rows)
+    if rows:
+        print_table(rows)
+        print_verdict(rows)
+    print_parallel_table(parallel_rows, settings.jobs)
     return 0
+
+
+def measure_in_parts(posts: int, work: Path, settings: Settings) -> object:
+    """The parallel typesetter's ratios on the project of `posts` posts."""
+    project = write_project(work / f"synthetic-{posts:03d}", posts, settings.seed)
+    html = work / f"synthetic-{posts:03d}.html"
+    if not html.exists():
+        write_html(project, html)
+    rounds = settings.runs_for(posts)
+    _progress(f"{posts} posts: bare, cold, one-chapter edit, no-op and --jobs 1 builds in turn, x{rounds}")
+    commands = {
+        "guide": guide_command,
+        "bare": lambda p, h, o: bare_command(p, h, o, settings.bare_args),
+    }
+    return measure_parallel(
+        posts, project, html, work, rounds, settings.jobs, run_child, commands, page_count
+    )
 
 
 if __name__ == "__main__":
