@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from guide.fonts import FACES
 from guide.typeset import PDF_VARIANT
+from guide.typesetting.fontmerge import subset_file
 from guide.typesetting.parts import Part
 from guide.typesetting.worker import PartResult
 
@@ -48,6 +49,7 @@ class PartCache:
         self.max_bytes = max_bytes
         self._memory: dict[str, PartResult] = {}
         self._counts: dict[str, int] = {}
+        self._blobs: dict[tuple[str, str], bytes] = {}
 
     def get(self, part: Part, first_page: int) -> PartResult | None:
         """The part as typeset before at `first_page`, or None (also for a damaged entry)."""
@@ -81,6 +83,44 @@ class PartCache:
             _write(self._path("parts", key + ".pdf"), result.pdf)
             _write(self._path("parts", key + ".json"), json.dumps(meta).encode())
             _write(self._path("counts", count_key), json.dumps({"pages": result.pages}).encode())
+
+    def get_blob(self, kind: str, key: str) -> bytes | None:
+        """A stored blob ('books': merged PDFs, 'fonts': subset programs), or None if absent or damaged."""
+        memo = self._blobs.get((kind, key))
+        if memo is not None:
+            return memo
+        path = self._path(kind, key)
+        try:
+            stored = path.read_bytes()
+            os.utime(path)
+        except OSError:
+            return None
+        digest, data = stored[:32], stored[32:]
+        if hashlib.sha256(data).digest() != digest:
+            return None
+        self._remember_blob(kind, key, data)
+        return data
+
+    def put_blob(self, kind: str, key: str, data: bytes) -> None:
+        """Store a blob under `key`, with its digest so damage is noticed."""
+        self._remember_blob(kind, key, data)
+        with contextlib.suppress(OSError):
+            _write(self._path(kind, key), hashlib.sha256(data).digest() + data)
+
+    def _remember_blob(self, kind: str, key: str, data: bytes) -> None:
+        if kind == "books":  # a whole PDF: keep only the latest in memory
+            for old in [k for k in self._blobs if k[0] == kind]:
+                del self._blobs[old]
+        self._blobs[(kind, key)] = data
+
+    def subset(self, path: Path, glyphs: list[int], family: str) -> bytes:
+        """A font file subset to `glyphs`, as `fontmerge.subset_file` makes it, made once."""
+        key = content_key(_file_digest(path), repr(glyphs).encode())
+        program = self.get_blob("fonts", key)
+        if program is None:
+            program = subset_file(path, glyphs, family)
+            self.put_blob("fonts", key, program)
+        return program
 
     def trim(self) -> None:
         """Remove the least recently used files until the cache fits its bound."""
@@ -139,13 +179,21 @@ class PartCache:
         return self.folder / kind / name[:2] / name
 
 
+def content_key(*pieces: bytes) -> str:
+    """A key for something made from `pieces` by this version of the code (a merged book, a subset font)."""
+    digest = hashlib.sha256(_environment().encode())
+    for piece in pieces:
+        digest.update(hashlib.sha256(piece).digest())
+    return digest.hexdigest()
+
+
 @functools.cache
 def _environment() -> str:
     """What changes every key: the format, the tools' versions and the fonts' bytes."""
     pieces = [FORMAT, PDF_VARIANT, version("weasyprint"), version("pydyf"), _guide_version()]
     pieces += [f"{face.path.name}:{_file_digest(face.path).hex()}" for face in FACES]
-    here = Path(__file__).parent  # the code that lays a part out and writes its PDF
-    pieces += [_file_digest(here / name).hex() for name in ("weasy.py", "worker.py", "parts.py")]
+    here = Path(__file__).parent  # the code that lays parts out, writes and merges them
+    pieces += [_file_digest(path).hex() for path in sorted(here.glob("*.py"))]
     return "|".join(pieces)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,16 @@ class _Face:
     unicode: dict[int, bytes] = field(default_factory=dict)
 
 
-def merge_fonts(pdf: pikepdf.Pdf) -> None:
+Subsetter = Callable[[Path, list[int], str], bytes]
+"""(font file, glyph ids, family) -> the subset program."""
+
+
+def subset_file(path: Path, glyphs: list[int], family: str) -> bytes:
+    """Subset the font file at `path` to `glyphs` as WeasyPrint would."""
+    return subset_font(path.read_bytes(), 0, glyphs, family)
+
+
+def merge_fonts(pdf: pikepdf.Pdf, subset: Subsetter = subset_file) -> None:
     """Make every font resource of the same name point at one font, embedded once."""
     font_dicts = _font_resources(pdf)
     faces: dict[str, _Face] = {}
@@ -47,7 +57,7 @@ def merge_fonts(pdf: pikepdf.Pdf) -> None:
                 continue
             seen.add(font.objgen)
             _add(faces.setdefault(name, _Face()), font)
-    canonical = {name: _merge_face(pdf, face) for name, face in faces.items()}
+    canonical = {name: _merge_face(pdf, face, subset) for name, face in faces.items()}
     for fonts in font_dicts:
         for name in list(fonts.keys()):
             fonts[name] = canonical[name]
@@ -96,7 +106,7 @@ def _widths(array: pikepdf.Object) -> dict[int, pikepdf.Object]:
     return widths
 
 
-def _merge_face(pdf: pikepdf.Pdf, face: _Face) -> pikepdf.Object:
+def _merge_face(pdf: pikepdf.Pdf, face: _Face, subset: Subsetter) -> pikepdf.Object:
     """Rewrite the first of the face's fonts to cover every glyph used; return it."""
     font = face.fonts[0]
     if len(face.fonts) == 1:
@@ -106,7 +116,7 @@ def _merge_face(pdf: pikepdf.Pdf, face: _Face) -> pikepdf.Object:
     key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
     program_stream = descriptor[key]
     full_path = _face_file(program_stream.read_bytes())
-    program = subset_font(full_path.read_bytes(), 0, face.widths, str(descriptor.get("/FontFamily", "")))
+    program = subset(full_path, sorted(face.widths), str(descriptor.get("/FontFamily", "")))
     stream = pikepdf.Stream(pdf, program)
     for extra in ("/Subtype", "/Length1"):
         if extra in program_stream:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from guide.typesetting.fontmerge import merge_fonts
+from guide.typesetting.fontmerge import Subsetter, merge_fonts, subset_file
 from guide.typesetting.parts import anchor_name
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
@@ -44,8 +44,11 @@ class _Merged:
     """(first page, page count, copied StructTreeRoot) per tagged part."""
 
 
-def merge_parts(parts: Sequence[bytes]) -> bytes:
-    """Return one PDF holding every page of `parts` (PDF files, in reading order), linked and tagged."""
+def merge_parts(parts: Sequence[bytes], subset: Subsetter = subset_file) -> bytes:
+    """Return one PDF holding every page of `parts` (PDF files, in reading order), linked and tagged.
+
+    `subset` makes each face's program from its file and the glyphs the parts use (a cache may serve it).
+    """
     sources = [pikepdf.open(io.BytesIO(data)) for data in parts]
     merged = _Merged(pikepdf.new())
     try:
@@ -56,7 +59,7 @@ def merge_parts(parts: Sequence[bytes]) -> bytes:
         _make_links_internal(merged)
         _write_outline(merged)
         _merge_tag_trees(merged)
-        merge_fonts(pdf)
+        merge_fonts(pdf, subset)
         _copy_document_metadata(pdf, sources[0])
         out = io.BytesIO()
         pdf.save(
@@ -193,9 +196,11 @@ def _merge_tag_trees(merged: _Merged) -> None:
     nums = Array()
     annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
     for first, count, tree in merged.trees:
+        old_document = tree.K[0].objgen
         for kid in tree.K[0].K:
             kid.P = document
             document.K.append(kid)
+        _adopt_margin_elements(tree.ParentTree.Nums, old_document, document)
         by_key = {}
         for i in range(count):
             for annot in pdf.pages[first + i].obj.get("/Annots", ()):
@@ -214,6 +219,25 @@ def _merge_tag_trees(merged: _Merged) -> None:
         nums.extend(Array([key, value]))
     root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
     pdf.Root.StructTreeRoot = root
+
+
+def _adopt_margin_elements(nums: pikepdf.Object, old: tuple[int, int], document: pikepdf.Object) -> None:
+    """Point the part's other children of its Document element (those of margin boxes) at the new one.
+
+    WeasyPrint gives running heads and folios elements outside the tree, whose parent is the Document
+    element: left pointing at a part's own, they would keep its whole old tree in the file.
+    """
+    seen: set[tuple[int, int]] = set()
+    for i in range(1, len(nums), 2):
+        values = nums[i]
+        for element in values if isinstance(values, Array) else (values,):
+            node = element
+            while isinstance(node, Dictionary) and node.objgen not in seen and "/P" in node:
+                seen.add(node.objgen)
+                if node.P.objgen == old:
+                    node.P = document
+                    break
+                node = node.P
 
 
 def _copy_document_metadata(pdf: pikepdf.Pdf, first: pikepdf.Pdf) -> None:

@@ -12,11 +12,13 @@ in one process instead. Nothing half-merged is ever returned.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import multiprocessing
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -27,9 +29,9 @@ from guide.book import Book
 from guide.errors import Report
 from guide.fetcher import Refusal, SandboxedFetcher
 from guide.render import RenderOptions
-from guide.typesetting.cache import PartCache
+from guide.typesetting.cache import PartCache, content_key
 from guide.typesetting.merge import merge_parts
-from guide.typesetting.parts import Part, body_parts, front_part
+from guide.typesetting.parts import BookParts, Part, body_parts, front_part
 from guide.typesetting.worker import UNKNOWN, PartJob, PartResult, start_worker, typeset_part
 
 PART_TIME_LIMIT = 600.0
@@ -80,40 +82,28 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
     """Lay the book out in parts and merge them; raise WorkerError if a worker fails."""
     body = body_parts(book, options, setup.jobs)
     context = multiprocessing.get_context("fork")
-    counts = context.RawArray("i", [UNKNOWN] * (len(body.body) + 1))
-    running = context.RawArray("i", len(body.body) + 1)
+    shared = (
+        context.RawArray("i", [UNKNOWN] * (len(body.body) + 1)),  # page counts
+        context.RawArray("i", len(body.body) + 1),  # process ids at work
+        context.RawArray("i", [UNKNOWN] * len(body.chapter_ids)),  # chapter page numbers
+    )
     fetcher = setup.fetcher
     initargs = (
         setup.fontconfig_file,
         setup.project,
         fetcher.roots,
         (fetcher.allow_remote, fetcher.allow_private_hosts),
-        (counts, running),
+        shared,
     )
-    pool = ProcessPoolExecutor(setup.jobs, mp_context=context, initializer=start_worker, initargs=initargs)
-    run = _Run(body.body, setup.cache, pool, counts, progress)
-    front = None
-    try:
-        run.lay_out_body()
-        front = front_part(book, options, run.chapter_pages(body.chapter_ids))
-        front_result = run.one(front, len(body.body))
-    except WorkerError as failure:
-        dead = _stop(pool, run.processes)
-        parts = [*body.body, front]
-        culprit = next((parts[i] for i, pid in enumerate(running) if pid and pid in dead), None)
-        if culprit is not None and failure.died:
-            raise WorkerError(culprit.where, failure.what, died=True) from failure
-        raise
-    except BaseException:
-        _stop(pool, run.processes)
-        raise
-    pool.shutdown()
-    results = [front_result, *run.results]
-    if progress:
-        progress(f"Merging {len(results)} parts")
-    pdf = merge_parts([r.pdf for r in results])
+    with _frozen_while_forking():
+        pool = ProcessPoolExecutor(
+            setup.jobs, mp_context=context, initializer=start_worker, initargs=initargs
+        )
+        run = _Run(body, setup.cache, pool, shared, progress)
+        _lay_out(run, pool, book, options)
+    results = [run.front_result, *run.results]
     return Typeset(
-        pdf=pdf,
+        pdf=_merged(results, setup.cache, progress),
         pages=sum(r.pages for r in results),
         anchor_pages=_anchor_pages(results),
         log=[record for r in results for record in r.log],
@@ -121,6 +111,55 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         laid_out=run.laid_out,
         parts=len(results),
     )
+
+
+@contextlib.contextmanager
+def _frozen_while_forking() -> Iterator[None]:
+    """Move the parent's objects out of the collector's sight while the workers live.
+
+    Forked workers share the parent's memory until they write to it; a collection in a worker
+    would touch (and so copy) every object the parent had. Frozen, they are never scanned.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _lay_out(run: _Run, pool: ProcessPoolExecutor, book: Book, options: RenderOptions) -> None:
+    """Run the parts through the workers; end them all, whatever happens."""
+    try:
+        run.lay_out_body()
+        run.start_front(book, options)
+        run.collect_body()
+        run.collect_front(book, options)
+    except WorkerError as failure:
+        dead = _stop(pool, run.processes)
+        parts = [*run.parts, run.front]
+        culprit = next((parts[i] for i, pid in enumerate(run.running) if pid and pid in dead), None)
+        if culprit is not None and failure.died:
+            raise WorkerError(culprit.where, failure.what, died=True) from failure
+        raise
+    except BaseException:
+        _stop(pool, run.processes)
+        raise
+    pool.shutdown()
+
+
+def _merged(results: list[PartResult], cache: PartCache | None, progress: Progress | None) -> bytes:
+    """The merged PDF of `results`, from the cache when the very same parts were merged before."""
+    if cache is None:
+        return merge_parts([r.pdf for r in results])
+    key = content_key(*(r.pdf for r in results))
+    pdf = cache.get_blob("books", key)
+    if pdf is None:
+        if progress:
+            progress(f"Merging {len(results)} parts")
+        pdf = merge_parts([r.pdf for r in results], cache.subset)
+        cache.put_blob("books", key, pdf)
+    return pdf
 
 
 def _anchor_pages(results: list[PartResult]) -> dict[str, int]:
@@ -135,22 +174,28 @@ def _anchor_pages(results: list[PartResult]) -> dict[str, int]:
 
 
 class _Run:
-    """One build's body parts: which came from the cache, which were laid out."""
+    """One build's parts: which came from the cache, which went to a worker, and their results."""
 
     def __init__(
         self,
-        parts: tuple[Part, ...],
+        body: BookParts,
         cache: PartCache | None,
         pool: ProcessPoolExecutor,
-        counts: Any,
+        shared: tuple[Any, Any, Any],
         progress: Progress | None,
     ) -> None:
-        self.parts = parts
+        self.parts = body.body
+        self.slots = {anchor: slot for slot, anchor in enumerate(body.chapter_ids)}
         self.cache = cache
         self.pool = pool
-        self.counts = counts
+        self.counts, self.running, self.starts = shared
         self.progress = progress
+        self.found: dict[int, PartResult] = {}
+        self.futures: dict[int, Future[PartResult]] = {}
         self.results: list[PartResult] = []
+        self.front: Part | None = None
+        self.front_future: Future[PartResult] | None = None
+        self.front_result: PartResult
         self.laid_out = 0
         self.processes: dict[int, Any] = {}
         """The worker processes by id (the executor's own table, which it offers no public way to read)."""
@@ -161,24 +206,67 @@ class _Run:
         return future
 
     def lay_out_body(self) -> None:
-        """Look every part up in the cache or send it to a worker, then wait for all of them."""
-        found: dict[int, PartResult] = {}
-        futures: dict[int, Future[PartResult]] = {}
+        """Take each body part from the cache, or send it to a worker (without waiting for it)."""
         first: int | None = 1
         for index, part in enumerate(self.parts):
             cached = self.cache.get(part, first) if self.cache and first is not None else None
-            if cached is not None:
-                found[index] = cached
-                self.counts[index] = cached.pages
-                first = None if first is None else first + cached.pages
+            if cached is not None and first is not None:
+                self._publish(cached, first)
+                self.found[index] = cached
+                first += cached.pages
                 continue
-            futures[index] = self._submit(PartJob(index, part.html, part.numbered, first))
-            first = self._next_first_page(index, first, futures[index])
-        for index, future in futures.items():
-            found[index] = self._result(self.parts[index], future)
+            starts = {anchor: self.slots[anchor] for anchor in part.chapters}
+            job = PartJob(index, part.html, part.numbered, first, starts)
+            self.futures[index] = self._submit(job)
+            first = self._next_first_page(index, first, self.futures[index])
+
+    def _publish(self, result: PartResult, first: int) -> None:
+        self.counts[result.index] = result.pages
+        for anchor, page in result.anchors.items():
+            if anchor in self.slots:
+                self.starts[self.slots[anchor]] = first + page
+
+    def start_front(self, book: Book, options: RenderOptions) -> None:
+        """Take the cover and contents from the cache, or send them to a worker that waits for the pages."""
+        index = len(self.parts)
+        known = [int(page) for page in self.starts]
+        if UNKNOWN not in known:
+            self.front = front_part(book, options, dict(zip(self.slots, known, strict=True)))
+            cached = self.cache.get(self.front, 1) if self.cache else None
+            if cached is not None:
+                self.front_result = cached
+                return
+            self.front_future = self._submit(PartJob(index, self.front.html, False, 1))
+            return
+        placeholders = {anchor: f"@@page-slot-{slot}@@" for anchor, slot in self.slots.items()}
+        html = front_part(book, options, placeholders).html
+        self.front_future = self._submit(PartJob(index, html, False, 1, waits_for_starts=True))
+
+    def collect_body(self) -> None:
+        """Wait for the parts sent to workers, in reading order."""
+        for index, future in self.futures.items():
+            self.found[index] = self._result(self.parts[index], future)
             if self.progress:
                 self.progress(f"Typeset {self.parts[index].where}")
-        self.results = [found[index] for index in range(len(self.parts))]
+        self.results = [self.found[index] for index in range(len(self.parts))]
+
+    def collect_front(self, book: Book, options: RenderOptions) -> None:
+        """Wait for the front matter, if a worker is laying it out."""
+        if self.front_future is None:
+            return
+        self.front = front_part(book, options, self.chapter_pages())
+        self.front_result = self._result(self.front, self.front_future)
+
+    def chapter_pages(self) -> dict[str, int]:
+        """The page number each chapter (and the credits) starts on."""
+        pages: dict[str, int] = {}
+        first = 1
+        for result in self.results:
+            for anchor, page in result.anchors.items():
+                if anchor in self.slots:
+                    pages.setdefault(anchor, first + page)
+            first += result.pages
+        return pages
 
     def _next_first_page(self, index: int, first: int | None, future: Future[PartResult]) -> int | None:
         """The first page of the part after `index`, if it can be known without waiting for layout."""
@@ -209,29 +297,12 @@ class _Run:
         except BrokenProcessPool as exc:
             raise WorkerError(part.where, "a typesetting worker process died", died=True) from exc
         except Exception as exc:
-            raise WorkerError(
-                part.where, f"a typesetting worker failed ({type(exc).__name__}: {exc})"
-            ) from exc
+            what = f"a typesetting worker failed ({type(exc).__name__}: {exc})"
+            raise WorkerError(part.where, what) from exc
         self.laid_out += 1
         if self.cache:
             self.cache.put(part, result)
         return result
-
-    def chapter_pages(self, anchors: tuple[str, ...]) -> dict[str, int]:
-        """The page number each of `anchors` starts on."""
-        pages: dict[str, int] = {}
-        for result in self.results:
-            for name in anchors:
-                if name in result.anchors and name not in pages:
-                    pages[name] = result.first_page + result.anchors[name]
-        return pages
-
-    def one(self, part: Part, index: int) -> PartResult:
-        """Lay out one unnumbered part (the front matter), or take it from the cache."""
-        cached = self.cache.get(part, 1) if self.cache else None
-        if cached is not None:
-            return cached
-        return self._result(part, self._submit(PartJob(index, part.html, False, 1)))
 
 
 def _stop(pool: ProcessPoolExecutor, processes: dict[int, Any]) -> set[int]:

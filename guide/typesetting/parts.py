@@ -53,6 +53,8 @@ class Part:
     """The sources it comes from, for messages: 'chapters/a.md to chapters/c.md'."""
     numbered: bool = True
     """Whether its pages carry folios that continue the book's numbering."""
+    chapters: tuple[str, ...] = ()
+    """The anchors of the chapters (or the credits) it holds, whose page numbers the contents lists."""
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,19 @@ def body_parts(book: Book, options: RenderOptions, jobs: int) -> BookParts:
         )
         first, last = chapters[0].post.source_path, chapters[-1].post.source_path
         where = first if size == 1 else f"{first} to {last}"
-        parts.append(Part("chapters", _links_to_other_parts(html), where))
+        slugs = tuple(chapter.slug for chapter in chapters)
+        parts.append(Part("chapters", _links_to_other_parts(html), where, chapters=slugs))
         start += size
     back = render_document(book, options, (rendered.back,), css)
-    parts.append(Part("back", _links_to_other_parts(back), "the credits"))
+    parts.append(Part("back", _links_to_other_parts(back), "the credits", chapters=("credits",)))
     return BookParts(tuple(parts), (*(c.slug for c in book.chapters), "credits"))
 
 
-def front_part(book: Book, options: RenderOptions, pages: Mapping[str, int]) -> Part:
-    """Render the cover and contents with each entry's page number written in: `pages` maps anchors."""
+def front_part(book: Book, options: RenderOptions, pages: Mapping[str, object]) -> Part:
+    """Render the cover and contents with each entry's page number written in: `pages` maps anchors.
+
+    A page number may also be a placeholder that a worker fills in once the number is known.
+    """
     rendered = render_parts(book)
     css = stylesheet(book).replace(TARGET_PAGE, LITERAL_PAGE) + "\n" + EDGE_CSS.format("bottom")
 

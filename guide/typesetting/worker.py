@@ -3,7 +3,8 @@
 Set up once per process by `start_worker` (the pool's initializer): the font configuration that
 sees only the guide's fonts, a handler that collects WeasyPrint's log records (the `weasyprint`
 loggers' level and propagation are left alone), the page-numbering hook, and `gc.freeze` of
-everything alive after set-up, so the cyclic collector stops scanning the modules on every pass.
+everything alive after set-up (the parent froze its own objects before forking, see `parallel`),
+so the cyclic collector neither scans them on every pass nor copies the parent's memory.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ WAIT_STEP = 0.002
 WAIT_LIMIT = 600.0
 """A part waits this long at most for the parts before it: past that, one of them is lost."""
 UNKNOWN = -1
+PAGE_SLOT = re.compile(r"@@page-slot-(\d+)@@")
+"""Stands for a chapter's page number in the front matter until the parts before have published it."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ class PartJob:
     numbered: bool
     first_page: int | None
     """None: wait for the page counts of the parts before it (published as they are laid out)."""
+    starts: dict[str, int] = field(default_factory=dict)
+    """Anchors whose page numbers this part publishes once laid out: anchor -> slot in the shared array."""
+    waits_for_starts: bool = False
+    """The front matter: fill its PAGE_SLOT placeholders with published page numbers, then lay out."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,8 @@ class _Worker:
     """Each part's page count, published as soon as it is laid out (UNKNOWN before)."""
     running: Any
     """The process id laying out each part, 0 when none: how a dead worker is traced to its part."""
+    starts: Any
+    """The page number of each chapter, published by the part that holds it (UNKNOWN before)."""
     records: list[logging.LogRecord]
 
 
@@ -87,7 +97,7 @@ def start_worker(
     project: Path,
     roots: Sequence[Path],
     remote: tuple[bool, bool],
-    shared: tuple[Any, Any],
+    shared: tuple[Any, Any, Any],
 ) -> None:
     """Set this worker process up once: fonts, log capture, page-numbering hook, frozen heap."""
     weasy.check_version()
@@ -97,8 +107,7 @@ def start_worker(
     logging.getLogger("weasyprint").addHandler(_Collector(records))
     fetcher = SandboxedFetcher(tuple(roots), *remote)
     _worker.append(_Worker(FontConfiguration(), fetcher, project.as_uri() + "/", *shared, records))
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # the parent froze its own objects before forking; these are the worker's set-up
 
 
 def typeset_part(job: PartJob) -> PartResult:
@@ -122,18 +131,24 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         first_page.append(first)
         return first - 1 if job.numbered else 0
 
+    html = job.html
+    if job.waits_for_starts:
+        html = fill_page_slots(html, _wait_known(worker.starts, len(worker.starts)))
     with weasy.page_offset(offset):
-        document = weasyprint.HTML(
-            string=job.html, base_url=worker.base_url, url_fetcher=worker.fetcher
-        ).render(font_config=worker.fonts, pdf_variant=PDF_VARIANT)
+        document = weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher).render(
+            font_config=worker.fonts, pdf_variant=PDF_VARIANT
+        )
     pages = len(document.pages)
     if not first_page or worker.counts[job.index] != pages:
         raise weasy.InternalsChangedError("the page-numbering hook did not see the part's pages")
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)
+    for name, slot in job.starts.items():  # before writing: the front matter may start now
+        if name in anchors:
+            worker.starts[slot] = first_page[0] + anchors[name]
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     return PartResult(
         index=job.index,
         pdf=pdf,
@@ -145,13 +160,23 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     )
 
 
+def fill_page_slots(html: str, pages: list[int]) -> str:
+    """Write the page numbers in for the PAGE_SLOT placeholders."""
+    return PAGE_SLOT.sub(lambda match: str(pages[int(match.group(1))]), html)
+
+
 def _wait_first_page(counts: Any, index: int) -> int:
     """1 plus the pages of every numbered part before `index`, once all of them are known."""
+    return 1 + sum(_wait_known(counts, index))
+
+
+def _wait_known(values: Any, length: int) -> list[int]:
+    """The first `length` shared values, once none of them is UNKNOWN any more."""
     deadline = time.monotonic() + WAIT_LIMIT
     while True:
-        before = list(counts[:index])
-        if UNKNOWN not in before:
-            return 1 + sum(int(count) for count in before)
+        known = [int(value) for value in values[:length]]
+        if UNKNOWN not in known:
+            return known
         if time.monotonic() > deadline:
-            raise TimeoutError(f"part {index} waited {WAIT_LIMIT:.0f} s for the parts before it")
+            raise TimeoutError(f"waited {WAIT_LIMIT:.0f} s for the page counts of other parts")
         time.sleep(WAIT_STEP)
