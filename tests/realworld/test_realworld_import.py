@@ -16,6 +16,7 @@ from guide import BuildOptions, build, load_book
 from guide.errors import GuideError, Report
 from guide.importing.options import ImportOptions
 from guide.importing.run import ImportResult, import_sources
+from guide.manifest import MissingImages
 from tests.conftest import ROOT
 from tests.pdf_reader import ReadPdf
 
@@ -181,3 +182,35 @@ def test_hugo_content_folder_imports_its_bundles_and_builds(tmp_path: Path, epoc
     result, _ = _import_and_build([REALWORLD / "hugo" / "runtimeterror" / "content" / "posts"], tmp_path)
     assert len(result.written) == 8  # the section page _index.md is no post
     assert not [s for s in result.sources if s.source_path.endswith("_index.md")]
+
+
+REAL_BLOGS = [
+    ("wxr/codeaweso-me-selfhosted.wordpress.xml", 59),
+    ("wxr/bowlabs-wordpresscom.wordpress.xml", 31),
+    ("feeds/markmims-octopress.atom", 20),
+    ("feeds/markmorga-jekyll.rss", 10),
+]
+
+
+@pytest.mark.parametrize(("name", "posts"), REAL_BLOGS)
+def test_real_blog_imports_and_builds(name: str, posts: int, tmp_path: Path, epoch: str) -> None:
+    result, _ = _import_and_build([REALWORLD / name], tmp_path)
+    assert len(result.written) == posts
+
+
+def test_jekyll_feed_with_escaped_html_in_description_keeps_the_posts(tmp_path: Path) -> None:
+    import_sources([REALWORLD / "feeds" / "markmorga-jekyll.rss"], ImportOptions(project=tmp_path))
+    chapter = (tmp_path / "chapters" / "2017-11-30-ruby-enumerable-functional-readability.md").read_text()
+    assert "```" in chapter or "\n    " in chapter  # its Rouge code blocks are code, not escaped text
+    assert "&lt;" not in chapter.replace("&amp;lt;", "")
+
+
+def test_wordpress_com_export_without_its_uploads_builds_with_placeholders(
+    tmp_path: Path, epoch: str
+) -> None:
+    project = tmp_path / "guide"
+    import_sources([_wxr("bowlabs-wordpresscom.wordpress.xml")], ImportOptions(project=project))
+    result = build(project, tmp_path / "guide.pdf", BuildOptions(missing_images=MissingImages.PLACEHOLDER))
+    placeholders = [w for w in result.warnings if w.message.endswith("printed as a placeholder")]
+    assert len(placeholders) >= 80
+    assert ReadPdf(tmp_path / "guide.pdf").text.count("IMAGE NOT AVAILABLE") == len(placeholders)
