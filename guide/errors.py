@@ -82,7 +82,10 @@ class GuideError(Exception):
     """An author mistake: one or more diagnostics, every one fixable in the sources."""
 
     def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
-        self.diagnostics = [diagnostics] if isinstance(diagnostics, Diagnostic) else diagnostics
+        # The same problem found twice on one line is said once.
+        self.diagnostics = (
+            [diagnostics] if isinstance(diagnostics, Diagnostic) else list(dict.fromkeys(diagnostics))
+        )
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
@@ -101,16 +104,21 @@ class Report:
         self.diagnostics.append(Diagnostic(source_path, line, message, Severity.WARNING))
 
     @property
+    def distinct(self) -> list[Diagnostic]:
+        """Every diagnostic once, in order: the same problem found twice on one line is one line."""
+        return list(dict.fromkeys(self.diagnostics))
+
+    @property
     def errors(self) -> list[Diagnostic]:
         """The diagnostics that stop a build."""
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+        return [d for d in self.distinct if d.severity is Severity.ERROR]
 
     @property
     def warnings(self) -> list[Diagnostic]:
         """The diagnostics a build survives."""
-        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+        return [d for d in self.distinct if d.severity is Severity.WARNING]
 
     def raise_if_errors(self, strict: bool = False) -> None:
         """Raise GuideError with every diagnostic if any is fatal (every warning is, when strict)."""
         if self.errors or (strict and self.diagnostics):
-            raise GuideError(list(self.diagnostics))
+            raise GuideError(self.distinct)

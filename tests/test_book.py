@@ -130,3 +130,14 @@ def test_guide_level_credits_cover_the_posts_photos(tmp_path: Path) -> None:
     report = Report()
     build_book(manifest, posts, report)
     assert report.diagnostics == []
+
+
+def test_the_same_problem_twice_on_one_line_is_said_once(tmp_path: Path) -> None:
+    post = Post(
+        "posts/p.md", "P", '<p><a href="../x.jar">a</a> and <a href="../x.jar">b</a></p>',
+        source_text="[a](../x.jar) and [b](../x.jar)\n",
+    )  # fmt: skip
+    _, report = _book(tmp_path, post)
+    assert [str(d) for d in report.warnings] == [
+        "posts/p.md:1: warning: removed link to '../x.jar': only web, mail and in-guide links work in a PDF"
+    ]

@@ -385,3 +385,23 @@ def test_third_party_images_get_advice_that_works(tmp_path: Path, epoch: str) ->
     built = build(tmp_path, tmp_path / "out.pdf", BuildOptions(missing_images=MissingImages.PLACEHOLDER))
     assert [w.message.endswith("; printed as a placeholder") for w in built.warnings] == [True, True]
     assert "Seedling trays on a windowsill" in ReadPdf(tmp_path / "out.pdf").text
+
+
+def test_warnings_are_only_about_imported_posts_and_said_once(tmp_path: Path) -> None:
+    source = IMPORT / "wxr_with_warnings_in_posts_left_out.xml"
+    result = _import(tmp_path, source, category="spring")
+    assert [s.title for s in result.skipped] == ["Ice", ""]
+    (warning,) = result.warnings  # the unknown shortcode's wording is the shortcode reader's
+    assert str(warning).startswith(f"{source}:11: warning: post 'Frogspawn': [depth-gauge]")
+    assert str(warning).endswith(" (2 times)")
+
+
+def test_images_on_the_blogs_own_site_say_to_bring_a_copy_of_the_site(tmp_path: Path) -> None:
+    source = IMPORT / "atom_octopress_own_site_images.xml"
+    result = _import(tmp_path, source)
+    assert [str(w) for w in result.warnings] == [
+        f"{source}: warning: 1 image in 1 post stays on the blog's own site (first: "
+        "'http://racknotes.example/images/patch-panel.svg' in post 'Labelling Every Cable'); bring them in "
+        "with a copy of the site's files: import again with --media DIR --force, DIR being the folder that "
+        "holds the site's root"
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from guide.book import is_blog_upload
 from guide.errors import GuideError, Report
@@ -110,10 +110,10 @@ def _report_unresolved(article: Article, tags: list[str], report: Report) -> Non
 
 def _report_media(found_by_post: list[tuple[Article, PostMedia]], report: Report) -> None:
     """One warning per kind of image trouble for the whole import, at the first post it touches."""
-    kinds: dict[str, list[tuple[Article, str]]] = {"uploads": [], "elsewhere": [], "missing": []}
+    kinds: dict[str, list[tuple[Article, str]]] = {kind: [] for kind in MEDIA_ADVICE}
     for article, found in found_by_post:
         for src in found.remote:
-            kinds["uploads" if is_blog_upload(src) else "elsewhere"].append((article, src))
+            kinds[_remote_kind(src, article)].append((article, src))
         kinds["missing"].extend((article, src) for src in found.missing)
     for kind, advice in MEDIA_ADVICE.items():
         if images := kinds[kind]:
@@ -127,11 +127,25 @@ def _report_media(found_by_post: list[tuple[Article, PostMedia]], report: Report
             )
 
 
+def _remote_kind(src: str, article: Article) -> str:
+    """Where a remote image lives: the blog's uploads, elsewhere on the blog's own site, or another site."""
+    if is_blog_upload(src):
+        return "uploads"
+    own = urlsplit(article.post.url or "").netloc.lower().removeprefix("www.")
+    return "site" if own and urlsplit(src).netloc.lower().removeprefix("www.") == own else "elsewhere"
+
+
 MEDIA_ADVICE = {
     "uploads": (
         "stays in the blog's uploads folder on the web",
         "stay in the blog's uploads folder on the web",
         "; bring them in with a copy of that folder: import again with --media DIR --force",
+    ),
+    "site": (
+        "stays on the blog's own site",
+        "stay on the blog's own site",
+        "; bring them in with a copy of the site's files: import again with --media DIR --force, "
+        "DIR being the folder that holds the site's root",
     ),
     "elsewhere": (
         "lives on another site",

@@ -63,6 +63,7 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
     _check_options(options)
     sources = _read_sources(paths, report)
     selection = select_articles(sources, options)
+    report.diagnostics.extend(w for article in selection.articles for w in article.warnings)
     media = MediaFolder(options.media) if options.media else None
     plan = plan_import(selection.articles, media, report)
     manifest = _manifest_plan(sources, plan, paths, report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from guide.errors import Diagnostic
 from guide.post import Post
 
 
@@ -28,6 +29,8 @@ class Article:
     """Why the article is not imported (draft, page, ...), or None to import it."""
     body_markdown: str | None = None
     """The body as Markdown when the source was Markdown already; written as is."""
+    warnings: tuple[Diagnostic, ...] = ()
+    """What reading this article alone found: reported only if the article is imported."""
     addresses: tuple[str, ...] = ()
     """Other addresses the blog served the post at, site-relative (`/how-to-x-pt-2`): Jekyll's
     `permalink` and `redirect_from`, Hugo's `url` and `aliases`. Links to them become in-guide links."""

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import feedparser
+import lxml.html
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.readers.article import Article, Source
@@ -17,6 +18,11 @@ from guide.importing.readers.doctype import refuse_doctype
 from guide.post import Post
 
 EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
+SUMMARY_CHARACTERS = 600
+"""A description shorter than this, in characters of text, is taken for a teaser."""
+CUT_OFF_RE = re.compile(
+    r"(?:\.\.\.|\u2026|\[(?:\.\.\.|\u2026)\]|read more|continue reading[^.]*)\W{0,3}$", re.IGNORECASE
+)
 
 
 def read_feed(data: bytes, source_path: str, report: Report) -> Source:
@@ -28,7 +34,7 @@ def read_feed(data: bytes, source_path: str, report: Report) -> Source:
         line = problem.getLineNumber() if hasattr(problem, "getLineNumber") else None
         raise GuideError(Diagnostic(source_path, line, f"feed cannot be read: {problem}"))
     feed = parsed.feed
-    articles = tuple(_article(entry, source_path, report) for entry in parsed.entries)
+    articles = tuple(_article(entry, source_path) for entry in parsed.entries)
     return Source(
         source_path=source_path,
         format=f"{_version_name(parsed.get('version', ''))} feed ({parsed.get('encoding', 'utf-8')})",
@@ -51,7 +57,8 @@ def _main_author(articles: tuple[Article, ...]) -> str | None:
     return max(set(authors), key=authors.count) if authors else None
 
 
-def _article(entry: Any, source_path: str, report: Report) -> Article:
+def _article(entry: Any, source_path: str) -> Article:
+    report = Report()  # this entry's own warnings, reported if it is imported
     body = _body(entry, source_path, report)
     body, warnings = clean_html(body)
     title = " ".join((entry.get("title") or "").split())
@@ -75,6 +82,7 @@ def _article(entry: Any, source_path: str, report: Report) -> Article:
         published=published,
         categories=terms,
         tags=terms,
+        warnings=tuple(report.diagnostics),
     )
 
 
@@ -92,10 +100,22 @@ def _body(entry: Any, source_path: str, report: Report) -> str:
         return str((html_contents or contents)[0]["value"])
     summary = str(entry.get("summary", ""))
     label = entry.get("title") or entry.get("link") or "untitled entry"
-    report.warn(
-        source_path, None, f"entry '{label}' has only a summary in the feed; the chapter holds the summary"
-    )
+    if _looks_like_a_summary(summary):
+        report.warn(
+            source_path,
+            None,
+            f"entry '{label}' has only a summary in the feed; the chapter holds the summary",
+        )
     return summary if "<" in summary else "".join(f"<p>{p}</p>" for p in summary.split("\n\n") if p)
+
+
+def _looks_like_a_summary(description: str) -> bool:
+    """Whether an RSS description is a teaser, not the whole post many blogs (Jekyll's) put there.
+
+    A teaser is short, or ends cut off: an ellipsis or a "read more" link.
+    """
+    text = " ".join(lxml.html.fragment_fromstring(description, create_parent="div").text_content().split())
+    return len(text) < SUMMARY_CHARACTERS or bool(CUT_OFF_RE.search(text))
 
 
 def _published(entry: Any) -> dt.datetime | None:

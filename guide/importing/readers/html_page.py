@@ -6,7 +6,7 @@ import lxml.html
 import trafilatura
 from trafilatura.settings import Document
 
-from guide.errors import Diagnostic, GuideError, Report
+from guide.errors import Diagnostic, GuideError, Report, Severity
 from guide.importing.readers.article import Article, Source
 from guide.importing.readers.cleanup import clean_html
 from guide.importing.readers.dates import parse_date
@@ -20,8 +20,6 @@ def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
     if not title:
         raise GuideError(Diagnostic(source_path, None, "the page's article has no title"))
     body, warnings = clean_html(_without_title(_body_of(body), title))
-    for warning in warnings:
-        report.warn(source_path, None, warning)
     published = parse_date(document.date)
     article = Article(
         post=Post(
@@ -35,6 +33,7 @@ def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
         published=published,
         categories=tuple(document.categories or ()),
         tags=tuple(document.tags or ()),
+        warnings=tuple(Diagnostic(source_path, None, w, Severity.WARNING) for w in warnings),
     )
     return Source(source_path, "saved web page", (article,), blog_title=document.sitename or None)
 

@@ -30,7 +30,8 @@ def read_static_post(text: str, source_path: str, report: Report) -> Source:
     if not title:
         raise GuideError(Diagnostic(source_path, 1, "front matter has no 'title'"))
     published = parse_date(meta.get("date")) or parse_date(file_date.group(1) if file_date else None)
-    _warn_template_syntax(body, body_line, source_path, report)
+    own = Report()  # reported only if the post is imported
+    _warn_template_syntax(body, body_line, source_path, own)
     url = _one_line(meta.get("url"))
     article = Article(
         post=Post(
@@ -51,6 +52,7 @@ def read_static_post(text: str, source_path: str, report: Report) -> Source:
         skip_reason=_skip_reason(meta),
         body_markdown=body.strip("\n") + "\n",
         addresses=_addresses(meta),
+        warnings=tuple(own.diagnostics),
     )
     return Source(source_path, f"{dialect} post", (article,))
 

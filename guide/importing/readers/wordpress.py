@@ -137,9 +137,10 @@ def _article(item: etree._Element, export: _Export, report: Report) -> Article:
     post_id = wp_text(item, "post_id")
     body = ""
     credits: tuple[str, ...] = ()
+    own = Report()
     if skip is None:
-        body, credits = _body(item, post_id, title, export, report)
-        title = title or _untitled(item, body, export, report)
+        body, credits = _body(item, post_id, title, export, own)
+        title = title or _untitled(item, body, export, own)
     login = _child_text(item, DC_NS, "creator").strip()
     published = _published(item)
     terms = _terms(item)
@@ -159,6 +160,7 @@ def _article(item: etree._Element, export: _Export, report: Report) -> Article:
         categories=terms.get("category", ()),
         tags=terms.get("post_tag", ()),
         skip_reason=skip,
+        warnings=tuple(own.diagnostics),
     )
 
 
