@@ -8,7 +8,7 @@ SHARED ?= ../shared
 # No earlier than the newest post (2024-04-15): the sample must not look made before its own posts.
 export SOURCE_DATE_EPOCH ?= 1717200000
 
-.PHONY: pdf test check bench realworld golden lock clean sysdeps
+.PHONY: pdf test check bench realworld roundtrip golden lock clean sysdeps
 
 pdf: $(STAMP) sysdeps
 	@mkdir -p build
@@ -29,6 +29,10 @@ realworld: $(STAMP) sysdeps
 	else \
 		echo "realworld: $(SHARED)/realworld not found, skipped"; \
 	fi
+
+# How many posts of the real corpus render as their source after import (a report, not a test).
+roundtrip: $(STAMP)
+	GUIDE_REALWORLD="$(abspath $(SHARED))/realworld" $(BIN)/python scripts/roundtrip.py
 
 bench: $(STAMP) sysdeps
 	$(BIN)/python benchmarks/run.py

@@ -239,7 +239,7 @@ def test_cli_prints_a_summary(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"read {GARDEN}: WordPress export (WXR 1.0), 10 items",
-        f"imported 2 posts into {tmp_path}/chapters: 2 written, 0 unchanged",
+        f"imported 2 posts into {tmp_path}/chapters: 2 written, 0 unchanged, 2 verified against their source",
         "skipped 8: 1 not in category 'beds', 1 draft, 1 private, 1 password-protected, "
         "1 scheduled (future), 1 page, 1 attachment, 1 menu item",
         f"created {tmp_path}/guide.toml",

@@ -23,10 +23,12 @@ from guide.importing.media import (
 )
 from guide.importing.permalinks import link_posts, post_addresses
 from guide.importing.readers.article import Article
+from guide.importing.verify import verify_chapter
 from guide.manifest import load_manifest
 from guide.post import Post
 from guide.slug import slugify
 from guide.sources import read_post
+from guide.sources.markdown import markdown_to_html
 
 CHAPTERS_FOLDER = "chapters"
 
@@ -48,6 +50,8 @@ class ImportPlan:
 
     chapters: tuple[PlannedChapter, ...]
     copies: tuple[MediaCopy, ...]
+    verified: frozenset[str] = frozenset()
+    """Chapter paths whose Markdown the build renders as the source showed the post."""
 
 
 def plan_import(articles: tuple[Article, ...], media: MediaFolder | None, report: Report) -> ImportPlan:
@@ -55,22 +59,39 @@ def plan_import(articles: tuple[Article, ...], media: MediaFolder | None, report
     taken: set[str] = set()
     chapters: list[PlannedChapter] = []
     copies: dict[str, MediaCopy] = {}
+    verified: set[str] = set()
     anchors = anchors_by_post(articles)
     paths = [(article, _chapter_path(article, taken)) for article in articles]
     addresses = post_addresses(paths)
     found_by_post: list[tuple[Article, PostMedia]] = []
     for article, path in paths:
         found = PostMedia()
-        body = _markdown_body(article, path, media, found, anchors)
+        body, source_html = _markdown_body(article, path, media, found, anchors)
         if article.body_markdown is not None:
             unresolved: list[str] = []
             body = link_posts(body, addresses, unresolved)
             _report_unresolved(article, unresolved, report)
+            source_html = markdown_to_html(body)
         found_by_post.append((article, found))
         copies.update((copy.target, copy) for copy in found.copies)
-        chapters.append(PlannedChapter(path, chapter_text(article.post, body), article))
+        text = chapter_text(article.post, body)
+        if _verify(article, source_html, text, path, report):
+            verified.add(path)
+        chapters.append(PlannedChapter(path, text, article))
     _report_media(found_by_post, report)
-    return ImportPlan(tuple(chapters), tuple(copies.values()))
+    return ImportPlan(tuple(chapters), tuple(copies.values()), frozenset(verified))
+
+
+def _verify(article: Article, source_html: str, text: str, path: str, report: Report) -> bool:
+    """Warn about each kind of element the written chapter does not render as its source did."""
+    differences = verify_chapter(source_html, text, path)
+    for difference in differences:
+        report.warn(
+            article.post.source_path,
+            article.line,
+            f"post '{article.post.title}': {difference} (in {path})",
+        )
+    return not differences
 
 
 def _chapter_path(article: Article, taken: set[str]) -> str:
@@ -86,16 +107,18 @@ def _chapter_path(article: Article, taken: set[str]) -> str:
 
 def _markdown_body(
     article: Article, path: str, media: MediaFolder | None, found: PostMedia, anchors: dict[str, set[str]]
-) -> str:
+) -> tuple[str, str]:
+    """The chapter's Markdown body, and the HTML it must render as."""
     beside = None
     if article.body_markdown is not None:
         folder = MediaFolder(Path(article.post.source_path).parent)
         beside = PostFolder(folder, f"{CHAPTERS_FOLDER}/{MEDIA_FOLDER}/{PurePosixPath(path).stem}")
     resolve = image_resolver(article.post.url, media, found, beside)
     if article.body_markdown is not None:
-        return localise_markdown(article.body_markdown, resolve)
-    body = drop_dangling_fragments(article.post.body_html, anchors)
-    return html_to_markdown(localise_html(body, resolve))
+        markdown = localise_markdown(article.body_markdown, resolve)
+        return markdown, markdown_to_html(markdown)
+    body = localise_html(drop_dangling_fragments(article.post.body_html, anchors), resolve)
+    return html_to_markdown(body), body
 
 
 def _report_unresolved(article: Article, tags: list[str], report: Report) -> None:

@@ -47,6 +47,8 @@ class ImportResult:
     warnings: tuple[Diagnostic, ...]
     clashes: tuple[Diagnostic, ...] = ()
     """Files left alone because they hold other content: errors, though the rest was written."""
+    verified: int = 0
+    """Imported chapters whose Markdown the build renders as their source showed them."""
 
     def skip_counts(self) -> list[tuple[str, int]]:
         """How many articles were skipped for each reason, most common first."""
@@ -84,6 +86,7 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
             Diagnostic(path, None, "exists with other content and was not imported; --force overwrites it")
             for path in outcome.conflicts
         ),
+        verified=len(plan.verified & {*outcome.written, *outcome.unchanged}),
     )
 
 

@@ -14,7 +14,8 @@ def import_summary(result: ImportResult, project: Path) -> list[str]:
     imported = len(result.written) + len(result.unchanged)
     lines.append(
         f"imported {_count(imported, 'post')} into {project / 'chapters'}: "
-        f"{len(result.written)} written, {len(result.unchanged)} unchanged"
+        f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+        f"{result.verified} verified against their source"
     )
     if result.skipped:
         reasons = ", ".join(f"{count} {reason}" for reason, count in result.skip_counts())
