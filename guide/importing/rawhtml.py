@@ -42,12 +42,24 @@ def needs_raw(el: Any) -> bool:
         return not is_simple_table(el)
     if name == "figure":
         return not is_image_figure(el) and el.find("figcaption") is not None
+    if name == "li":
+        return _starts_with_list(el)
     return False
 
 
 def holds_raw(el: Any) -> bool:
     """Whether some element inside this one needs raw HTML (so this one must be written as HTML)."""
-    return any(needs_raw(inner) for inner in el.find_all(("dl", "table", "figure")))
+    return any(needs_raw(inner) for inner in el.find_all(("dl", "table", "figure", "li")))
+
+
+def _starts_with_list(item: Any) -> bool:
+    """A list item whose first content is a list: Markdown's `- - x` is no nested list."""
+    for child in item.children:
+        if getattr(child, "name", None):
+            return bool(child.name in ("ul", "ol"))
+        if str(child).strip():
+            return False
+    return False
 
 
 def is_image_figure(el: Any) -> bool:
