@@ -153,7 +153,7 @@ def _list(items: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 LIST = st.recursive(
     SENTENCE, lambda inner: _list(st.one_of(inner, st.tuples(SENTENCE, inner).map(" ".join))), max_leaves=6
-).filter(lambda markup: markup.startswith("<"))
+).filter(lambda markup: markup.startswith(("<ul>", "<ol>")))
 BLOCK = st.one_of(PARAGRAPH, CODE, IMAGE, DEFINITIONS, TABLE, LIST)
 ARTICLE = st.lists(BLOCK, min_size=1, max_size=6).map("".join)
 

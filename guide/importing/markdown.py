@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -84,6 +85,13 @@ class PrintMarkdownConverter(MarkdownConverter):
         runs = [len(run) for run in re.findall(r"^[ \t]*(`{3,}|~{3,})", code, re.MULTILINE)]
         fence = "`" * max(3, max(runs, default=0) + 1)
         return self.keep(f"{fence}{code_language(el)}\n{code}\n{fence}")
+
+    def convert_code(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        """Inline code; as HTML right after other code, where two backtick spans would merge."""
+        previous = el.previous_sibling
+        if "_noformat" not in parent_tags and getattr(previous, "name", None) in ("code", "kbd", "samp"):
+            return f"<code>{html.escape(text, quote=False)}</code>" if text else ""
+        return str(super().convert_code(el, text, parent_tags))  # type: ignore[misc] # not in the stub
 
     def convert_br(self, el: Any, text: str, parent_tags: set[str]) -> str:
         """A line break; inside code, a plain line end."""
