@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.realworld,
     pytest.mark.skipif(not REALWORLD.is_dir(), reason=f"{REALWORLD} not found"),
 ]
-REMOTE_IMAGE_RE = re.compile(r"!\[[^\]]*\]\((https?://[^)\s]+)")
+REMOTE_IMAGE_RE = re.compile(r"!\[[^\]]*\]\((https?://[^)\s]+)|<img [^>]*src=\"(https?://[^\"]+)\"")
 IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF"}
 
 
@@ -39,7 +39,7 @@ def _uploads_for(sources: list[Path], scratch: Path) -> Path:
     media = scratch / "uploads"
     media.mkdir()
     for chapter in (scratch / "first").rglob("*.md"):
-        for url in REMOTE_IMAGE_RE.findall(chapter.read_text()):
+        for url in (a or b for a, b in REMOTE_IMAGE_RE.findall(chapter.read_text())):
             target = media / unquote(urlsplit(url).path).lstrip("/")
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
