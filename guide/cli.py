@@ -111,9 +111,10 @@ def _progress() -> Iterator[Progress | None]:
 @app.command("build")
 def build_command(
     project: ProjectArg = Path("."),
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PDF.")] = Path(
-        "build/guide.pdf"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Where to write the PDF. Default: PROJECT/build/guide.pdf."),
+    ] = None,
     strict: StrictOpt = False,
     style: StyleOpt = None,
     force: ForceOpt = False,
@@ -131,6 +132,7 @@ def build_command(
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
+    output = output or project / "build" / "guide.pdf"
     with _author_errors(), _progress() as progress:
         result = build(project, output, options, progress)
     _print(result.warnings)
@@ -140,9 +142,10 @@ def build_command(
 @app.command("html")
 def html_command(
     project: ProjectArg = Path("."),
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the HTML.")] = Path(
-        "build/guide.html"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Where to write the HTML. Default: PROJECT/build/guide.html."),
+    ] = None,
     strict: StrictOpt = False,
     style: StyleOpt = None,
     force: ForceOpt = False,
@@ -151,6 +154,7 @@ def html_command(
     """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
     report = Report()
     options = BuildOptions(strict=strict, style=style, force=force, missing_images=missing_images)
+    output = output or project / "build" / "guide.html"
     with _author_errors():
         write_html(project, output, options, report)
     _print(report.warnings)

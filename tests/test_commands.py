@@ -269,3 +269,15 @@ def test_an_empty_folder_reports_the_missing_manifest_before_the_output(
         f"{tmp_path}/guide.toml: no guide.toml here: is this a guide project? (`guide import` creates one)"
     ]
     assert not (tmp_path / "build").exists()
+
+
+def test_the_pdf_goes_into_the_projects_own_build_folder_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(BASIC, tmp_path / "demo")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["build", "demo"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1] == "wrote demo/build/guide.pdf (7 pages)"
+    assert ReadPdf(tmp_path / "demo" / "build" / "guide.pdf").reader.get_num_pages() == 7
+    assert not (tmp_path / "build").exists()
