@@ -71,7 +71,8 @@ def test_summary_only_feed_warns_and_decodes_the_encoding_it_declares() -> None:
     assert post.body_html == "<p>A short summary of the crème.</p>"
     assert report.diagnostics == []
     assert [str(d) for d in source.articles[0].warnings] == [
-        "r.xml: warning: entry 'Crème brûlée' has only a summary in the feed; the chapter holds the summary"
+        "r.xml: warning: entry 'Crème brûlée': the feed gives only a description (6 words); "
+        "the chapter holds it, which may be just the post's summary"
     ]
 
 
@@ -141,3 +142,17 @@ def test_plain_text_post_keeps_its_credits() -> None:
 def test_blog_date_forms(value: str, expected: str | None) -> None:
     found = parse_date(value)
     assert (found.isoformat() if found else None) == expected
+
+
+def test_escaped_cdata_description_gives_the_body_back() -> None:
+    report = Report()
+    data = (IMPORT / "rss_with_escaped_cdata_description.xml").read_bytes()
+    source = read_feed(data, "loom.rss", report)
+    assert [a.post.body_html for a in source.articles] == [
+        "<p>Wind the warp on a <em>board</em> first.</p>",
+        "<p>Just text here.</p>",
+    ]
+    assert [str(w) for w in source.articles[0].warnings] == [
+        "loom.rss: warning: entry 'Warping the Loom': the feed gives only a description (7 words); "
+        "the chapter holds it, which may be just the post's summary"
+    ]

@@ -9,6 +9,7 @@ from typing import Any
 
 import feedparser
 import lxml.html
+from lxml import etree
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.readers.article import Article, Source
@@ -17,6 +18,11 @@ from guide.importing.readers.dates import parse_date
 from guide.importing.readers.doctype import refuse_doctype
 from guide.post import Post
 
+ESCAPED_CDATA_RE = re.compile(r"<!\[CDATA\[(.*)\]\]>", re.DOTALL)
+BODY_ELEMENTS = ("description", "encoded", "content", "summary")
+SAFE_RECOVERING_PARSER = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
 EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
 SUMMARY_CHARACTERS = 600
 """A description shorter than this, in characters of text, is taken for a teaser."""
@@ -34,6 +40,7 @@ def read_feed(data: bytes, source_path: str, report: Report) -> Source:
         line = problem.getLineNumber() if hasattr(problem, "getLineNumber") else None
         raise GuideError(Diagnostic(source_path, line, f"feed cannot be read: {problem}"))
     feed = parsed.feed
+    _unwrap_escaped_cdata(parsed.entries, data)
     articles = tuple(_article(entry, source_path) for entry in parsed.entries)
     return Source(
         source_path=source_path,
@@ -42,6 +49,41 @@ def read_feed(data: bytes, source_path: str, report: Report) -> Source:
         blog_title=feed.get("title") or None,
         blog_author=feed.get("author") or _main_author(articles),
     )
+
+
+def _unwrap_escaped_cdata(entries: list[Any], data: bytes) -> None:
+    """Give back the body of entries whose only body is an escaped CDATA section.
+
+    `<description>&lt;![CDATA[<p>text</p>]]&gt;</description>` is HTML that feedparser drops
+    whole; the feed's own element holds it, by the entry's position.
+    """
+    if all(_has_body(entry) for entry in entries):
+        return
+    try:
+        root = etree.fromstring(data, SAFE_RECOVERING_PARSER)
+    except etree.XMLSyntaxError:
+        return
+    if root is None:
+        return
+    items = [
+        e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname in ("item", "entry")
+    ]
+    if len(items) != len(entries):
+        return
+    for entry, item in zip(entries, items, strict=True):
+        if _has_body(entry):
+            continue
+        for child in item:
+            if isinstance(child.tag, str) and etree.QName(child).localname in BODY_ELEMENTS:
+                found = ESCAPED_CDATA_RE.fullmatch((child.text or "").strip())
+                if found:
+                    entry["summary"] = found.group(1)
+                    break
+
+
+def _has_body(entry: Any) -> bool:
+    contents = [c for c in entry.get("content", []) if c.get("value", "").strip()]
+    return bool(contents) or bool(str(entry.get("summary", "")).strip())
 
 
 def _version_name(version: str) -> str:
@@ -100,22 +142,31 @@ def _body(entry: Any, source_path: str, report: Report) -> str:
         return str((html_contents or contents)[0]["value"])
     summary = str(entry.get("summary", ""))
     label = entry.get("title") or entry.get("link") or "untitled entry"
-    if _looks_like_a_summary(summary):
+    if not summary.strip():
+        report.warn(
+            source_path, None, f"entry '{label}' has no content in the feed: the chapter is its title alone"
+        )
+    elif teaser := _teaser(summary):
         report.warn(
             source_path,
             None,
-            f"entry '{label}' has only a summary in the feed; the chapter holds the summary",
+            f"entry '{label}': the feed gives only a description ({teaser}); "
+            "the chapter holds it, which may be just the post's summary",
         )
     return summary if "<" in summary else "".join(f"<p>{p}</p>" for p in summary.split("\n\n") if p)
 
 
-def _looks_like_a_summary(description: str) -> bool:
-    """Whether an RSS description is a teaser, not the whole post many blogs (Jekyll's) put there.
+def _teaser(description: str) -> str | None:
+    """Say why an RSS description looks like a teaser, or None if it may be the whole post.
 
-    A teaser is short, or ends cut off: an ellipsis or a "read more" link.
+    Many blogs (Jekyll's feeds) put the whole post there; a teaser is short, or ends cut off.
     """
     text = " ".join(lxml.html.fragment_fromstring(description, create_parent="div").text_content().split())
-    return len(text) < SUMMARY_CHARACTERS or bool(CUT_OFF_RE.search(text))
+    if CUT_OFF_RE.search(text):
+        return f"it ends cut off: '{text[-20:]}'"
+    if len(text) < SUMMARY_CHARACTERS:
+        return f"{len(text.split())} words"
+    return None
 
 
 def _published(entry: Any) -> dt.datetime | None:

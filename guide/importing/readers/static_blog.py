@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guide.errors import Diagnostic, GuideError, Report
-from guide.importing.permalinks import ENGINE_LINK_RE
+from guide.importing.permalinks import CODE_RE, ENGINE_LINK_RE
 from guide.importing.readers.article import Article, Source
 from guide.importing.readers.dates import parse_date
 from guide.post import Post
@@ -31,7 +31,8 @@ def read_static_post(text: str, source_path: str, report: Report) -> Source:
         raise GuideError(Diagnostic(source_path, 1, "front matter has no 'title'"))
     published = parse_date(meta.get("date")) or parse_date(file_date.group(1) if file_date else None)
     own = Report()  # reported only if the post is imported
-    _warn_template_syntax(body, body_line, source_path, own)
+    # Jekyll (dated file names) runs Liquid over code too; Hugo runs no template in content.
+    _warn_template_syntax(body, body_line, source_path, own, in_code=file_date is not None)
     url = _one_line(meta.get("url"))
     article = Article(
         post=Post(
@@ -135,8 +136,10 @@ def _skip_reason(meta: dict[str, Any]) -> str | None:
     return None
 
 
-def _warn_template_syntax(body: str, first_line: int, source_path: str, report: Report) -> None:
-    found = list(_template_tags(body))
+def _warn_template_syntax(
+    body: str, first_line: int, source_path: str, report: Report, in_code: bool
+) -> None:
+    found = list(_template_tags(body, in_code))
     if not found:
         return
     line, tag = found[0]
@@ -148,8 +151,12 @@ def _warn_template_syntax(body: str, first_line: int, source_path: str, report: 
     )
 
 
-def _template_tags(body: str) -> Iterator[tuple[int, str]]:
+def _template_tags(body: str, in_code: bool) -> Iterator[tuple[int, str]]:
+    """Template tags the site would have run; inside code only if `in_code` (Jekyll's Liquid)."""
+    code = [] if in_code else [(block.start(), block.end()) for block in CODE_RE.finditer(body)]
     for found in TEMPLATE_RE.finditer(body):
+        if any(start <= found.start() < end for start, end in code):
+            continue
         if ENGINE_LINK_RE.fullmatch(found.group(0)):
             continue  # a link to another post: the import resolves it, or says it cannot
         tag = " ".join(found.group(0).split())
