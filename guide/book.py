@@ -11,8 +11,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import lxml.html
 
-from guide.errors import Report
-from guide.images import image_problem
+from guide.errors import Report, shown
+from guide.images import data_image_problem, image_problem
 from guide.manifest import Manifest
 from guide.numbering import number_chapters
 from guide.post import Post, address_key
@@ -235,13 +235,15 @@ def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None
     if href.startswith("#"):
         element.set("href", links.target(context.slug, href[1:]))
         if len(href) > 1 and element.get("href") == f"#{context.slug}":
-            context.warn(href, f"link to '{href}' matches no heading or anchor in this post")
+            context.warn(href, f"link to {shown(href)} matches no heading or anchor in this post")
     elif parts.scheme in ("http", "https"):
         target = links.chapters.get(address_key(href))
         if target is not None:
             element.set("href", links.target(target, parts.fragment))
         elif _looks_like_series_page(parts.netloc, parts.path, links):
-            context.warn(href, f"link to '{href}' looks like a post of this series but matches no chapter")
+            context.warn(
+                href, f"link to {shown(href)} looks like a post of this series but matches no chapter"
+            )
     elif not parts.scheme and not parts.netloc and parts.path:
         relative = posixpath.normpath(
             posixpath.join(posixpath.dirname(context.post.source_path), unquote(parts.path))
@@ -265,7 +267,7 @@ def _looks_like_series_page(netloc: str, path: str, links: SeriesLinks) -> bool:
 
 
 def _drop_link(element: lxml.html.HtmlElement, href: str, context: _PostContext) -> None:
-    context.warn(href, f"removed link to '{href}': only web, mail and in-guide links work in a PDF")
+    context.warn(href, f"removed link to {shown(href)}: only web, mail and in-guide links work in a PDF")
     del element.attrib["href"]
 
 
@@ -275,7 +277,7 @@ def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[st
     for image in list(root.iter("img")):
         src = image.get("src") or ""
         if not (image.get("alt") or "").strip():
-            context.warn(src, f"image '{src}' has no alt text for readers who cannot see it")
+            context.warn(src, f"image {shown(src)} has no alt text for readers who cannot see it")
         problem = _unavailable(src, context)
         if problem is None:
             relative = _image_path(src, context)
@@ -296,21 +298,24 @@ def _unavailable(src: str, context: _PostContext) -> str | None:
     if not src:
         return "image without a source"
     if src in context.images.unavailable:
-        return f"image '{src}' could not be loaded ({context.images.unavailable[src]})"
+        return f"image {shown(src)} could not be loaded ({context.images.unavailable[src]})"
     if scheme in ("http", "https"):
         return None if context.images.allow_remote else _remote_problem(src)
     if scheme:
         return _scheme_problem(src, scheme)
     abs_path = (context.project_dir / _relative_image(src, context)).resolve()
     if not abs_path.is_relative_to(context.project_dir):
-        return f"image '{src}' lies outside the project folder"
-    return None if abs_path.is_file() else f"image '{src}' not found"
+        return f"image {shown(src)} lies outside the project folder"
+    return None if abs_path.is_file() else f"image {shown(src)} not found"
 
 
 def _scheme_problem(src: str, scheme: str) -> str | None:
     if scheme == "file":
-        return f"image '{src}' lies outside the project folder"
-    return None if scheme == "data" else f"image '{src}' uses an unsupported scheme '{scheme}:'"
+        return f"image {shown(src)} lies outside the project folder"
+    if scheme == "data":
+        problem = data_image_problem(src)
+        return None if problem is None else f"data: image ({len(src):,} characters) {problem}"
+    return f"image {shown(src)} uses an unsupported scheme '{scheme}:'"
 
 
 def _remote_problem(src: str) -> str:
@@ -319,7 +324,7 @@ def _remote_problem(src: str) -> str:
         if is_blog_upload(src)
         else "save it into the project and use a relative path"
     )
-    return f"remote image '{src}' is not fetched during a build: {how}, or build with --allow-remote"
+    return f"remote image {shown(src)} is not fetched during a build: {how}, or build with --allow-remote"
 
 
 def _relative_image(src: str, context: _PostContext) -> str:
@@ -332,7 +337,7 @@ def _image_path(src: str, context: _PostContext) -> str | None:
         return None
     relative = _relative_image(src, context)
     if problem := image_problem((context.project_dir / relative).resolve()):
-        context.error(src, f"image '{src}' {problem}")
+        context.error(src, f"image {shown(src)} {problem}")
         return None
     return relative
 

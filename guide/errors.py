@@ -9,6 +9,8 @@ from typing import Any
 
 SHOWN_CHARS = 80
 """Longest value a message quotes: an author's value is clipped, never printed whole."""
+URL_CHARS = 400
+"""Longest address a message names whole (a file path in the project fits; a data: URI does not)."""
 INVISIBLE_FORMAT = frozenset(
     "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 )
@@ -57,6 +59,13 @@ def _escaped(char: str) -> str:
     if unicodedata.category(char) == "Zs":  # a no-break or other space: printable enough
         return char
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """Return `text` whole if it is at most `limit` characters, else its start and its length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: SHOWN_CHARS - 1]}… ({len(text):,} characters)"
 
 
 def shown(value: Any) -> str:

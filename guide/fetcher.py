@@ -1,4 +1,8 @@
-"""The one URL fetcher for everything WeasyPrint loads: project files, our own files, data: URIs."""
+"""The one URL fetcher for everything WeasyPrint loads: project files, our own files, data: URIs.
+
+Everything it loads passes the image gate of guide/images.py, so an image is checked the same
+way whether a post, a stylesheet's url() or an SVG's <image> asks for it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from guide.errors import URL_CHARS, clip
+from guide.images import MAX_BOOK_PIXELS, MAX_IMAGE_BYTES, data_uri_payload, image_pixels, resource_problem
 from guide.interrupt import stop_if_interrupted
 
 REMOTE_TIMEOUT = 5
@@ -38,18 +44,57 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
         self.allow_remote = allow_remote
         self.allow_private_hosts = allow_private_hosts
         self.refusals: list[Refusal] = []
+        self.pixels = 0
+        """Pixels of the raster images loaded so far: decoding them is what layout pays for."""
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        """Fetch `url` if the sandbox allows it."""
+        """Fetch `url` if the sandbox allows it, and pass what it loads through the image gate."""
         stop_if_interrupted()
         reason = self._refusal_reason(url)
         if reason is None:
-            if urlsplit(url).scheme.lower() == "file":
-                path = self._local_path(url)
-                return URLFetcherResponse(path.as_uri(), path.read_bytes())
-            return super().fetch(url, headers)
+            loaded = self._load(url, headers)
+            if isinstance(loaded, str):
+                reason = loaded
+            else:
+                data = loaded.read()
+                reason = self._image_reason(data)
+                if reason is None:
+                    return URLFetcherResponse(loaded.url, data, loaded.headers, loaded.status)
         self.refusals.append(Refusal(url, reason))
-        raise ValueError(f"refused to load {url}: {reason}")
+        raise ValueError(f"refused to load {clip(url, URL_CHARS)}: {reason}")
+
+    def _load(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse | str:
+        """Return the resource as an in-memory response, or why it cannot be read."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "file":
+            path = self._local_path(url)
+            if path.stat().st_size > MAX_IMAGE_BYTES:
+                return f"it is over the limit of {MAX_IMAGE_BYTES:,} bytes"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        if scheme == "data":
+            found = data_uri_payload(url)
+            if isinstance(found, str):
+                return f"it {found}"
+            media_type, data = found
+            return URLFetcherResponse(url, data, {"Content-Type": media_type})
+        response = super().fetch(url, headers)
+        try:
+            data = response.read(MAX_IMAGE_BYTES + 1)
+        finally:
+            response.close()
+        if len(data) > MAX_IMAGE_BYTES:
+            return f"it is over the limit of {MAX_IMAGE_BYTES:,} bytes"
+        return URLFetcherResponse(response.url, data, response.headers, response.status)
+
+    def _image_reason(self, data: bytes) -> str | None:
+        """Check an image like a file: format, pixels, SVG safety; and the build's total pixels."""
+        problem = resource_problem(data)
+        if problem is not None:
+            return f"the image {problem}"
+        self.pixels += image_pixels(data)
+        if self.pixels > MAX_BOOK_PIXELS:
+            return f"the guide's images add up to over {MAX_BOOK_PIXELS // 1_000_000} megapixels"
+        return None
 
     def _refusal_reason(self, url: str) -> str | None:
         scheme = urlsplit(url).scheme.lower()

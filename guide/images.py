@@ -1,30 +1,145 @@
-"""Check a local image before layout: readable, and not a decompression bomb."""
+"""The one gate every image passes, wherever it comes from: a file, a data: URI, an SVG's <image>, CSS url().
+
+An image is checked from its bytes before anything decodes its pixels: its format, its size in
+pixels, and, for SVG, its XML (no DTD, no entities, bounded depth). Pillow's own warnings
+(DecompressionBombWarning among them) are turned into the reason returned, never printed.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
+import warnings
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
+import lxml.etree
 from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 50_000_000
 """Largest image accepted, in pixels (a 50-megapixel photo is already far beyond print needs)."""
+MAX_BOOK_PIXELS = 250_000_000
+"""Most pixels the typesetter may decode in one build, all images together (about 1 GB of RGBA)."""
+MAX_IMAGE_BYTES = 32 * 1024 * 1024
+"""Largest image file or data: URI payload, in bytes."""
+MAX_SVG_DEPTH = 64
+"""Deepest element nesting accepted in an SVG."""
 VECTOR_SUFFIXES = {".svg"}
+UNREADABLE = "is not an image WeasyPrint can read (PNG, JPEG, GIF, WebP or SVG)"
+OVER_LIMIT = f"is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
+
+# Pillow's own bomb check then agrees with ours: it warns past the limit and refuses at twice it.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def image_problem(abs_path: Path) -> str | None:
-    """Return why the image cannot go into a guide, or None if it can."""
-    if abs_path.suffix.lower() in VECTOR_SUFFIXES:
-        return None
+    """Return why the image file cannot go into a guide, or None if it can."""
     try:
-        with Image.open(abs_path) as image:
+        if abs_path.stat().st_size > MAX_IMAGE_BYTES:
+            return f"is over the limit of {MAX_IMAGE_BYTES:,} bytes"
+        data = abs_path.read_bytes()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if abs_path.suffix.lower() in VECTOR_SUFFIXES:
+        return svg_problem(data)
+    return raster_problem(data)
+
+
+def image_pixels(data: bytes) -> int:
+    """Return the pixels a raster image decodes to (0 for SVG or anything Pillow cannot identify)."""
+    try:
+        with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
+            warnings.simplefilter("ignore")
             width, height = image.size
-            if width * height > MAX_PIXELS:
-                return f"is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
-            image.verify()
-    except Image.DecompressionBombError:
-        return f"is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
+            return int(width * height)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return 0
+
+
+def raster_problem(data: bytes) -> str | None:
+    """Return why raster image bytes cannot go into a guide, or None if they can."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                "error"
+            )  # Pillow's DecompressionBombWarning and the like: a reason, not output
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return f"{OVER_LIMIT} ({width:,}×{height:,})"
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return OVER_LIMIT
     except UnidentifiedImageError:
-        return "is not an image WeasyPrint can read (PNG, JPEG, GIF, WebP or SVG)"
+        return UNREADABLE
+    except Warning as warning:
+        return f"is damaged ({warning})"
     except (OSError, SyntaxError, ValueError) as exc:
         return f"is damaged ({exc})"
     return None
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Return why SVG bytes cannot go into a guide: not XML, a DTD or entities, or nested too deep."""
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = lxml.etree.fromstring(data, parser)
+    except lxml.etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc.msg):  # libxml2's own limit, 256
+            return f"is an SVG nested over {MAX_SVG_DEPTH} levels deep"
+        return f"is not a readable SVG (line {exc.lineno}: {exc.msg})"
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or tree.docinfo.system_url or tree.docinfo.public_id:
+        return "is an SVG with a DOCTYPE, which a guide does not load (entities, external files)"
+    if not isinstance(root.tag, str) or lxml.etree.QName(root).localname != "svg":
+        return UNREADABLE
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_SVG_DEPTH:
+            return f"is an SVG nested over {MAX_SVG_DEPTH} levels deep"
+        stack.extend((child, depth + 1) for child in element)
+    return None
+
+
+def resource_problem(data: bytes) -> str | None:
+    """Return why a loaded image cannot be used; None for an image that can, and for CSS or fonts."""
+    if len(data) > MAX_IMAGE_BYTES:
+        return f"is over the limit of {MAX_IMAGE_BYTES:,} bytes"
+    if _looks_like_svg(data):
+        return svg_problem(data)
+    problem = raster_problem(data)
+    return None if problem == UNREADABLE else problem
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<svg", b"<?xml", b"<!DOCTYPE svg", b"<!--")) and b"<svg" in data[:65536]
+
+
+def data_uri_payload(url: str) -> tuple[str, bytes] | str:
+    """Return (media type, payload) of a `data:` URI, or the reason it cannot be read."""
+    header, comma, payload = url.partition(",")
+    if not comma or not header.lower().startswith("data:"):
+        return "is not a valid data: URI"
+    if len(payload) > MAX_IMAGE_BYTES * 4 // 3 + 4:
+        return f"is over the limit of {MAX_IMAGE_BYTES:,} bytes"
+    media_type = header[5:].split(";")[0].strip().lower() or "text/plain"
+    if not header.lower().endswith(";base64"):
+        return media_type, unquote_to_bytes(payload)
+    try:
+        return media_type, base64.b64decode(unquote_to_bytes(payload))
+    except (binascii.Error, ValueError):
+        return "is not a valid data: URI (bad base64)"
+
+
+def data_image_problem(url: str) -> str | None:
+    """Return why a `data:` URI shown as an image cannot go into a guide, or None if it can."""
+    found = data_uri_payload(url)
+    if isinstance(found, str):
+        return found
+    media_type, data = found
+    if media_type == "image/svg+xml" or _looks_like_svg(data):
+        return svg_problem(data)
+    return raster_problem(data)

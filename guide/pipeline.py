@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import lxml.html
 
 from guide.book import Book, ImagePolicy, build_book
-from guide.errors import Diagnostic, GuideError, Report
+from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
@@ -268,7 +268,7 @@ def _report_typesetting(
             or _where(book, _svg_images(book))
             or (str(options.style or "<typesetting>"), None)
         )
-        report.error(path, line, f"refused to load {refusal.url}: {refusal.reason}")
+        report.error(path, line, f"refused to load {clip(refusal.url, URL_CHARS)}: {refusal.reason}")
 
 
 def _finish(prepared: Prepared, result: TypesetResult) -> Finish:

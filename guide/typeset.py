@@ -7,11 +7,13 @@ import errno
 import gc
 import logging
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import weasyprint
+from PIL import Image
 from weasyprint.text.fonts import FontConfiguration
 
 from guide.errors import Diagnostic, GuideError, Report
@@ -54,7 +56,10 @@ def typeset_pdf(
         _isolated_fonts() as fonts,
         _earlier_objects_frozen(),
         _disk_errors(),
+        warnings.catch_warnings(),
     ):
+        # An image past Pillow's bomb limit fails to load (a located error) instead of printing a warning.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
         document = weasyprint.HTML(
             string=html,
             base_url=base_dir.as_uri() + "/",

@@ -7,7 +7,9 @@ embedded file and no text from outside the project.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import struct
 import zlib
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from guide.cli import app
@@ -265,6 +268,57 @@ BUDGET_CASES = [
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md",\n"posts/b.md"]\n'),
 ]  # fmt: skip
 CASES += BUDGET_CASES
+
+
+def _bomb_png() -> bytes:
+    """A real 12,000 x 12,000 PNG (144 megapixels) of 17 KB: cheap to send, 1.3 GB to decode."""
+    stream = io.BytesIO()
+    Image.new("1", (12_000, 12_000)).save(stream, "PNG")
+    return stream.getvalue()
+
+
+BOMB_PNG = _bomb_png()
+BOMB_URI = "data:image/png;base64," + base64.b64encode(BOMB_PNG).decode()
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" height="20">'
+LAUGHS_SVG = (
+    '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+    + SVG_OPEN
+    + "<text>&b;</text></svg>"
+)
+REFUSED_BOMB = (
+    f"refused to load {BOMB_URI[:79]}… ({len(BOMB_URI):,} characters): "
+    "the image is over the limit of 50 megapixels"
+)
+
+# Issue 11 item 2: a data: URI, an SVG's <image> and a stylesheet's url() pass the same gate as a file.
+IMAGE_CASES = [
+    Case("data: png of 144 megapixels", {"posts/a.md": _post(f"![bomb]({BOMB_URI})")}, 1,
+         [f"posts/a.md:5: data: image ({len(BOMB_URI):,} characters) is over the limit of 50 megapixels"]),
+    Case("data: uri with broken base64", {"posts/a.md": _post("![b](data:image/png;base64,iVBOR%%%)")}, 1,
+         ["posts/a.md:5: data: image (30 characters) is not a valid data: URI (bad base64)"]),
+    Case("data: uri that is not an image", {"posts/a.md": _post("![b](data:image/png;base64,aGVsbG8=)")}, 1,
+         ["posts/a.md:5: data: image (30 characters) is not an image WeasyPrint can read "
+          "(PNG, JPEG, GIF, WebP or SVG)"]),
+    Case("svg embedding a data: bomb", {"posts/a.md": _post("![d](d.svg)"),
+                                        "posts/d.svg": f'{SVG_OPEN}<image xlink:href="{BOMB_URI}"/></svg>'}, 1,
+         [f"posts/a.md:5: {REFUSED_BOMB}"]),
+    Case("svg embedding a bomb file", {"posts/a.md": _post("![d](d.svg)"), "posts/bomb.png": BOMB_PNG,
+                                       "posts/d.svg": f'{SVG_OPEN}<image xlink:href="bomb.png"/></svg>'}, 1,
+         ["posts/a.md:5: refused to load file://{project}/posts/bomb.png: the image is over the limit of "
+          "50 megapixels"]),
+    Case("svg with entities (billion laughs)", {"posts/a.md": _post("![d](d.svg)"), "posts/d.svg": LAUGHS_SVG},
+         1, ["posts/a.md:5: image 'd.svg' is an SVG with a DOCTYPE, which a guide does not load "
+             "(entities, external files)"]),
+    Case("svg nested 100 deep", {"posts/a.md": _post("![d](d.svg)"),
+                                 "posts/d.svg": SVG_OPEN + "<g>" * 100 + "</g>" * 100 + "</svg>"}, 1,
+         ["posts/a.md:5: image 'd.svg' is an SVG nested over 64 levels deep"]),
+    Case("svg nested 10,000 deep", {"posts/a.md": _post("![d](d.svg)"),
+                                    "posts/d.svg": SVG_OPEN + "<g>" * 10_000 + "</g>" * 10_000 + "</svg>"}, 1,
+         ["posts/a.md:5: image 'd.svg' is an SVG nested over 64 levels deep"]),
+    Case("stylesheet url() bomb", {"posts/a.md": _post("B"), "extra.css": f'body {{ background: url("{BOMB_URI}") }}'},
+         1, [f"extra.css: {REFUSED_BOMB}"], args=["--style", "extra.css"]),
+]  # fmt: skip
+CASES += IMAGE_CASES
 
 
 def _tree_hashes(root: Path) -> dict[str, str]:
