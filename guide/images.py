@@ -25,7 +25,6 @@ MAX_IMAGE_BYTES = 32 * 1024 * 1024
 """Largest image file or data: URI payload, in bytes."""
 MAX_SVG_DEPTH = 64
 """Deepest element nesting accepted in an SVG."""
-VECTOR_SUFFIXES = {".svg"}
 UNREADABLE = "is not an image WeasyPrint can read (PNG, JPEG, GIF, WebP or SVG)"
 OVER_LIMIT = f"is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
 
@@ -41,9 +40,8 @@ def image_problem(abs_path: Path) -> str | None:
         data = abs_path.read_bytes()
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
-    if abs_path.suffix.lower() in VECTOR_SUFFIXES:
-        return svg_problem(data)
-    return raster_problem(data)
+    # Told by content, as WeasyPrint tells it: a PNG named .svg is a PNG.
+    return svg_problem(data) if _looks_like_svg(data) else raster_problem(data)
 
 
 def image_pixels(data: bytes) -> int:
