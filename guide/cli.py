@@ -45,7 +45,8 @@ JobsOpt = Annotated[
         "--jobs",
         "-j",
         min=1,
-        help="Typeset in N worker processes, from the cache in build/.cache (default: 1; 1: one document).",
+        help="Typeset in N worker processes, from the cache in build/.cache (default: the machine's cores;"
+        " 1: the whole book as one document, no cache).",
     ),
 ]
 RemoteOpt = Annotated[

@@ -28,7 +28,13 @@ from guide.resources import STYLES_DIR
 from guide.sources import read_post
 from guide.textfile import line_of, read_text
 from guide.typeset import Progress, TypesetResult, typeset_pdf
-from guide.typesetting.book import typeset_book
+
+
+def default_jobs() -> int:
+    """How many worker processes typeset by default: the cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class BuildOptions:
     """What to do with images that cannot be had; None takes guide.toml's (default: error)."""
     allow_private_hosts: bool = False
     """Test-only: let --allow-remote reach loopback and private addresses (a test's own server)."""
-    jobs: int = 1
+    jobs: int = field(default_factory=default_jobs)
     """Worker processes that typeset the book in parts (1: the whole book as one document)."""
 
 
@@ -211,6 +217,8 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
     log = Report()
     result = None
     if options.jobs > 1:
+        from guide.typesetting.book import typeset_book  # noqa: PLC0415 - pikepdf and fontTools load only here
+
         result = typeset_book(
             prepared.book,
             prepared.render_options,

@@ -15,6 +15,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EPOCH = "1700000000"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def typeset_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the parallel typesetter's cache out of the fixture projects: one folder for the session."""
+    folder = tmp_path_factory.mktemp("typeset-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GUIDE_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def epoch() -> Iterator[str]:
     """Pin the build date so builds reproduce."""

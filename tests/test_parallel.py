@@ -20,7 +20,7 @@ from benchmarks.synthetic import write_project
 from guide import BuildOptions, build
 from guide.cli import app
 from guide.typesetting import parallel, worker
-from guide.typesetting.book import CACHE_FOLDER, part_cache
+from guide.typesetting.book import _cache, cache_folder
 from tests import pdf_compare
 from tests.conftest import ROOT
 
@@ -113,12 +113,12 @@ def test_two_cold_builds_and_a_cached_one_are_byte_identical(sample_pair: Pair, 
 
 def _forget_cache(project: Path) -> None:
     """Empty the cache on disk and in this process's memory: the next build is cold."""
-    shutil.rmtree(project / CACHE_FOLDER, ignore_errors=True)
-    part_cache.cache_clear()
+    shutil.rmtree(cache_folder(project), ignore_errors=True)
+    _cache.cache_clear()
 
 
 def _cached_parts(project: Path) -> set[Path]:
-    return set((project / CACHE_FOLDER / "parts").rglob("*.pdf"))
+    return set((cache_folder(project) / "parts").rglob("*.pdf"))
 
 
 def test_editing_one_chapter_lays_out_only_its_part_and_the_contents(tmp_path: Path, epoch: str) -> None:
@@ -140,7 +140,7 @@ def test_a_damaged_cache_entry_is_typeset_again_not_merged(sample_pair: Pair, tm
     build(sample_pair.project, tmp_path / "warm.pdf", BuildOptions(strict=True, jobs=2))
     for entry in _cached_parts(sample_pair.project):
         entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])
-    part_cache.cache_clear()  # a new process: it reads the damaged entries from disk
+    _cache.cache_clear()  # a new process: it reads the damaged entries from disk
     output = tmp_path / "again.pdf"
     build(sample_pair.project, output, BuildOptions(strict=True, jobs=2))
     assert output.read_bytes() == sample_pair.parallel.read_bytes()
@@ -182,7 +182,7 @@ def test_styles_that_need_the_whole_page_sequence_take_the_one_document_path(
     _forget_cache(sample_pair.project)
     output = tmp_path / "total.pdf"
     build(sample_pair.project, output, BuildOptions(strict=True, jobs=2, style=style))
-    assert not (sample_pair.project / CACHE_FOLDER).exists()
+    assert not cache_folder(sample_pair.project).exists()
     assert pdf_compare.page_images(output)[0]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from guide.book import Book
@@ -11,14 +12,14 @@ from guide.fetcher import SandboxedFetcher
 from guide.render import RenderOptions
 from guide.typeset import FONTCONFIG_FILE, Progress, TypesetResult, log_handler
 from guide.typesetting.cache import PartCache
-from guide.typesetting.fontmerge import FontMergeError
 from guide.typesetting.merge import MergeError
 from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
 from guide.typesetting.parts import unsupported_reason
 from guide.typesetting.weasy import InternalsChangedError
 
 CACHE_FOLDER = Path("build") / ".cache"
-"""Under the project."""
+"""Under the project, unless GUIDE_CACHE_DIR names another folder."""
+CACHE_ENV = "GUIDE_CACHE_DIR"
 
 
 def typeset_book(
@@ -45,16 +46,25 @@ def typeset_book(
     except WorkerError as failure:
         note_fallback(report, failure)
         return None
-    except (MergeError, FontMergeError, InternalsChangedError) as exc:
+    except (MergeError, InternalsChangedError) as exc:
         note_fallback(report, WorkerError("<typesetting>", f"the parts could not be merged ({exc})"))
         return None
     report_log(typeset.log, log_handler(report))
-    fetcher.refusals.extend(typeset.refusals)
+    fetcher.refusals.extend(dict.fromkeys(typeset.refusals))  # every part loads the stylesheets
     cache.trim()
     return TypesetResult(pdf=typeset.pdf, pages=typeset.pages, anchor_pages=typeset.anchor_pages)
 
 
-@functools.cache
+def cache_folder(project: Path) -> Path:
+    """Where typeset parts are kept: build/.cache in the project, or $GUIDE_CACHE_DIR (shared safely)."""
+    return Path(os.environ[CACHE_ENV]) if os.environ.get(CACHE_ENV) else project / CACHE_FOLDER
+
+
 def part_cache(project: Path) -> PartCache:
-    """One cache per project for the life of the process: a warm process rebuilds from memory."""
-    return PartCache(project / CACHE_FOLDER, project)
+    """One cache per folder for the life of the process: a warm process rebuilds from memory."""
+    return _cache(cache_folder(project), project)
+
+
+@functools.cache
+def _cache(folder: Path, project: Path) -> PartCache:
+    return PartCache(folder, project)

@@ -1,9 +1,10 @@
 """A content-addressed cache of typeset parts under build/.cache, safe to share between builds.
 
-A part's key hashes everything its layout depends on: its whole HTML document (which carries every
-stylesheet, the page size and the author's CSS), the contents of the local files it loads (images,
-fonts), the guide's, WeasyPrint's and pydyf's versions, the PDF variant, and the first page number
-when its pages carry folios. A second, smaller record keyed without the first page remembers the
+A part's key hashes everything its layout and PDF depend on: its whole HTML document (which carries
+every stylesheet, the page size and the author's CSS), the project's address (relative URLs resolve
+against it), the contents of the local files it loads (images, fonts), the guide's code and
+WeasyPrint's and pydyf's versions, the PDF variant, and the first page number when its pages carry
+folios. A second, smaller record keyed without the first page remembers the
 part's page count, so the parts after an unchanged one know where they start.
 
 Every file is written to a temporary name and renamed into place, so concurrent builds never see
@@ -159,7 +160,9 @@ class PartCache:
 
     def _key(self, part: Part, first_page: int | None) -> str:
         digest = hashlib.sha256()
-        for piece in (_environment(), part.kind, str(first_page if part.numbered else None), part.html):
+        # The project's address too: WeasyPrint names an image's resource after its absolute URL.
+        first = str(first_page if part.numbered else None)
+        for piece in (_environment(), self.project.as_uri(), part.kind, first, part.html):
             digest.update(piece.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
         for path in sorted(set(self._local_files(part.html))):

@@ -26,13 +26,11 @@ FIXED_PITCH = 1
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
-class FontMergeError(RuntimeError):
-    """A font the merge cannot make one of (not among the guide's fonts, or with missing glyphs)."""
-
-
 @dataclass
 class _Face:
     fonts: list[pikepdf.Object] = field(default_factory=list)
+    mergeable: bool = True
+    """False when a part lacks glyphs: WeasyPrint numbers those per document, so each part keeps its own."""
     widths: dict[int, pikepdf.Object] = field(default_factory=dict)
     unicode: dict[int, bytes] = field(default_factory=dict)
 
@@ -57,10 +55,15 @@ def merge_fonts(pdf: pikepdf.Pdf, subset: Subsetter = subset_file) -> None:
                 continue
             seen.add(font.objgen)
             _add(faces.setdefault(name, _Face()), font)
-    canonical = {name: _merge_face(pdf, face, subset) for name, face in faces.items()}
+    canonical = {}
+    for name, face in faces.items():
+        merged = _merge_face(pdf, face, subset) if face.mergeable else None
+        if merged is not None:
+            canonical[name] = merged
     for fonts in font_dicts:
         for name in list(fonts.keys()):
-            fonts[name] = canonical[name]
+            if name in canonical:
+                fonts[name] = canonical[name]
 
 
 def _font_resources(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
@@ -87,9 +90,10 @@ def _font_resources(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
 
 
 def _add(face: _Face, font: pikepdf.Object) -> None:
-    if font.get("/Subtype") != Name.Type0 or font.get("/Encoding") != Name("/Identity-H"):
-        raise FontMergeError(f"font {font.get('/BaseFont')} is not a plain Type0 font with Identity-H")
     face.fonts.append(font)
+    if font.get("/Subtype") != Name.Type0 or font.get("/Encoding") != Name("/Identity-H"):
+        face.mergeable = False  # a bitmap font, or one with glyphs it lacks (a CMap maps them to .notdef)
+        return
     face.widths.update(_widths(font.DescendantFonts[0].W))
     for glyph, text in _BFCHAR.findall(font.ToUnicode.read_bytes()):
         face.unicode[int(glyph, 16)] = text
@@ -106,8 +110,11 @@ def _widths(array: pikepdf.Object) -> dict[int, pikepdf.Object]:
     return widths
 
 
-def _merge_face(pdf: pikepdf.Pdf, face: _Face, subset: Subsetter) -> pikepdf.Object:
-    """Rewrite the first of the face's fonts to cover every glyph used; return it."""
+def _merge_face(pdf: pikepdf.Pdf, face: _Face, subset: Subsetter) -> pikepdf.Object | None:
+    """Rewrite the first of the face's fonts to cover every glyph used; return it.
+
+    None when the face is not one of the guide's fonts (an author's @font-face): each part keeps its own.
+    """
     font = face.fonts[0]
     if len(face.fonts) == 1:
         return font
@@ -116,6 +123,8 @@ def _merge_face(pdf: pikepdf.Pdf, face: _Face, subset: Subsetter) -> pikepdf.Obj
     key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
     program_stream = descriptor[key]
     full_path = _face_file(program_stream.read_bytes())
+    if full_path is None:
+        return None
     program = subset(full_path, sorted(face.widths), str(descriptor.get("/FontFamily", "")))
     stream = pikepdf.Stream(pdf, program)
     for extra in ("/Subtype", "/Length1"):
@@ -179,13 +188,9 @@ def _to_unicode(mapping: dict[int, bytes]) -> bytes:
     return b"\n".join(lines)
 
 
-def _face_file(subset_program: bytes) -> Path:
-    """The guide's font file a subset came from, found by PostScript name."""
-    name = _postscript_name(subset_program)
-    path = _faces_by_name().get(name)
-    if path is None:
-        raise FontMergeError(f"font '{name}' is not one of the guide's fonts")
-    return path
+def _face_file(subset_program: bytes) -> Path | None:
+    """The guide's font file a subset came from, found by PostScript name; None if it is not one."""
+    return _faces_by_name().get(_postscript_name(subset_program))
 
 
 @functools.cache

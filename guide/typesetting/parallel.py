@@ -95,6 +95,8 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         (fetcher.allow_remote, fetcher.allow_private_hosts),
         shared,
     )
+    if progress:
+        progress(f"Creating layout: {len(body.body) + 1} parts in {setup.jobs} processes")
     with _frozen_while_forking():
         pool = ProcessPoolExecutor(
             setup.jobs, mp_context=context, initializer=start_worker, initargs=initargs

@@ -13,6 +13,7 @@ import gc
 import logging
 import os
 import re
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -101,6 +102,10 @@ def start_worker(
 ) -> None:
     """Set this worker process up once: fonts, log capture, page-numbering hook, frozen heap."""
     weasy.check_version()
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the build and ends the
+    # workers, which must not each print their own KeyboardInterrupt. SIGTERM ends them at once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # This process only, once, before its first (and only) FontConfiguration reads it.
     os.environ["FONTCONFIG_FILE"] = str(fontconfig_file)
     records: list[logging.LogRecord] = []
