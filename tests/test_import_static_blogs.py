@@ -38,6 +38,9 @@ def test_a_posts_folder_imports_every_post_but_drafts_folders(jekyll: tuple[Impo
         "chapters/2019-03-22-how-to-brew-part-4.md",
     )
     assert result.warnings == ()
+    assert [(s.source_path, s.format, s.articles) for s in result.sources] == [
+        (str(JEKYLL), "folder of 4 files (Jekyll/Hugo post)", 4)
+    ]
 
 
 def test_permalinks_redirects_post_url_and_dated_paths_become_chapter_links(

@@ -75,7 +75,7 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
     outcome = write_import(options.project, plan, manifest, options.force)
     check_guide_series(guide_chapters(options.project, plan), report)
     return ImportResult(
-        sources=tuple(SourceSummary(s.source_path, s.format, len(s.articles)) for s in sources),
+        sources=_summaries(paths, sources),
         written=tuple(outcome.written),
         unchanged=tuple(p for p in outcome.unchanged if p.endswith(".md")),
         skipped=selection.skipped + _conflicts(plan, outcome.conflicts),
@@ -88,6 +88,32 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
         ),
         verified=len(plan.verified & {*outcome.written, *outcome.unchanged}),
     )
+
+
+def _summaries(paths: list[Path], sources: list[Source]) -> tuple[SourceSummary, ...]:
+    """One summary per source named: a folder's posts are summed up as the folder."""
+    folders = [path for path in paths if path.is_dir()]
+    by_folder: dict[Path, list[Source]] = {}
+    order: list[Path | Source] = []
+    for source in sources:
+        folder = next((f for f in folders if Path(source.source_path).is_relative_to(f)), None)
+        if folder is None:
+            order.append(source)
+            continue
+        if folder not in by_folder:
+            by_folder[folder] = []
+            order.append(folder)
+        by_folder[folder].append(source)
+    summaries = []
+    for entry in order:
+        if isinstance(entry, Source):
+            summaries.append(SourceSummary(entry.source_path, entry.format, len(entry.articles)))
+            continue
+        posts = by_folder[entry]
+        formats = ", ".join(sorted({p.format for p in posts}))
+        count = sum(len(p.articles) for p in posts)
+        summaries.append(SourceSummary(str(entry), f"folder of {len(posts)} files ({formats})", count))
+    return tuple(summaries)
 
 
 def _conflicts(plan: ImportPlan, conflicts: list[str]) -> tuple[Skipped, ...]:

@@ -179,9 +179,12 @@ def test_plain_text_seed_posts_import_with_their_credits_and_build(tmp_path: Pat
 
 
 def test_hugo_content_folder_imports_its_bundles_and_builds(tmp_path: Path, epoch: str) -> None:
-    result, _ = _import_and_build([REALWORLD / "hugo" / "runtimeterror" / "content" / "posts"], tmp_path)
+    folder = REALWORLD / "hugo" / "runtimeterror" / "content" / "posts"
+    result, _ = _import_and_build([folder], tmp_path)
     assert len(result.written) == 8  # the section page _index.md is no post
-    assert not [s for s in result.sources if s.source_path.endswith("_index.md")]
+    assert [(s.source_path, s.format, s.articles) for s in result.sources] == [
+        (str(folder), "folder of 8 files (Jekyll/Hugo post)", 8)
+    ]
 
 
 REAL_BLOGS = [
