@@ -8,7 +8,7 @@ SHARED ?= ../shared
 # No earlier than the newest post (2024-04-15): the sample must not look made before its own posts.
 export SOURCE_DATE_EPOCH ?= 1717200000
 
-.PHONY: pdf test check bench realworld roundtrip golden lock clean sysdeps
+.PHONY: pdf test check bench realworld roundtrip golden lock clean sysdeps fuzz
 
 pdf: $(STAMP) sysdeps
 	@mkdir -p build
@@ -36,6 +36,11 @@ roundtrip: $(STAMP)
 
 bench: $(STAMP) sysdeps
 	$(BIN)/python benchmarks/run.py
+
+# Not in CI: generated pathological projects against check and build, each in a capped subprocess.
+FUZZ_MINUTES ?= 20
+fuzz: $(STAMP) sysdeps
+	nice -n 10 $(BIN)/python -m tests.fuzz --minutes $(FUZZ_MINUTES)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden

@@ -15,6 +15,7 @@ from guide.errors import Report, shown
 from guide.images import data_image_problem, image_problem
 from guide.manifest import Manifest
 from guide.numbering import number_chapters
+from guide.paths import file_problem, path_text_problem, resolved
 from guide.post import Post, address_key
 from guide.slug import unique_slug
 from guide.textfile import line_of
@@ -303,10 +304,21 @@ def _unavailable(src: str, context: _PostContext) -> str | None:
         return None if context.images.allow_remote else _remote_problem(src)
     if scheme:
         return _scheme_problem(src, scheme)
-    abs_path = (context.project_dir / _relative_image(src, context)).resolve()
+    return _local_problem(src, context)
+
+
+def _local_problem(src: str, context: _PostContext) -> str | None:
+    """Say why a local image cannot be had (odd path, outside the project, missing, not a file), or None."""
+    relative = _relative_image(src, context)
+    if problem := path_text_problem(relative):
+        return f"image {shown(src)} {problem}"
+    abs_path = resolved(context.project_dir / relative)
+    if abs_path is None:
+        return f"image {shown(src)} cannot be resolved (a symlink loop?)"
     if not abs_path.is_relative_to(context.project_dir):
         return f"image {shown(src)} lies outside the project folder"
-    return None if abs_path.is_file() else f"image {shown(src)} not found"
+    problem = file_problem(abs_path)
+    return None if problem is None else f"image {shown(src)} {problem}"
 
 
 def _scheme_problem(src: str, scheme: str) -> str | None:

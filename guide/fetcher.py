@@ -90,7 +90,7 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
         """Check an image like a file: format, pixels, SVG safety; and the build's total pixels."""
         problem = resource_problem(data)
         if problem is not None:
-            return f"the image {problem}"
+            return f"it {problem}"
         self.pixels += image_pixels(data)
         if self.pixels > MAX_BOOK_PIXELS:
             return f"the guide's images add up to over {MAX_BOOK_PIXELS // 1_000_000} megapixels"

@@ -25,6 +25,8 @@ MAX_IMAGE_BYTES = 32 * 1024 * 1024
 """Largest image file or data: URI payload, in bytes."""
 MAX_SVG_DEPTH = 64
 """Deepest element nesting accepted in an SVG."""
+RASTER_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"II*\x00", b"MM\x00*")
+"""How the raster formats start: bytes that claim to be an image and fail to read are a damaged image."""
 UNREADABLE = "is not an image WeasyPrint can read (PNG, JPEG, GIF, WebP or SVG)"
 OVER_LIMIT = f"is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
 
@@ -108,7 +110,9 @@ def resource_problem(data: bytes) -> str | None:
     if _looks_like_svg(data):
         return svg_problem(data)
     problem = raster_problem(data)
-    return None if problem == UNREADABLE else problem
+    if problem == UNREADABLE and not data.startswith(RASTER_MAGIC):
+        return None  # a stylesheet or a font: not an image at all
+    return problem
 
 
 def _looks_like_svg(data: bytes) -> bool:

@@ -24,6 +24,7 @@ from guide.limits import (
     parser_limits,
 )
 from guide.metadata import metadata_problem
+from guide.paths import file_problem, path_text_problem, resolved
 from guide.textfile import read_text
 
 MANIFEST_NAME = "guide.toml"
@@ -74,6 +75,8 @@ class Manifest:
     page_size: str = "A5"
     credits: tuple[str, ...] = ()
     missing_images: MissingImages = MissingImages.ERROR
+    warnings: tuple[Diagnostic, ...] = ()
+    """What guide.toml holds that a build survives (a title with bidi overrides, say)."""
     """`guide build --missing-images` overrides it."""
 
 
@@ -181,7 +184,7 @@ def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manif
     if "chapters" in data:
         fields["chapters"] = _chapters(project_dir, data["chapters"], text, report)
     report.raise_if_errors()
-    return Manifest(project_dir=project_dir, **fields)
+    return Manifest(project_dir=project_dir, warnings=tuple(report.warnings), **fields)
 
 
 def _string(value: Any, key: str, text: str, report: Report) -> str:
@@ -306,19 +309,34 @@ def _chapter_ref(project_dir: Path, entry: Any, line: int | None, report: Report
     if not isinstance(entry, str) or not entry.strip():
         report.error(MANIFEST_NAME, line, f"chapter entries must be file paths (got {shown(entry)})")
         return None
+    found = _chapter_file(project_dir, entry)
+    if isinstance(found, str):
+        report.error(MANIFEST_NAME, line, found)
+        return None
+    return ChapterRef(source_path=Path(entry).as_posix(), abs_path=found, line=line)
+
+
+def _chapter_file(project_dir: Path, entry: str) -> Path | str:
+    """Return the chapter's resolved file inside the project, or the message saying what is wrong."""
+    if problem := _chapter_path_problem(entry):
+        return problem
     candidate = Path(entry)
-    if candidate.is_absolute():
-        report.error(
-            MANIFEST_NAME, line, f"chapter '{entry}' is an absolute path; use a path inside the project"
-        )
-        return None
-    abs_path = (project_dir / candidate).resolve()
+    abs_path = resolved(project_dir / candidate)
+    if abs_path is None:
+        return f"chapter '{entry}' cannot be resolved (a symlink loop?)"
     if not abs_path.is_relative_to(project_dir):
-        report.error(MANIFEST_NAME, line, f"chapter '{entry}' lies outside the project folder")
-        return None
-    if not abs_path.is_file():
+        return f"chapter '{entry}' lies outside the project folder"
+    if (problem := file_problem(abs_path)) == "not found":
         guess = similar_file(abs_path.parent, abs_path.name)
         hint = f"; did you mean '{(candidate.parent / guess).as_posix()}'?" if guess else ""
-        report.error(MANIFEST_NAME, line, f"chapter '{entry}' not found{hint}")
-        return None
-    return ChapterRef(source_path=candidate.as_posix(), abs_path=abs_path, line=line)
+        return f"chapter '{entry}' not found{hint}"
+    return abs_path if problem is None else f"chapter '{entry}' {problem}"
+
+
+def _chapter_path_problem(entry: str) -> str | None:
+    """What is wrong with a chapter path as written: control characters, length, an absolute path."""
+    if problem := path_text_problem(entry):
+        return f"chapter {shown(entry)} {problem}"
+    if Path(entry).is_absolute():
+        return f"chapter '{entry}' is an absolute path; use a path inside the project"
+    return None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError
 from guide.manifest import MANIFEST_NAME
+from guide.paths import path_text_problem
 
 GENERATOR_MARK = b'<meta name="generator" content="guide">'
 """Present in every HTML document guide writes, so a rebuild may replace it."""
@@ -16,10 +17,32 @@ SOURCE_SUFFIXES = {".md", ".markdown", ".txt", ".toml", ".css", ".html", ".htm",
                    ".gif", ".webp", ".svg"}  # fmt: skip
 
 
-def check_output_path(project: Path, output: Path, force: bool, kind: str = "PDF") -> None:
-    """Raise GuideError if writing `output` would fail, lose work or touch a source."""
+def check_output_path(
+    project: Path, output: Path, force: bool, kind: str = "PDF", inputs: frozenset[Path] = frozenset()
+) -> None:
+    """Raise GuideError if writing `output` would fail, lose work or touch a source.
+
+    `inputs` are the resolved files the build reads (guide.toml, posts, images, the --style file):
+    none of them is ever an output, even with --force.
+    """
+    shown = str(output)
+    if problem := path_text_problem(shown):
+        raise GuideError(Diagnostic(shown, None, f"output path {problem}"))
+    try:
+        _check_output_path(project, output, force, kind, inputs)
+    except OSError as exc:
+        raise GuideError(Diagnostic(shown, None, f"output path cannot be used: {exc.strerror}")) from exc
+
+
+def _check_output_path(project: Path, output: Path, force: bool, kind: str, inputs: frozenset[Path]) -> None:
     shown = str(output)
     target = output.resolve()
+    if target in inputs:
+        raise GuideError(Diagnostic(shown, None, "output path is one of the guide's sources"))
+    if target.exists() and not target.is_dir() and not target.is_file():
+        raise GuideError(
+            Diagnostic(shown, None, "output path is not a regular file (a device, pipe or socket)")
+        )
     if target.is_dir():
         raise GuideError(Diagnostic(shown, None, f"output path is a folder; name a {kind} file"))
     parent = target.parent

@@ -20,7 +20,7 @@ from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
 from guide.interrupt import stop_if_interrupted
-from guide.manifest import Manifest, MissingImages, load_manifest
+from guide.manifest import MANIFEST_NAME, Manifest, MissingImages, load_manifest
 from guide.output import check_output_path, create_output_folder, write_atomically
 from guide.post import Post
 from guide.render import RenderOptions, render_html
@@ -94,6 +94,7 @@ def load_book(
     """
     options = options or BuildOptions()
     manifest = load_manifest(project)
+    report.diagnostics.extend(manifest.warnings)
     posts = _read_posts(manifest, report, progress)
     images = ImagePolicy(
         allow_remote=options.allow_remote,
@@ -157,11 +158,23 @@ def make_html(project: Path, options: BuildOptions, report: Report, progress: Pr
 def write_html(project: Path, output: Path, options: BuildOptions, report: Report) -> None:
     """Write the HTML document the PDF is typeset from to `output`; raise GuideError on any error."""
     project = project.resolve()
-    html = make_html(project, options, report)
-    check_output_path(project, output, options.force, kind="HTML")
+    prepared = prepare(project, options, report)
+    inputs = build_inputs(prepared.book, project, options)
+    check_output_path(project, output, options.force, kind="HTML", inputs=inputs)
     stop_if_interrupted()
     create_output_folder(project, output)
-    write_atomically(html.encode("utf-8"), output)
+    write_atomically(prepared.html.encode("utf-8"), output)
+
+
+def build_inputs(book: Book, project: Path, options: BuildOptions) -> frozenset[Path]:
+    """The resolved files a build reads: guide.toml, the posts, their images and the --style file."""
+    files = {project / MANIFEST_NAME}
+    for chapter in book.chapters:
+        files.add(project / chapter.post.source_path)
+        files.update(project / image for image in chapter.images)
+    if options.style is not None:
+        files.add(options.style)
+    return frozenset(path.resolve() for path in files)
 
 
 def check(project: Path, options: BuildOptions | None = None) -> list[Diagnostic]:
@@ -183,7 +196,7 @@ def build(
     project = project.resolve()
     report = Report()
     prepared = prepare(project, options, report, progress)  # the project's own errors come first
-    check_output_path(project, output, options.force)
+    check_output_path(project, output, options.force, inputs=build_inputs(prepared.book, project, options))
     typeset = _typeset(prepared, project, options, progress)
     unavailable = _unloaded_images(prepared.book, typeset) if _placeholders(project, options) else {}
     if unavailable:
@@ -210,9 +223,9 @@ class _Typeset:
 
 
 def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress: Progress | None) -> _Typeset:
+    # The one door: an author stylesheet is read as text (its url()s resolve in the project), so
+    # its own folder is never a root.
     roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)
-    if options.style is not None:
-        roots += (options.style.resolve().parent,)
     fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
     log = Report()
     result = None
@@ -262,21 +275,39 @@ def _report_typesetting(
     """Name the post behind each typesetting problem and sandbox refusal."""
     for diagnostic in dict.fromkeys(typeset.log.diagnostics):  # WeasyPrint repeats itself per box
         quoted = re.findall(r"[\"']([^\"']+)[\"']", diagnostic.message)
-        path, line = _where(book, quoted) or (diagnostic.source_path, None)
+        needles = [n for q in quoted for n in _needles(q, project)]
+        path, line = (
+            _where(book, needles) or _svg_showing(book, project, needles) or (diagnostic.source_path, None)
+        )
         report.diagnostics.append(replace(diagnostic, source_path=path, line=line))
     for refusal in typeset.refusals:
-        needles = [
-            refusal.url,
-            unquote(refusal.url),
-            unquote(refusal.url.removeprefix(project.as_uri() + "/")),
-        ]
+        needles = _needles(refusal.url, project)
         # Not in any post: an SVG image's own sub-resource, or the author's stylesheet.
         path, line = (
             _where(book, needles)
-            or _where(book, _svg_images(book))
+            or _svg_showing(book, project, needles)
             or (str(options.style or "<typesetting>"), None)
         )
         report.error(path, line, f"refused to load {clip(refusal.url, URL_CHARS)}: {refusal.reason}")
+
+
+def _needles(url: str, project: Path) -> list[str]:
+    """The forms an address may take in a post or an SVG: as loaded, unquoted, relative to the project."""
+    return [url, unquote(url), unquote(url.removeprefix(project.as_uri() + "/"))]
+
+
+def _svg_showing(book: Book, project: Path, needles: list[str]) -> tuple[str, int | None] | None:
+    """Find the post showing the SVG whose text names one of `needles` (its own image, say)."""
+    names = [n for needle in needles for n in (needle, posixpath.basename(needle)) if n]
+    for chapter in book.chapters:
+        for image in chapter.images:
+            svg = project / image
+            if svg.suffix.lower() != ".svg" or not svg.is_file():
+                continue
+            text = svg.read_text(encoding="utf-8", errors="replace")
+            if any(name in text for name in names):
+                return chapter.post.source_path, line_of(chapter.post.source_text, posixpath.basename(image))
+    return None
 
 
 def _finish(prepared: Prepared, result: TypesetResult) -> Finish:
@@ -302,8 +333,3 @@ def _where(book: Book, needles: list[str]) -> tuple[str, int | None] | None:
                     text, posixpath.basename(needle)
                 )
     return None
-
-
-def _svg_images(book: Book) -> list[str]:
-    """The SVG images the chapters show: their own sub-resources go through the fetcher too."""
-    return [image for chapter in book.chapters for image in chapter.images if image.endswith(".svg")]

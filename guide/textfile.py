@@ -6,6 +6,7 @@ from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError
 from guide.limits import MAX_FILE_BYTES
+from guide.paths import file_problem, path_text_problem
 
 
 def read_text(abs_path: Path, source_path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -15,9 +16,13 @@ def read_text(abs_path: Path, source_path: str, max_bytes: int = MAX_FILE_BYTES)
 
 def read_bytes(abs_path: Path, source_path: str, max_bytes: int) -> bytes:
     """Return the file's bytes, refusing folders and files over `max_bytes`."""
+    if problem := path_text_problem(str(abs_path)):
+        raise GuideError(Diagnostic(source_path, None, f"path {problem}"))
     try:
         if abs_path.is_dir():
             raise GuideError(Diagnostic(source_path, None, "is a folder; name the files to read"))
+        if (problem := file_problem(abs_path)) is not None:  # a pipe or device would never end
+            raise GuideError(Diagnostic(source_path, None, problem))
         size = abs_path.stat().st_size
         if size > max_bytes:
             raise GuideError(

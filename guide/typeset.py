@@ -137,7 +137,10 @@ class _ReportHandler(logging.Handler):
         text = record.getMessage()
         if any(known in text for known in ALREADY_REPORTED):
             return
-        message = "typesetting: " + text.splitlines()[0]
+        first = text.splitlines()[0] if text.strip() else "an unnamed problem"
+        if first.rstrip().endswith(":"):  # WeasyPrint passes on an exception that carries no message
+            first = first.rstrip() + " the file is damaged or not in a format it reads"
+        message = "typesetting: " + first
         if record.levelno >= logging.ERROR:
             self.report.error("<pdf>", None, message)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import struct
 import zlib
 from collections.abc import Callable
@@ -286,8 +287,7 @@ LAUGHS_SVG = (
     + "<text>&b;</text></svg>"
 )
 REFUSED_BOMB = (
-    f"refused to load {BOMB_URI[:79]}… ({len(BOMB_URI):,} characters): "
-    "the image is over the limit of 50 megapixels"
+    f"refused to load {BOMB_URI[:79]}… ({len(BOMB_URI):,} characters): it is over the limit of 50 megapixels"
 )
 
 # Issue 11 item 2: a data: URI, an SVG's <image> and a stylesheet's url() pass the same gate as a file.
@@ -304,7 +304,7 @@ IMAGE_CASES = [
          [f"posts/a.md:5: {REFUSED_BOMB}"]),
     Case("svg embedding a bomb file", {"posts/a.md": _post("![d](d.svg)"), "posts/bomb.png": BOMB_PNG,
                                        "posts/d.svg": f'{SVG_OPEN}<image xlink:href="bomb.png"/></svg>'}, 1,
-         ["posts/a.md:5: refused to load file://{project}/posts/bomb.png: the image is over the limit of "
+         ["posts/a.md:5: refused to load file://{project}/posts/bomb.png: it is over the limit of "
           "50 megapixels"]),
     Case("svg with entities (billion laughs)", {"posts/a.md": _post("![d](d.svg)"), "posts/d.svg": LAUGHS_SVG},
          1, ["posts/a.md:5: image 'd.svg' is an SVG with a DOCTYPE, which a guide does not load "
@@ -319,6 +319,89 @@ IMAGE_CASES = [
          1, [f"extra.css: {REFUSED_BOMB}"], args=["--style", "extra.css"]),
 ]  # fmt: skip
 CASES += IMAGE_CASES
+
+
+def _fifo_chapter(project: Path, output: Path) -> None:
+    (project / "posts" / "a.md").unlink()
+    os.mkfifo(project / "posts" / "a.md")
+
+
+def _fifo_output(project: Path, output: Path) -> None:
+    output.unlink()
+    os.mkfifo(output)
+
+
+def _style_outside(project: Path, output: Path) -> None:
+    (project.parent / "outside" / "extra.css").write_text("p { color: black }")
+    (project.parent / "outside" / "pic.svg").write_text(f"{SVG_OPEN}<text>{CANARY}</text></svg>")
+
+
+SVG_PULLING_OUTSIDE = f'{SVG_OPEN}<image xlink:href="{{outside_uri}}/pic.svg" width="9" height="9"/></svg>'
+
+# Issue 11 items 3 and 4: one sandbox door; paths and messages that stay one line.
+SANDBOX_CASES = [
+    Case("style outside the project adds no root", {"posts/a.md": _post("![d](d.svg)"),
+                                                    "posts/d.svg": SVG_PULLING_OUTSIDE}, 1,
+         ["posts/a.md:5: refused to load {outside_uri}/pic.svg: it is outside the project folder or does not exist"],
+         args=["--style", "{outside}/extra.css"], setup=_style_outside),
+    Case("style is never the output, even with --force", {"posts/a.md": _post("B")}, 1,
+         ["{outside}/extra.css: output path is one of the guide's sources"],
+         args=["--style", "{outside}/extra.css", "-o", "{outside}/extra.css", "--force"], setup=_style_outside),
+    Case("an image is never the output, even with --force", {"posts/a.md": _post("![i](i.PDF)"),
+                                                             "posts/i.PDF": _real_png()}, 1,
+         ["{project}/posts/i.PDF: output path is one of the guide's sources"],
+         args=["-o", "{project}/posts/i.PDF", "--force"]),
+    Case("svg sub-resource refusal names the post showing that svg",
+         {"posts/a.md": _post("![d](d.svg)\n\n![e](e.svg)"), "posts/d.svg": f"{SVG_OPEN}</svg>",
+          "posts/e.svg": f'{SVG_OPEN}<image xlink:href="../../outside/secret.png"/></svg>'}, 1,
+         ["posts/a.md:7: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
+          "exist"]),
+    Case("failure inside an svg is located and has a reason",
+         {"posts/a.md": _post("![d](d.svg)"),
+          "posts/d.svg": f'{SVG_OPEN}<image xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>'}, 1,
+         ["posts/a.md:5: refused to load data:image/png;base64,iVBORw0KGgo=: it is not an image WeasyPrint can "
+          "read (PNG, JPEG, GIF, WebP or SVG)"]),
+    Case("chapter path with NUL", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts/a\\x00.md' holds the control character U+0000"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a\\u0000.md"]\n'),
+    Case("chapter path with a newline stays one line", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts/a\\n.md' holds the control character U+000A"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a\\n.md"]\n'),
+    Case("chapter name of 5,000 characters", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter '" + "x" * 79 + "'… (a str of 5,003 characters) is 5,003 characters long "
+          "(limit 1,024)"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["' + "x" * 5000 + '.md"]\n'),
+    Case("chapter name of 300 bytes", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts/" + "é" * 73 + "'… (a str of 159 characters) has a name of 303 bytes "
+          "(limit 255)"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/' + "é" * 150 + '.md"]\n'),
+    Case("chapter that is a pipe", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts/a.md' is not a regular file (a device, pipe or socket)"], setup=_fifo_chapter),
+    Case("image path with an escaped NUL", {"posts/a.md": _post("![i](i%00.png)")}, 1,
+         ["posts/a.md:5: image 'i%00.png' holds the control character U+0000"]),
+    Case("image name of 5,000 characters", {"posts/a.md": _post("![i](" + "x" * 5000 + ".png)")}, 1,
+         ["posts/a.md:5: image '" + "x" * 79 + "'… (a str of 5,004 characters) is 5,010 characters long (limit 1,024)"]),
+    Case("output path with a newline stays one line", {"posts/a.md": _post("B")}, 1,
+         ["{out_dir}/a\\nb.pdf: output path holds the control character U+000A"], args=["-o", "{out_dir}/a\nb.pdf"]),
+    Case("output name of 300 characters", {"posts/a.md": _post("B")}, 1,
+         ["{out_dir}/" + "x" * 300 + ".pdf: output path has a name of 304 bytes (limit 255)"],
+         args=["-o", "{out_dir}/" + "x" * 300 + ".pdf"]),
+    Case("output that is a pipe, even with --force", {"posts/a.md": _post("B")}, 1,
+         ["{out}: output path is not a regular file (a device, pipe or socket)"], args=["--force"],
+         setup=_fifo_output),
+    Case("style that is a pipe", {"posts/a.md": _post("B")}, 1,
+         ["{project}/s.css: is not a regular file (a device, pipe or socket)"], args=["--style", "{project}/s.css"],
+         setup=lambda project, output: os.mkfifo(project / "s.css")),
+    Case("zero-width space in the author", {"posts/a.md": _post("B", "title: T\nauthor: Jo\u200bhn")}, 0,
+         ["posts/a.md:3: warning: 'author' holds invisible or text-reversing characters (U+200B); they reach the "
+          "PDF's metadata as they are"]),
+    Case("bidi override in the guide's title", {"posts/a.md": _post("B")}, 0,
+         ["guide.toml:1: warning: 'title' holds invisible or text-reversing characters (U+202E); they reach the "
+          "PDF's metadata as they are"], manifest='title = "H\u202eX"\nauthor = "T"\nchapters = ["posts/a.md"]\n'),
+    Case("control character in a message is escaped", {"posts/a.md": _post("B", "title: T\ndate: \"2024\\e[31m\"")},
+         1, ["posts/a.md:3: 'date' must be YYYY-MM-DD (got '2024\\x1b[31m')"]),
+]  # fmt: skip
+CASES += SANDBOX_CASES
 
 
 def _tree_hashes(root: Path) -> dict[str, str]:
@@ -338,14 +421,18 @@ def test_hostile_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (outside / "x.css").write_text(f'body::after {{ content: "{CANARY}" }}')
     project = tmp_path / "project"
     (project / "posts").mkdir(parents=True)
-    names = {"outside": str(outside), "project": str(project)}
+    names = {"outside": str(outside), "project": str(project), "outside_uri": outside.as_uri(),
+             "out_dir": str(tmp_path / "out")}  # fmt: skip
     manifest = case.manifest or MANIFEST
     for name, value in names.items():
         manifest = manifest.replace("{" + name + "}", value)
     (project / "guide.toml").write_text(manifest)
     for name, content in case.files.items():
-        data = content.replace("{outside}", str(outside)).encode() if isinstance(content, str) else content
-        (project / name).write_bytes(data)
+        data = content
+        if isinstance(data, str):
+            for key, value in names.items():
+                data = data.replace("{" + key + "}", value)
+        (project / name).write_bytes(data.encode() if isinstance(data, str) else data)
     output = tmp_path / "out" / "guide.pdf"
     output.parent.mkdir()
     output.write_bytes(OLD_PDF)

@@ -1,0 +1,56 @@
+"""Refuse paths no file of a guide should have: control characters, over-long names, special files.
+
+One check for every path an author names (chapters, images, the stylesheet, the output), so
+each refusal is one located line instead of a ValueError or OSError from the operating system.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import unicodedata
+from pathlib import Path
+
+MAX_PATH_CHARS = 1_024
+"""Longest path accepted, in characters."""
+MAX_NAME_BYTES = 255
+"""Longest file or folder name accepted, in UTF-8 bytes (what Linux and macOS allow)."""
+
+
+def path_text_problem(text: str) -> str | None:
+    """Say what is wrong with a path as written (control characters, length), or None."""
+    bad = next((char for char in text if unicodedata.category(char) == "Cc"), None)
+    if bad is not None:
+        return f"holds the control character U+{ord(bad):04X}"
+    if len(text) > MAX_PATH_CHARS:
+        return f"is {len(text):,} characters long (limit {MAX_PATH_CHARS:,})"
+    for name in text.replace("\\", "/").split("/"):
+        size = len(name.encode("utf-8", "surrogatepass"))
+        if size > MAX_NAME_BYTES:
+            return f"has a name of {size:,} bytes (limit {MAX_NAME_BYTES})"
+    return None
+
+
+def file_problem(abs_path: Path) -> str | None:
+    """Say why `abs_path` is not a regular file that can be read ("not found", "is a folder"...), or None."""
+    try:
+        mode = abs_path.stat().st_mode
+    except FileNotFoundError:
+        return "not found"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a device, pipe or socket)"
+    if not os.access(abs_path, os.R_OK):
+        return "cannot be read (permission denied)"
+    return None
+
+
+def resolved(abs_path: Path) -> Path | None:
+    """Return the path with symlinks resolved, or None if it cannot be (a loop, a name too long)."""
+    try:
+        return abs_path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
