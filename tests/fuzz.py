@@ -371,6 +371,8 @@ def run_project(project: Project, scratch: Path) -> list[Outcome]:
         outcomes.append(_run(command + project.args, root, outside, scratch))
         if _hashes(root) != before:
             outcomes[-1].problems.append("a file of the project changed")
+        if outcomes[-1].status != 0:
+            break  # a build runs every check first: what check refused, build refuses the same way
     return outcomes
 
 
