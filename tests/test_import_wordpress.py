@@ -93,10 +93,10 @@ def test_caption_shortcode_becomes_a_figure_and_its_photo_credit_a_credit() -> N
 def test_other_shortcodes_leave_a_readable_fallback_and_a_warning_naming_post_and_shortcode() -> None:
     source, report = _read("wxr_with_caption_shortcode.xml")
     body = source.articles[0].post.body_html
-    assert '<em>Embedded:</em> <a href="https://video.example/watch?v=42">' in body
+    assert '<em>Embedded content</em>: <a href="https://video.example/watch?v=42">' in body
     assert "<em>Video:</em>" in body
     assert "<em>Audio:</em>" in body
-    assert "[tide-table" not in body
+    assert '<p>[tide-table station="north"]</p>' in body  # as WordPress shows an unknown shortcode
     assert report.diagnostics == []  # each post's warnings travel with it, reported if it is imported
     assert [str(d) for d in source.articles[0].warnings] == [
         "wxr_with_caption_shortcode.xml:12: warning: post 'Harbour Walks, Part 1 of 3': "
@@ -108,7 +108,7 @@ def test_other_shortcodes_leave_a_readable_fallback_and_a_warning_naming_post_an
         "wxr_with_caption_shortcode.xml:12: warning: post 'Harbour Walks, Part 1 of 3': "
         "[audio] of https://harbour.example/wp-content/uploads/2024/03/gulls.mp3 replaced by a link",
         "wxr_with_caption_shortcode.xml:12: warning: post 'Harbour Walks, Part 1 of 3': "
-        "[tide-table] is not supported; left out",
+        "[tide-table] is not supported; kept as text",
     ]
 
 
@@ -145,10 +145,14 @@ def test_words_in_brackets_are_not_shortcodes_but_escaped_shortcodes_print_as_wr
     assert expansion.warnings == []
 
 
-def test_enclosing_unknown_shortcode_keeps_its_text_with_a_warning() -> None:
+def test_unknown_shortcode_stays_as_written_with_a_warning_and_known_ones_inside_expand() -> None:
     expansion = Expansion(None, {})
-    assert expand_shortcodes("[pullquote]Stay curious.[/pullquote]", expansion) == "Stay curious."
-    assert expansion.warnings == ["[pullquote] is not supported; its text is kept"]
+    text = expand_shortcodes('[pullquote]Stay [gallery ids=""] curious.[/pullquote]', expansion)
+    assert text.startswith("[pullquote]Stay \n\n<pre guide-protected-0></pre>\n\n curious.[/pullquote]")
+    assert expansion.warnings == [
+        "[pullquote] is not supported; kept as text",
+        "[gallery] left out: its images are not in the export",
+    ]
 
 
 def test_autop_leaves_pre_and_block_elements_alone() -> None:

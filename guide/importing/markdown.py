@@ -56,6 +56,7 @@ class PrintMarkdownConverter(MarkdownConverter):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.kept: list[str] = []
+        self.notes: list[str] = []
 
     def keep(self, block: str) -> str:
         """A placeholder line for `block`, which the tidying after conversion leaves alone."""
@@ -92,6 +93,13 @@ class PrintMarkdownConverter(MarkdownConverter):
         if "_noformat" not in parent_tags and getattr(previous, "name", None) in ("code", "kbd", "samp"):
             return f"<code>{html.escape(text, quote=False)}</code>" if text else ""
         return str(super().convert_code(el, text, parent_tags))  # type: ignore[misc] # not in the stub
+
+    def convert_span(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        """A footnote (as the readers and the build write them) becomes a Markdown footnote."""
+        if "footnote" not in (el.get("class") or []) or "_noformat" in parent_tags or not text.strip():
+            return text
+        self.notes.append(" ".join(text.split()))
+        return f"[^{len(self.notes)}]"
 
     def convert_br(self, el: Any, text: str, parent_tags: set[str]) -> str:
         """A line break; inside code, a plain line end."""
@@ -243,7 +251,8 @@ def html_to_markdown(html: str) -> str:
     markdown = str(converter.convert(html))
     markdown = re.sub(r"[ \t]+\n", lambda m: "  \n" if m.group(0).startswith("  ") else "\n", markdown)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
-    return converter.finish(markdown)
+    notes = "".join(f"\n[^{number}]: {note}\n" for number, note in enumerate(converter.notes, 1))
+    return converter.finish(markdown + notes)
 
 
 def front_matter(post: Post) -> str:

@@ -1,4 +1,8 @@
-"""Make imported HTML fit for print: no scripts or forms, embeds as links, bare URLs as links."""
+"""Make imported HTML fit for print: no scripts or forms, embeds as links, bare URLs as links.
+
+Then the markup blog engines write is made plain (see `markup`): code gutters, stray nested
+lists, galleries, Word-style footnotes, scheme-less links, titles standing in for alt text.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,20 @@ from collections import Counter
 import lxml.html
 from lxml import etree
 
+from guide.importing.readers.embeds import provider, titled_link
+from guide.importing.readers.markup import (
+    gallery_grids,
+    nest_stray_lists,
+    scheme_less_links,
+    titles_as_alt,
+    unify_gutter_code,
+    word_footnotes,
+)
 from guide.slug import unique_slug
 
-DROPPED = ("script", "style", "noscript", "template", "form", "input", "button", "select", "textarea")
+DROPPED = (
+    "script", "style", "noscript", "template", "form", "input", "button", "select", "textarea", "svg", "math",
+)  # fmt: skip
 EMBEDS = ("iframe", "object", "embed", "video", "audio")
 BARE_URL_RE = re.compile(r"^\s*(https?://\S+)\s*$")
 URL_HOLDERS = ("p", "div", "figure")
@@ -35,6 +50,12 @@ def clean_html(fragment: str) -> tuple[str, list[str]]:
         elif element.tag in EMBEDS:
             dropped[element.tag] += 1
             _replace_with_link(element)
+    unify_gutter_code(root)
+    nest_stray_lists(root)
+    gallery_grids(root)
+    word_footnotes(root)
+    scheme_less_links(root)
+    titles_as_alt(root)
     _link_bare_urls(root)
     _retarget_fragment_links(root)
     warnings = [_warning(tag, count) for tag, count in sorted(dropped.items())]
@@ -45,6 +66,8 @@ def _warning(tag: str, count: int) -> str:
     times = "" if count == 1 else f" ({count} times)"
     if tag in EMBEDS:
         return f"<{tag}> replaced by a link to what it showed{times}"
+    if tag in ("svg", "math"):
+        return f"inline <{tag}> drawing removed: the guide cannot print it{times}"
     return f"<{tag}> removed: a printed guide cannot run or fill it{times}"
 
 
@@ -63,30 +86,34 @@ def _remove(element: etree._Element) -> None:
 
 
 def _replace_with_link(element: lxml.html.HtmlElement) -> None:
+    """An iframe, video or other embed becomes a paragraph with a titled link to what it showed."""
     source = element.find(".//source")
     url = element.get("src") or element.get("data") or (source.get("src") if source is not None else None)
     parent = element.getparent()
     if parent is None:
         return
-    replacement = lxml.html.Element("p" if parent.tag in ("div", "figure", "body") else "span")
-    if url:
-        emphasis = etree.SubElement(replacement, "em")
-        emphasis.text = "Embedded:"
-        emphasis.tail = " "
-        link = etree.SubElement(replacement, "a", href=url)
-        link.text = url
-    else:
-        emphasis = etree.SubElement(replacement, "em")
-        emphasis.text = "(Embedded content of the original post is not included.)"
+    title = " ".join((element.get("title") or "").split()) or None
+    replacement = lxml.html.fragment_fromstring(titled_link(url or "", title))
+    if parent.tag not in ("div", "figure", "body", "section", "article"):
+        replacement.tag = "span"
     replacement.tail = element.tail
     parent.replace(element, replacement)
 
 
 def _link_bare_urls(root: lxml.html.HtmlElement) -> None:
     """A block holding nothing but an address (an oEmbed in WordPress) becomes a link."""
-    for element in root.iter(*URL_HOLDERS):
+    for element in list(root.iter(*URL_HOLDERS)):
         if len(element) == 0 and element.text and BARE_URL_RE.match(element.text):
             url = element.text.strip()
+            if provider(url) is not None:  # an oEmbed: WordPress shows the video or post itself
+                replacement = lxml.html.fragment_fromstring(titled_link(url))
+                if element.tag == "p":
+                    replacement.tail = element.tail
+                    element.getparent().replace(element, replacement)
+                else:
+                    element.text = None
+                    element.append(replacement)
+                continue
             element.text = None
             link = etree.SubElement(element, "a", href=url)
             link.text = url

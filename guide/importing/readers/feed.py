@@ -23,6 +23,8 @@ BODY_ELEMENTS = ("description", "encoded", "content", "summary")
 SAFE_RECOVERING_PARSER = etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
 )
+ESCAPED_CDATA_BODY_RE = re.compile(r"^\s*(?:&lt;|<)!\[CDATA\[(.*?)\]\](?:&gt;|>)\s*$", re.DOTALL)
+"""A body that is one escaped CDATA section, as feedparser gives it when it keeps it."""
 EMAIL_NAME_RE = re.compile(r"^[^\s@]+@[^\s@]+\s*\((.+)\)$")
 SUMMARY_CHARACTERS = 600
 """A description shorter than this, in characters of text, is taken for a teaser."""
@@ -34,7 +36,9 @@ CUT_OFF_RE = re.compile(
 def read_feed(data: bytes, source_path: str, report: Report) -> Source:
     """Read every entry of a feed given as bytes (never a URL: the import stays offline)."""
     refuse_doctype(data, source_path)
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
+    # Not feedparser's sanitiser: it drops <script> and <svg> silently; clean_html removes them
+    # with a warning each, and the build sanitises what is left.
+    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=True)
     if parsed.get("bozo") and not parsed.entries:
         problem = parsed.get("bozo_exception")
         line = problem.getLineNumber() if hasattr(problem, "getLineNumber") else None
@@ -139,8 +143,8 @@ def _body(entry: Any, source_path: str, report: Report) -> str:
     contents = [c for c in entry.get("content", []) if c.get("value", "").strip()]
     html_contents = [c for c in contents if "html" in c.get("type", "")]
     if html_contents or contents:
-        return str((html_contents or contents)[0]["value"])
-    summary = str(entry.get("summary", ""))
+        return _unwrap_cdata(str((html_contents or contents)[0]["value"]))
+    summary = _unwrap_cdata(str(entry.get("summary", "")))
     label = entry.get("title") or entry.get("link") or "untitled entry"
     if not summary.strip():
         report.warn(
@@ -154,6 +158,12 @@ def _body(entry: Any, source_path: str, report: Report) -> str:
             "the chapter holds it, which may be just the post's summary",
         )
     return summary if "<" in summary else "".join(f"<p>{p}</p>" for p in summary.split("\n\n") if p)
+
+
+def _unwrap_cdata(value: str) -> str:
+    """The markup of a body written as an escaped CDATA section (`&lt;![CDATA[...]]&gt;`)."""
+    found = ESCAPED_CDATA_BODY_RE.match(value)
+    return found.group(1) if found else value
 
 
 def _teaser(description: str) -> str | None:

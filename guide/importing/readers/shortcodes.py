@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from guide.importing.readers.credits import split_credit
+from guide.importing.readers.embeds import gallery_grid, titled_link
 
 # Shaped like WordPress's own shortcode pattern: [name attrs], [name attrs /], [name]content[/name],
 # and [[name]] for a shortcode written out as text.
@@ -52,6 +53,18 @@ class Expansion:
         self.blocks[placeholder] = markup
         return f"\n\n{placeholder}\n\n"
 
+    def inline(self, markup: str) -> str:
+        """Return an inline placeholder for `markup` (inline code), restored after autop."""
+        placeholder = f"<code guide-protected-{len(self.blocks)}></code>"
+        self.blocks[placeholder] = markup
+        return placeholder
+
+    def restore(self, text: str) -> str:
+        """Put back every protected block and inline markup."""
+        for placeholder, markup in reversed(self.blocks.items()):
+            text = text.replace(placeholder, markup)
+        return text
+
 
 Handler = Callable[[dict[str, str], str | None, Expansion], str]
 
@@ -70,7 +83,7 @@ def expand_shortcodes(text: str, expansion: Expansion) -> str:
             return found.group("open") + handler(attrs, content, expansion) + found.group("close")
         if content is None and not _looks_like_shortcode(found, name, attrs):
             return found.group(0)  # words in brackets, not a shortcode
-        return found.group("open") + _unknown(name, content, expansion) + found.group("close")
+        return found.group("open") + _unknown(found, name, content, expansion) + found.group("close")
 
     return SHORTCODE_RE.sub(replace, text)
 
@@ -127,19 +140,25 @@ def _gallery(attrs: dict[str, str], content: str | None, expansion: Expansion) -
     if not images:
         expansion.warnings.append("[gallery] left out: its images are not in the export")
         return expansion.block("<p><em>(A gallery of the original post is not included.)</em></p>")
-    shown = "its image" if len(images) == 1 else f"its {len(images)} images, one after another"
+    shown = "its image" if len(images) == 1 else f"a grid of its {len(images)} images"
     expansion.warnings.append(f"[gallery] shown as {shown}")
-    figures = "".join(
-        f'<figure><img src="{html.escape(image.url)}" alt="{html.escape(image.title)}"></figure>'
-        for image in images
-    )
-    return expansion.block(figures)
+    columns = attrs.get("columns", "")
+    cells = [(image.url, image.title, "") for image in images]
+    return expansion.block(gallery_grid(cells, int(columns) if columns.isdigit() else None))
 
 
 def _embed(attrs: dict[str, str], content: str | None, expansion: Expansion) -> str:
-    url = (content or attrs.get("src", "") or attrs.get("0", "")).strip()
+    url = (content or attrs.get("src", "") or attrs.get("url", "") or attrs.get("0", "")).strip()
     expansion.warnings.append(f"[embed] of {url or 'nothing'} replaced by a link")
-    return expansion.block(_link_paragraph("Embedded", url))
+    return expansion.block(titled_link(url))
+
+
+def _youtube(attrs: dict[str, str], content: str | None, expansion: Expansion) -> str:
+    """WordPress.com's [youtube URL&w=..&h=..]: a titled link to the video."""
+    url = (content or attrs.get("0", "") or attrs.get("url", "")).strip()
+    url = re.sub(r"&(?:amp;)?[wh]=\d+", "", url)
+    expansion.warnings.append(f"[youtube] of {url or 'nothing'} replaced by a link")
+    return expansion.block(titled_link(url))
 
 
 def _media(kind: str) -> Handler:
@@ -158,12 +177,14 @@ def _link_paragraph(label: str, url: str) -> str:
     return f'<p><em>{label}:</em> <a href="{escaped}">{escaped}</a></p>'
 
 
-def _unknown(name: str, content: str | None, expansion: Expansion) -> str:
+def _unknown(found: re.Match[str], name: str, content: str | None, expansion: Expansion) -> str:
+    """An unknown shortcode stays as written, as WordPress shows it; shortcodes inside it expand."""
+    expansion.warnings.append(f"[{name}] is not supported; kept as text")
+    start, end = found.start() + len(found.group("open")), found.end() - len(found.group("close"))
     if content is None:
-        expansion.warnings.append(f"[{name}] is not supported; left out")
-        return ""
-    expansion.warnings.append(f"[{name}] is not supported; its text is kept")
-    return expand_shortcodes(content, expansion)
+        return found.string[start:end]
+    closing = f"[/{found.group('name')}]"
+    return found.string[start : found.start("content")] + expand_shortcodes(content, expansion) + closing
 
 
 HANDLERS: dict[str, Handler] = {
@@ -171,6 +192,7 @@ HANDLERS: dict[str, Handler] = {
     "wp_caption": _caption,
     "gallery": _gallery,
     "embed": _embed,
+    "youtube": _youtube,
     "video": _media("video"),
     "audio": _media("audio"),
 }

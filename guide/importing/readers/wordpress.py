@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from guide.importing.readers.article import Article, Source
 from guide.importing.readers.autop import autop
 from guide.importing.readers.cleanup import clean_html, first_words
 from guide.importing.readers.dates import parse_date
+from guide.importing.readers.embeds import code_block
 from guide.importing.readers.shortcodes import Attachment, Expansion, expand_shortcodes
 from guide.importing.readers.xml import parse_xml
 from guide.post import Post
@@ -28,6 +30,18 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 BLOCK_COMMENT_RE = re.compile(r"<!--\s+/?wp:.*?-->", re.DOTALL)
 BREAK_COMMENT_RE = re.compile(r"<!--\s*(?:more|nextpage|noteaser)\b.*?-->", re.DOTALL)
+CODE_SHORTCODE_RE = re.compile(
+    r"\[(?P<name>code|sourcecode)(?P<attrs>[^\]]*)\](?P<code>.*?)\[/(?P=name)\]", re.DOTALL | re.IGNORECASE
+)
+"""SyntaxHighlighter's [code lang="x"]...[/code] and WordPress.com's [sourcecode language="x"]."""
+CODE_LANGUAGE_RE = re.compile(r"""(?:lang|language)\s*=\s*["']?([\w+#.-]+)""")
+WP_SYNTAX_RE = re.compile(
+    r"""<pre\b[^>]*?\blang\s*=\s*["']?(?P<lang>[\w+#.-]+)["']?[^>]*>(?P<code>.*?)</pre>""",
+    re.DOTALL | re.IGNORECASE,
+)
+"""WP-Syntax's <pre lang="x">: its code is stored raw, markup and all, and shown as text."""
+PRE_RE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.DOTALL | re.IGNORECASE)
+INLINE_CODE_RE = re.compile(r"<code\b[^>]*>.*?</code>", re.DOTALL | re.IGNORECASE)
 SKIPPED_TYPES = {"page": "page", "attachment": "attachment", "nav_menu_item": "menu item"}
 SKIPPED_STATUSES = {
     "draft": "draft",
@@ -188,16 +202,40 @@ def _untitled(item: etree._Element, body: str, export: _Export, report: Report) 
 
 
 def wordpress_html(content: str, expansion: Expansion) -> str:
-    """Turn stored post content into the HTML WordPress shows: blocks, breaks, shortcodes, autop."""
+    """Turn stored post content into the HTML WordPress shows: blocks, breaks, shortcodes, autop.
+
+    Code is literal: code shortcodes, WP-Syntax blocks, <pre> and <code> are set aside before
+    shortcodes and autop run, and put back unchanged.
+    """
     has_blocks = "<!-- wp:" in content
     content = BLOCK_COMMENT_RE.sub("", content)
     content = BREAK_COMMENT_RE.sub("\n\n" if not has_blocks else "", content)
+    content = protect_code(content, expansion)
     content = expand_shortcodes(content, expansion)
     if has_blocks:
-        for placeholder, markup in reversed(expansion.blocks.items()):
-            content = content.replace(placeholder, markup)
-        return content
+        return expansion.restore(content)
     return autop(content, expansion.blocks)
+
+
+def protect_code(content: str, expansion: Expansion) -> str:
+    """Set code aside as placeholders: [code] shortcodes and WP-Syntax blocks become code blocks."""
+    content = CODE_SHORTCODE_RE.sub(
+        lambda m: expansion.block(
+            code_block(html.unescape(m.group("code")).strip("\n"), _code_language(m.group("attrs")))
+        ),
+        content,
+    )
+    content = WP_SYNTAX_RE.sub(
+        lambda m: expansion.block(code_block(html.unescape(m.group("code")).strip("\n"), m.group("lang"))),
+        content,
+    )
+    content = PRE_RE.sub(lambda m: expansion.block(m.group(0)), content)
+    return INLINE_CODE_RE.sub(lambda m: expansion.inline(m.group(0)), content)
+
+
+def _code_language(attrs: str) -> str:
+    found = CODE_LANGUAGE_RE.search(attrs)
+    return found.group(1) if found else ""
 
 
 def _published(item: etree._Element) -> dt.datetime | None:
