@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import lxml.html
 import trafilatura
 from trafilatura.settings import Document
@@ -19,7 +22,7 @@ def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
     title = " ".join((document.title or "").split())
     if not title:
         raise GuideError(Diagnostic(source_path, None, "the page's article has no title"))
-    body, warnings = clean_html(_without_title(_body_of(body), title))
+    body, warnings = clean_html(_without_title(_body_of(_code_as_written(body, data)), title))
     published = parse_date(document.date)
     article = Article(
         post=Post(
@@ -52,6 +55,52 @@ def _extract(data: bytes, source_path: str) -> tuple[Document, str]:
     if not isinstance(document, Document) or not body:
         raise GuideError(Diagnostic(source_path, None, "no article found in this page"))
     return document, body
+
+
+NESTED_PRE_RE = re.compile(r"<pre>\s*<pre>(.*?)</pre>\s*</pre>", re.DOTALL)
+BARE_PRE_RE = re.compile(r"<pre>(?!<code)(.*?)</pre>", re.DOTALL)
+INLINE_HOLDER_RE = re.compile(r"<(p|li|td|th|h[1-6]|figcaption)\b[^>]*>.*?</\1>", re.DOTALL)
+LANGUAGE_CLASS_RE = re.compile(r"\b(?:language|lang)-([\w+#.-]+)")
+
+
+def _code_as_written(extracted: str, page: bytes) -> str:
+    """Undo what trafilatura does to code: <pre><pre> back to one code block with its language,
+    and inline code (which it writes as <pre> inside a sentence) back to <code>."""
+    languages = _code_languages(page)
+
+    def block(found: re.Match[str]) -> str:
+        language = languages.get(_key(html.unescape(found.group(1))))
+        attribute = f' class="language-{html.escape(language)}"' if language else ""
+        return f"<pre><code{attribute}>{found.group(1)}</code></pre>"
+
+    extracted = NESTED_PRE_RE.sub(block, extracted)
+    extracted = INLINE_HOLDER_RE.sub(
+        lambda holder: BARE_PRE_RE.sub(
+            lambda pre: f"<code>{pre.group(1)}</code>" if "\n" not in pre.group(1) else pre.group(0),
+            holder.group(0),
+        ),
+        extracted,
+    )
+    return BARE_PRE_RE.sub(block, extracted)
+
+
+def _code_languages(page: bytes) -> dict[str, str]:
+    """The language each code block of the saved page names, keyed by its text."""
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (lxml.etree.ParserError, ValueError):
+        return {}
+    found = {}
+    for pre in root.iter("pre"):
+        classes = " ".join(e.get("class") or "" for e in (pre, *pre.iter("code")))
+        language = LANGUAGE_CLASS_RE.search(classes)
+        if language:
+            found[_key("".join(str(t) for t in pre.itertext()))] = language.group(1).lower()
+    return found
+
+
+def _key(code: str) -> str:
+    return "".join(code.split())
 
 
 def _body_of(page: str) -> str:
