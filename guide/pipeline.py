@@ -273,6 +273,7 @@ def _report_typesetting(
     book: Book, typeset: _Typeset, project: Path, options: BuildOptions, report: Report
 ) -> None:
     """Name the post behind each typesetting problem and sandbox refusal."""
+    report.diagnostics.extend(typeset.result.layout_warnings)  # the audit located its own
     for diagnostic in dict.fromkeys(typeset.log.diagnostics):  # WeasyPrint repeats itself per box
         quoted = re.findall(r"[\"']([^\"']+)[\"']", diagnostic.message)
         needles = [n for q in quoted for n in _needles(q, project)]

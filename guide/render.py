@@ -14,6 +14,7 @@ from guide.book import Book
 from guide.errors import Diagnostic, GuideError
 from guide.fonts import font_face_css
 from guide.resources import STYLES_DIR, STYLESHEETS, TEMPLATES_DIR
+from guide.wrapping import mark_wrapping
 
 
 @dataclass(frozen=True)
@@ -82,16 +83,21 @@ class RenderedBook:
 
 
 def render_parts(book: Book) -> RenderedBook:
-    """Render each part on its own, so a typesetter may lay them out separately."""
+    """Render each part on its own, so a typesetter may lay them out separately.
+
+    Chapters and credits are marked for wrapping (guide/wrapping.py): what a reader copies breaks
+    without hyphens.
+    """
     env = _environment()
     chapters = [(c, Markup(c.body_html)) for c in book.chapters]  # noqa: S704 - sanitised in sources/
     context = {"book": book, "chapters": chapters}
     return RenderedBook(
         front=_render(env, "front.html.j2", context),
         chapters=tuple(
-            _render(env, "chapter.html.j2", {**context, "chapter": c, "body": body}) for c, body in chapters
+            mark_wrapping(_render(env, "chapter.html.j2", {**context, "chapter": c, "body": body}))
+            for c, body in chapters
         ),
-        back=_render(env, "credits.html.j2", context),
+        back=mark_wrapping(_render(env, "credits.html.j2", context)),
     )
 
 

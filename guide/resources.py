@@ -11,4 +11,12 @@ STYLES_DIR = next(
     (d for d in (PACKAGE_DIR / "_styles", PACKAGE_DIR.parent / "styles") if d.is_dir()),
     PACKAGE_DIR.parent / "styles",
 )
-STYLESHEETS = ("page.css", "type.css", "cover.css", "contents.css", "chapter.css", "credits.css")
+STYLESHEETS = (
+    "page.css",
+    "type.css",
+    "overflow.css",
+    "cover.css",
+    "contents.css",
+    "chapter.css",
+    "credits.css",
+)

@@ -16,6 +16,7 @@ import weasyprint
 from PIL import Image
 from weasyprint.text.fonts import FontConfiguration
 
+from guide.audit import audit_document
 from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
 from guide.interrupt import stop_if_interrupted
@@ -41,6 +42,8 @@ class TypesetResult:
     """Number of pages in the PDF."""
     anchor_pages: dict[str, int]
     """Each HTML id -> the 0-based page it lands on: where the chapters begin."""
+    layout_warnings: tuple[Diagnostic, ...] = ()
+    """What the layout audit found (guide/audit.py), located in the posts."""
 
 
 def typeset_pdf(
@@ -65,6 +68,7 @@ def typeset_pdf(
             base_url=base_dir.as_uri() + "/",
             url_fetcher=fetcher,
         ).render(font_config=fonts, pdf_variant=PDF_VARIANT)
+        layout_warnings = tuple(audit_document(document))
         stop_if_interrupted()
         if progress:
             progress(f"Writing {len(document.pages)} pages")
@@ -74,7 +78,9 @@ def typeset_pdf(
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             anchor_pages.setdefault(anchor, index)
-    return TypesetResult(pdf=pdf, pages=len(document.pages), anchor_pages=anchor_pages)
+    return TypesetResult(
+        pdf=pdf, pages=len(document.pages), anchor_pages=anchor_pages, layout_warnings=layout_warnings
+    )
 
 
 @contextlib.contextmanager

@@ -1,0 +1,177 @@
+"""The one place that reads WeasyPrint's laid-out page and box tree, which WeasyPrint keeps internal.
+
+WeasyPrint's public API gives a rendered page's size, links and anchors; where each box landed is
+internal (`Page._page_box`, each box's `element`, `style`, `border_box_x()`...). The layout audit reads
+all of that through this module only, as plain values in points, so a WeasyPrint upgrade that moves
+things breaks this module and tests/test_pagebox.py, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import weasyprint
+from weasyprint.formatting_structure import boxes
+
+PT_PER_PX = 0.75
+"""WeasyPrint lays out in CSS pixels (1/96 in); points are 1/72 in."""
+SOURCE_LINE = "data-source-line"
+SOURCE_PATH = "data-source-path"
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle on the page, in points from the page's top-left corner."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def clip(self, other: Rect) -> Rect:
+        """Return the part of this rectangle inside `other` (possibly empty: right < left)."""
+        return Rect(
+            max(self.left, other.left),
+            max(self.top, other.top),
+            min(self.right, other.right),
+            min(self.bottom, other.bottom),
+        )
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One box as WeasyPrint placed it."""
+
+    kind: str
+    """'text', 'image', 'line', 'inline' or 'block' (tables and cells are blocks)."""
+    tag: str
+    """The element's tag ('p', 'td', 'img'; 'li::marker' for pseudo-elements), '' when anonymous."""
+    rect: Rect
+    """The border box."""
+    text: str
+    """The text a text box shows; '' for other boxes."""
+    clip: Rect
+    """What is visible of the page around this box: the page, cut by ancestors with overflow hidden."""
+    source_path: str | None
+    """The nearest `data-source-path` of the element or an ancestor."""
+    source_line: int | None
+    """The nearest `data-source-line` of the element or an ancestor."""
+    key: int
+    """Identifies the box, to match it with a page's links."""
+    depth: int
+    """How many boxes enclose this one (0 for the page's own children)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """An internal link on a page: the anchor it points to, and the box that carries it."""
+
+    target: str
+    key: int
+
+
+def pages(document: weasyprint.Document) -> list[Any]:
+    """The laid-out page boxes of a rendered document."""
+    return [page._page_box for page in document.pages]  # the one access, on purpose
+
+
+def page_area(page_box: Any) -> Rect:
+    """The page's content area (inside the @page margins), in points."""
+    left, top = page_box.content_box_x(), page_box.content_box_y()
+    return _points(left, top, left + page_box.width, top + page_box.height)
+
+
+def page_edges(page_box: Any) -> Rect:
+    """The page itself, in points."""
+    return _points(0, 0, page_box.margin_width(), page_box.margin_height())
+
+
+def anchors(document: weasyprint.Document) -> set[str]:
+    """Every anchor name defined anywhere in the document."""
+    return {name for page in document.pages for name in page.anchors}
+
+
+def internal_links(document: weasyprint.Document, index: int) -> list[Link]:
+    """The internal links on page `index`."""
+    return [
+        Link(target=str(target), key=id(box))
+        for link_type, target, _rect, box in document.pages[index].links
+        if link_type == "internal"
+    ]
+
+
+def walk(page_box: Any, visit: Callable[[Placed], bool]) -> None:
+    """Call `visit` on every box of the page's flow and footnotes, parents first.
+
+    `visit` returns whether to go on into the box's children. Page-margin boxes (running heads,
+    page numbers) sit outside the content area by design and are skipped.
+    """
+    edges = page_edges(page_box)
+    stack: list[tuple[Any, Rect, str | None, int | None, int]] = [
+        (child, edges, None, None, 0)
+        for child in reversed(page_box.children)
+        if not isinstance(child, boxes.MarginBox)
+    ]
+    while stack:
+        box, clip, path, line, depth = stack.pop()
+        path, line = _source(box, path, line)
+        placed = _placed(box, clip, path, line, depth)
+        if visit(placed) and isinstance(box, boxes.ParentBox):
+            inner = clip
+            if box.style["overflow"] != "visible":
+                inner = clip.clip(
+                    _points(
+                        box.padding_box_x(),
+                        box.padding_box_y(),
+                        box.padding_box_x() + box.padding_width(),
+                        box.padding_box_y() + box.padding_height(),
+                    )
+                )
+            stack.extend((child, inner, path, line, depth + 1) for child in reversed(box.children))
+
+
+def boxes_of(page_box: Any) -> Iterator[Placed]:
+    """Every box of the page's flow, parents first (for tests and inspection)."""
+    found: list[Placed] = []
+
+    def keep(placed: Placed) -> bool:
+        found.append(placed)
+        return True
+
+    walk(page_box, keep)
+    yield from found
+
+
+def _source(box: Any, path: str | None, line: int | None) -> tuple[str | None, int | None]:
+    element = box.element
+    if element is None:
+        return path, line
+    own_path = element.get(SOURCE_PATH)
+    own_line = element.get(SOURCE_LINE)
+    if own_path is not None:
+        path, line = own_path, None
+    if own_line is not None and own_line.isdigit():
+        line = int(own_line)
+    return path, line
+
+
+def _placed(box: Any, clip: Rect, path: str | None, line: int | None, depth: int) -> Placed:
+    if isinstance(box, boxes.TextBox):
+        kind, text = "text", box.text
+    elif isinstance(box, boxes.ReplacedBox):
+        kind, text = "image", ""
+    elif isinstance(box, boxes.LineBox):
+        kind, text = "line", ""
+    elif isinstance(box, boxes.InlineBox):
+        kind, text = "inline", ""
+    else:
+        kind, text = "block", ""
+    left, top = box.border_box_x(), box.border_box_y()
+    rect = _points(left, top, left + box.border_width(), top + box.border_height())
+    return Placed(kind, box.element_tag or "", rect, text, clip, path, line, id(box), depth)
+
+
+def _points(left: float, top: float, right: float, bottom: float) -> Rect:
+    return Rect(left * PT_PER_PX, top * PT_PER_PX, right * PT_PER_PX, bottom * PT_PER_PX)
