@@ -96,7 +96,10 @@ def _problem(placed: Placed, area: Rect, number: int) -> tuple[str, bool] | None
         return None  # an inline box is judged by the text and images inside it
     what = _describe(placed)
     seen = rect.clip(placed.clip)
-    cut = seen.right < rect.right - TOLERANCE_PT or seen.bottom < rect.bottom - TOLERANCE_PT
+    # A line's box is taller than its glyphs (leading): text counts as cut off at the top or bottom
+    # only when less than half of that box shows.
+    visible_height = max(0.0, seen.bottom - seen.top)
+    cut = seen.right < rect.right - TOLERANCE_PT or visible_height < (rect.bottom - rect.top) / 2
     if placed.kind == "text" and cut:
         return f"{what} is cut off on page {number}", True
     across = [(area.left - rect.left, "left edge"), (rect.right - area.right, "right edge")]

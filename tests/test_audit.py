@@ -44,6 +44,18 @@ p { margin: 0; }
             "src=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='20'/%3E\">",
             ["chapters/a.md:9: warning: an image runs 70.0 mm past the bottom of the text area on page 2"],
         ),
+        (  # the alt text of an image that failed to load shows in full
+            '<p data-source-line="4"><img src="missing.png" alt="A photo"></p>',
+            [],
+        ),
+        (  # text below the bottom of a block that hides its overflow
+            '<div style="overflow: hidden; height: 5mm"><p data-source-line="6">One</p>'
+            '<p data-source-line="7">Two</p><p>Three</p></div>',
+            [
+                "chapters/a.md:7: warning: text 'Two' is cut off on page 1",
+                "chapters/a.md: warning: text 'Three' is cut off on page 1",
+            ],
+        ),
         (  # text inside a block that hides its overflow
             '<div style="overflow: hidden; width: 10mm; white-space: nowrap">'
             '<p data-source-line="11">Hidden beyond the edge</p></div>',
