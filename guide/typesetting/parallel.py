@@ -203,7 +203,13 @@ class _Run:
         """The worker processes by id (the executor's own table, which it offers no public way to read)."""
 
     def _submit(self, job: PartJob) -> Future[PartResult]:
-        future = self.pool.submit(typeset_part, job)
+        try:
+            future = self.pool.submit(typeset_part, job)
+        except BrokenProcessPool as exc:
+            # A worker died before this part went out: its result says so when collected, in order.
+            future = Future()
+            future.set_exception(exc)
+            return future
         self.processes.update(getattr(self.pool, "_processes", None) or {})
         return future
 
