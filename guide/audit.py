@@ -1,15 +1,17 @@
 """Audit the laid-out pages: nothing crosses the text block, nothing is cut off, no link leads nowhere.
 
-`audit_document` is a function of one rendered WeasyPrint document, so a typesetter that lays a book
-out in chunks can run it on each chunk (a link into another chunk then needs that chunk's anchors:
-pass them as `other_anchors`). Each finding is a warning located by the source attributes the render
-stage puts on the HTML (`data-source-path` on a chapter, `data-source-line` on its blocks), so
-`--strict` makes it fatal. The box tree is read only through guide/pagebox.py.
+`audit_document` is a function of one rendered WeasyPrint document. A typesetter that lays a book out
+in parts runs `find_problems` on each part, where the part's pages are numbered from 0 and a link may
+point into another part, then `located` once it knows where each part starts and every anchor.
+Each finding is a warning located by the source attributes the render stage puts on the HTML
+(`data-source-path` on a chapter, `data-source-line` on its blocks), so `--strict` makes it fatal.
+The box tree is read only through guide/pagebox.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import weasyprint
 
@@ -36,20 +38,46 @@ WHAT = {
 }
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One problem on a laid-out page, before the page is numbered within the whole book."""
+
+    source_path: str | None
+    line: int | None
+    problem: str
+    """What is wrong, without the page: 'a table runs 12.3 mm past the right edge of the text area'."""
+    page_index: int
+    """0-based, within the document audited."""
+    target: str | None = None
+    """For a link: the anchor it needs, which another part of the book may hold."""
+
+    def diagnostic(self, first_page_index: int = 0) -> Diagnostic:
+        """The warning, for a document whose first page is page `first_page_index` (0-based) of the PDF."""
+        message = f"{self.problem} on page {first_page_index + self.page_index + 1}"
+        return Diagnostic(self.source_path or "<layout>", self.line, message, Severity.WARNING)
+
+
 def audit_document(document: weasyprint.Document, other_anchors: Iterable[str] = ()) -> list[Diagnostic]:
     """Return a warning for each box that crosses its page's text block, each text cut off and
     each internal link whose target is missing, in page order, each reported once."""
-    findings: dict[tuple[str | None, int | None, str], Diagnostic] = {}
-    for number, page_box in enumerate(pagebox.pages(document), start=1):
-        for diagnostic in _page_findings(page_box, number):
-            findings.setdefault((diagnostic.source_path, diagnostic.line, diagnostic.message), diagnostic)
-    known = pagebox.anchors(document) | set(other_anchors)
-    for diagnostic in _missing_targets(document, known):
-        findings.setdefault((diagnostic.source_path, diagnostic.line, diagnostic.message), diagnostic)
-    return list(findings.values())
+    known = set(other_anchors)
+    return located([(f, 0) for f in find_problems(document) if f.target is None or f.target not in known])
 
 
-def _page_findings(page_box: object, number: int) -> list[Diagnostic]:
+def find_problems(document: weasyprint.Document) -> list[Finding]:
+    """Every box crossing the text block, text cut off, and link to an anchor this document lacks."""
+    found: list[Finding] = []
+    for index, page_box in enumerate(pagebox.pages(document)):
+        found += _page_findings(page_box, index)
+    return found + _missing_targets(document, pagebox.anchors(document))
+
+
+def located(findings: Iterable[tuple[Finding, int]]) -> list[Diagnostic]:
+    """The warnings for findings of documents that start on the given 0-based pages, each once."""
+    return list(dict.fromkeys(finding.diagnostic(first) for finding, first in findings))
+
+
+def _page_findings(page_box: object, index: int) -> list[Finding]:
     """The boxes of one page that cross its text block or are cut off.
 
     A box too wide is itself to blame (a block's width comes from its container), so what is
@@ -57,7 +85,7 @@ def _page_findings(page_box: object, number: int) -> list[Diagnostic]:
     reported only if nothing inside it is.
     """
     area = pagebox.page_area(page_box)
-    found: list[Diagnostic] = []
+    found: list[Finding] = []
     open_tall: list[tuple[Placed, str, list[bool]]] = []
     """Enclosing boxes that cross the bottom, with whether something inside them was reported."""
 
@@ -68,13 +96,13 @@ def _page_findings(page_box: object, number: int) -> list[Diagnostic]:
                 report(placed, message)
 
     def report(placed: Placed, message: str) -> None:
-        found.append(_warning(placed, message))
+        found.append(Finding(placed.source_path, placed.source_line, message, index))
         for _, _, inner in open_tall:
             inner[0] = True
 
     def visit(placed: Placed) -> bool:
         settle(placed.depth)
-        problem = _problem(placed, area, number)
+        problem = _problem(placed, area)
         if problem is None:
             return True
         message, sideways = problem
@@ -89,7 +117,7 @@ def _page_findings(page_box: object, number: int) -> list[Diagnostic]:
     return found
 
 
-def _problem(placed: Placed, area: Rect, number: int) -> tuple[str, bool] | None:
+def _problem(placed: Placed, area: Rect) -> tuple[str, bool] | None:
     """What is wrong with where `placed` landed, if anything, and whether it is too wide."""
     rect = placed.rect
     if placed.kind == "inline" or rect.right - rect.left <= 0 or rect.bottom - rect.top <= 0:
@@ -101,7 +129,7 @@ def _problem(placed: Placed, area: Rect, number: int) -> tuple[str, bool] | None
     visible_height = max(0.0, seen.bottom - seen.top)
     cut = seen.right < rect.right - TOLERANCE_PT or visible_height < (rect.bottom - rect.top) / 2
     if placed.kind == "text" and cut:
-        return f"{what} is cut off on page {number}", True
+        return f"{what} is cut off", True
     across = [(area.left - rect.left, "left edge"), (rect.right - area.right, "right edge")]
     down = [(area.top - rect.top, "top"), (rect.bottom - area.bottom, "bottom")]
     # A glyph's box may rise above its line (tall type, tight leading): lines are judged top and
@@ -110,7 +138,7 @@ def _problem(placed: Placed, area: Rect, number: int) -> tuple[str, bool] | None
     overshoot, side = max(sides)
     if overshoot <= TOLERANCE_PT:
         return None
-    message = f"{what} runs {overshoot * MM_PER_PT:.1f} mm past the {side} of the text area on page {number}"
+    message = f"{what} runs {overshoot * MM_PER_PT:.1f} mm past the {side} of the text area"
     return message, side.endswith("edge")
 
 
@@ -124,23 +152,19 @@ def _describe(placed: Placed) -> str:
     return WHAT.get(placed.tag, f"a <{placed.tag or 'box'}>")
 
 
-def _warning(placed: Placed, message: str) -> Diagnostic:
-    return Diagnostic(placed.source_path or "<layout>", placed.source_line, message, Severity.WARNING)
-
-
-def _missing_targets(document: weasyprint.Document, known: set[str]) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
+def _missing_targets(document: weasyprint.Document, known: set[str]) -> list[Finding]:
+    found: list[Finding] = []
     for index, page_box in enumerate(pagebox.pages(document)):
         broken = {link.key: link.target for link in pagebox.internal_links(document, index)}
         broken = {key: target for key, target in broken.items() if target not in known}
         if not broken:
             continue
 
-        def visit(placed: Placed, broken: dict[int, str] = broken, number: int = index + 1) -> bool:
+        def visit(placed: Placed, broken: dict[int, str] = broken, index: int = index) -> bool:
             target = broken.pop(placed.key, None)
             if target is not None:
-                message = f"link to '#{target}' on page {number} leads nowhere: no element has that id"
-                found.append(_warning(placed, message))
+                problem = f"link to '#{target}' leads nowhere (no element has that id)"
+                found.append(Finding(placed.source_path, placed.source_line, problem, index, target))
             return bool(broken)
 
         pagebox.walk(page_box, visit)

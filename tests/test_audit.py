@@ -66,8 +66,11 @@ p { margin: 0; }
             [f"chapters/a.md:20: warning: text '{'word ' * 7}word…' is cut off on page 1"],
         ),
         (
-            '<p data-source-line="13">See <a href="#missing">there</a> and <a href="#ok" id="ok">it</a>.</p>',
-            ["chapters/a.md:13: warning: link to '#missing' on page 1 leads nowhere: no element has that id"],
+            '<p data-source-line="13">Go <a href="#missing">there</a> and <a href="#ok" id="ok">it</a>.</p>',
+            [
+                "chapters/a.md:13: warning: link to '#missing' leads nowhere (no element has that id)"
+                " on page 1"
+            ],
         ),
     ],
 )
@@ -93,17 +96,19 @@ def test_a_link_to_an_anchor_in_another_chunk_is_not_missing() -> None:
 STYLE_THAT_OVERFLOWS = "img { max-width: none; width: 200mm; }\n"
 
 
-def test_a_build_warns_with_the_post_and_strict_makes_it_fatal(tmp_path: Path, epoch: str) -> None:
-    """The audit runs on every build: an author's stylesheet that undoes the wrapping is caught."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_warns_with_the_post_and_strict_makes_it_fatal(tmp_path: Path, epoch: str, jobs: int) -> None:
+    """The audit runs on every build, in one document or in parts: an author's stylesheet that undoes
+    the wrapping is caught, on the page of the whole PDF."""
     style = tmp_path / "wide.css"
     style.write_text(STYLE_THAT_OVERFLOWS, encoding="utf-8")
     project = FIXTURES / "projects" / "overflow"
-    result = build(project, tmp_path / "guide.pdf", BuildOptions(style=style))
+    result = build(project, tmp_path / "guide.pdf", BuildOptions(style=style, jobs=jobs))
     assert [str(w) for w in result.warnings] == [
         "posts/wide_and_long_tables_and_images.md: warning: an image runs 84.1 mm past the right edge"
         " of the text area on page 7"
     ]
     with pytest.raises(GuideError) as raised:
-        build(project, tmp_path / "strict.pdf", BuildOptions(style=style, strict=True))
+        build(project, tmp_path / "strict.pdf", BuildOptions(style=style, strict=True, jobs=jobs))
     assert [str(d) for d in raised.value.diagnostics] == [str(w) for w in result.warnings]
     assert not (tmp_path / "strict.pdf").exists()

@@ -52,7 +52,12 @@ def typeset_book(
     report_log(typeset.log, log_handler(report))
     fetcher.refusals.extend(dict.fromkeys(typeset.refusals))  # every part loads the stylesheets
     cache.trim()
-    return TypesetResult(pdf=typeset.pdf, pages=typeset.pages, anchor_pages=typeset.anchor_pages)
+    return TypesetResult(
+        pdf=typeset.pdf,
+        pages=typeset.pages,
+        anchor_pages=typeset.anchor_pages,
+        layout_warnings=tuple(typeset.layout_warnings),
+    )
 
 
 def cache_folder(project: Path) -> Path:

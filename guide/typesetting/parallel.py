@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guide.audit import Finding, located
 from guide.book import Book
-from guide.errors import Report
+from guide.errors import Diagnostic, Report
 from guide.fetcher import Refusal, SandboxedFetcher
 from guide.render import RenderOptions
 from guide.typesetting.cache import PartCache, content_key
@@ -62,6 +63,8 @@ class Typeset:
     """Each anchor -> the 0-based page of the merged PDF it lands on."""
     log: list[tuple[int, str]]
     refusals: list[Refusal]
+    layout_warnings: list[Diagnostic]
+    """The layout audit's warnings, with the merged PDF's page numbers."""
     laid_out: int
     """How many parts were laid out (the others came from the cache)."""
     parts: int
@@ -110,9 +113,23 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         anchor_pages=_anchor_pages(results),
         log=[record for r in results for record in r.log],
         refusals=[Refusal(url, reason) for r in results for url, reason in r.refusals],
+        layout_warnings=_layout_warnings(results),
         laid_out=run.laid_out,
         parts=len(results),
     )
+
+
+def _layout_warnings(results: list[PartResult]) -> list[Diagnostic]:
+    """The parts' audit findings, on the merged PDF's pages; a link is missing if no part has its target."""
+    anchors = {name for result in results for name in result.anchors}
+    findings: list[tuple[Finding, int]] = []
+    first = 0
+    for result in results:
+        for path, line, problem, page, target in result.findings:
+            if target is None or target not in anchors:
+                findings.append((Finding(path, line, problem, page, target), first))
+        first += result.pages
+    return located(findings)
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ from typing import Any
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
+from guide.audit import find_problems
 from guide.fetcher import SandboxedFetcher
 from guide.typeset import PDF_VARIANT
 from guide.typesetting import weasy
@@ -65,6 +66,8 @@ class PartResult:
     """WeasyPrint's log records (level, message)."""
     refusals: list[tuple[str, str]] = field(default_factory=list)
     """What the sandboxed fetcher refused (url, reason)."""
+    findings: list[tuple[str | None, int | None, str, int, str | None]] = field(default_factory=list)
+    """The layout audit's findings (see `guide.audit.Finding`): path, line, problem, page, link target."""
 
 
 @dataclass
@@ -144,6 +147,7 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
             font_config=worker.fonts, pdf_variant=PDF_VARIANT
         )
     pages = len(document.pages)
+    findings = [(f.source_path, f.line, f.problem, f.page_index, f.target) for f in find_problems(document)]
     if not first_page or worker.counts[job.index] != pages:
         raise weasy.InternalsChangedError("the page-numbering hook did not see the part's pages")
     anchors: dict[str, int] = {}
@@ -162,6 +166,7 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         anchors=anchors,
         log=[(r.levelno, r.getMessage()) for r in worker.records],
         refusals=[(r.url, r.reason) for r in worker.fetcher.refusals],
+        findings=findings,
     )
 
 
