@@ -13,7 +13,7 @@ import lxml.html
 
 from guide.errors import Report, shown
 from guide.images import data_image_problem, image_problem
-from guide.manifest import Manifest
+from guide.manifest import MANIFEST_NAME, Manifest
 from guide.numbering import number_chapters
 from guide.paths import file_problem, path_text_problem, resolved
 from guide.post import Post, address_key
@@ -57,7 +57,7 @@ class Book:
     """Everything the renderer needs: front matter plus one part per chapter."""
 
     title: str
-    author: str
+    author: str | None
     language: str
     page_size: str
     chapters: tuple[Chapter, ...]
@@ -93,6 +93,8 @@ def build_book(
         files={p.source_path: slug for p, slug in zip(posts, slugs, strict=True)},
         ids={slug: _ids(root) for slug, root in zip(slugs, roots, strict=True)},
     )
+    if manifest.author is None:
+        report.warn(MANIFEST_NAME, None, "no 'author': the cover and the PDF's metadata leave the name out")
     chapters = []
     numbering = number_chapters([post.title for post in posts])
     for number, (post, slug, root, numbered) in enumerate(

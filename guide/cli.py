@@ -4,60 +4,96 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 import guide
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
 from guide.interrupt import install_handlers
 from guide.manifest import MissingImages
-from guide.pipeline import BuildOptions, build, check, write_html
+from guide.pipeline import BuildOptions, build, check, default_output, write_html
 from guide.typeset import Progress
 
 EXIT_AUTHOR_ERROR = 1
 EXIT_INTERRUPTED = 130
 
+
+def _plain(option: Any) -> Any:
+    """Show --help as a flag, without Typer's `<bool>` value placeholder."""
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
+class _Command(TyperCommand):
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain(super().get_help_option(ctx))
+
+
+class _Group(TyperGroup):
+    """The top-level command: commands listed in the order an author meets them, plain --help."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain(super().get_help_option(ctx))
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
-    help="Compile a blog series into a PDF guide.",
     pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
 )
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ProjectArg = Annotated[
-    Path, typer.Argument(help="The guide project: a folder with guide.toml.", show_default=True)
+    Path,
+    typer.Argument(metavar="PROJECT", help="The guide project: a folder with guide.toml.", show_default=True),
 ]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every warning as an error (for CI).")]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", metavar="", help="Treat every warning as an error (for CI).")
+]
 StyleOpt = Annotated[
-    Path | None, typer.Option("--style", help="An extra stylesheet applied after the built-in ones.")
+    Path | None,
+    typer.Option("--style", metavar="FILE", help="An extra stylesheet applied after the built-in ones."),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an output file guide did not write.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", metavar="", help="Overwrite an output file guide did not write.")
+]
 JobsOpt = Annotated[
     int | None,
     typer.Option(
         "--jobs",
         "-j",
         min=1,
+        metavar="N",
         help="Typeset in N worker processes, from the cache in build/.cache (default: the machine's cores;"
         " 1: the whole book as one document, no cache).",
     ),
 ]
 RemoteOpt = Annotated[
     bool,
-    typer.Option("--allow-remote", help="Fetch http(s) images (5 s timeout; local addresses stay refused)."),
+    typer.Option(
+        "--allow-remote", metavar="", help="Fetch http(s) images (5 s timeout; local addresses stay refused)."
+    ),
 ]
 
 MissingImagesOpt = Annotated[
     MissingImages | None,
     typer.Option(
         "--missing-images",
+        metavar="error|placeholder",
         help="An image that cannot be had (missing, remote, refused) stops the build (error) "
         "or prints as a framed placeholder with its alt text and address (placeholder). "
         "Default: guide.toml's missing_images, else error.",
@@ -74,10 +110,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar="", help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
-    """Compile a blog series into a PDF guide."""
+    """Compile a blog series into a PDF guide.
+
+    Start with [bold]guide new DIR[/bold] (or [bold]guide import[/bold]), then [bold]guide watch[/bold]
+    while you write and [bold]guide build --strict[/bold] in CI.
+    """
 
 
 def _print(diagnostics: list[Diagnostic]) -> None:
@@ -88,7 +131,6 @@ def _print(diagnostics: list[Diagnostic]) -> None:
 @contextlib.contextmanager
 def _author_errors() -> Iterator[None]:
     """Turn author mistakes into one line each and exit 1; Ctrl-C or SIGTERM into exit 130."""
-    install_handlers()
     try:
         yield
     except GuideError as exc:
@@ -99,70 +141,149 @@ def _author_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
+def _shows_progress() -> bool:
+    """A progress bar only on a terminal, and never in CI (whose logs keep every redraw)."""
+    return stderr.is_terminal and not os.environ.get("CI")
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[Progress | None]:
-    """Show a status line on a terminal; stay silent otherwise."""
-    if not stderr.is_terminal:
+    """Show a progress bar with the build's stages and page count on a terminal; stay silent otherwise."""
+    if not _shows_progress():
         yield None
         return
-    with stderr.status("Starting") as status:
-        yield status.update
+    from guide.terminal import BuildProgress  # noqa: PLC0415 - rich.progress only when it is shown
+
+    with BuildProgress(stderr) as bar:
+        yield bar.update
 
 
-@app.command("build")
-def build_command(
-    project: ProjectArg = Path("."),
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Where to write the PDF. Default: PROJECT/build/guide.pdf."),
+@app.command(
+    "new",
+    cls=_Command,
+    epilog="Examples:  guide new my-guide  |  guide new my-guide --from export.xml --author 'Ann Lee'",
+)
+def new_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The project folder to create.")],
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from", metavar="SOURCE", help="Start from an import instead of a sample (repeat for several)."
+        ),
     ] = None,
-    strict: StrictOpt = False,
-    style: StyleOpt = None,
-    force: ForceOpt = False,
-    allow_remote: RemoteOpt = False,
-    missing_images: MissingImagesOpt = None,
-    jobs: JobsOpt = None,
-) -> None:
-    """Build the guide's PDF."""
-    options = BuildOptions(
-        strict=strict,
-        style=style,
-        force=force,
-        allow_remote=allow_remote,
-        missing_images=missing_images,
-    )
-    if jobs is not None:
-        options = replace(options, jobs=jobs)
-    output = output or project / "build" / "guide.pdf"
-    with _author_errors(), _progress() as progress:
-        result = build(project, output, options, progress)
-    _print(result.warnings)
-    stderr.print(f"wrote {output} ({result.pages} pages)", markup=False)
-
-
-@app.command("html")
-def html_command(
-    project: ProjectArg = Path("."),
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Where to write the HTML. Default: PROJECT/build/guide.html."),
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="The guide's title.")] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", metavar="NAME", help="The guide's author.")
     ] = None,
-    strict: StrictOpt = False,
-    style: StyleOpt = None,
-    force: ForceOpt = False,
-    missing_images: MissingImagesOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Write into a folder that is not empty.")
+    ] = False,
 ) -> None:
-    """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
-    report = Report()
-    options = BuildOptions(strict=strict, style=style, force=force, missing_images=missing_images)
-    output = output or project / "build" / "guide.html"
+    """Start a guide project that builds at once: guide.toml, a sample chapter, .gitignore and CI."""
+    from guide.starter import NewProject, check_new_folder, write_starter  # noqa: PLC0415
+
+    options = NewProject(folder=folder, title=title, author=author, force=force)
     with _author_errors():
-        write_html(project, output, options, report)
-    _print(report.warnings)
-    stderr.print(f"wrote {output}", markup=False)
+        check_new_folder(options)
+        if sources:
+            _import(sources, ImportOptions(project=folder, title=title, author=author, force=force))
+        written = write_starter(options, sample=not sources)
+    stderr.print(f"created {folder}: {', '.join(written)}", markup=False)
+    stderr.print(f"next: guide watch {folder} --serve   (or: guide build {folder})", markup=False)
 
 
-@app.command("check")
+@app.command(
+    "import",
+    cls=_Command,
+    epilog="Example:  guide import wordpress-export.xml --into my-guide --category community",
+)
+def import_command(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SOURCE...",
+            help="WordPress exports, RSS/Atom feeds, saved pages, Markdown or text posts.",
+        ),
+    ],
+    into: Annotated[
+        Path, typer.Option("--into", metavar="DIR", help="The guide project to create or extend.")
+    ],
+    category: Annotated[
+        str | None, typer.Option("--category", metavar="NAME", help="Only posts in this category.")
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", metavar="NAME", help="Only posts with this tag.")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", metavar="TEXT", help="Only posts that mention this.")
+    ] = None,
+    since: Annotated[
+        datetime.datetime | None,
+        typer.Option(
+            "--since",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Only posts published on or after this day.",
+        ),
+    ] = None,
+    until: Annotated[
+        datetime.datetime | None,
+        typer.Option(
+            "--until",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Only posts published on or before this day.",
+        ),
+    ] = None,
+    order: Annotated[Order, typer.Option("--order", help="Chapter order.")] = Order.OLDEST,
+    media: Annotated[
+        Path | None,
+        typer.Option(
+            "--media", metavar="DIR", help="A copy of the blog's uploads folder, to bring images in."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help="Title for a new guide.toml.")
+    ] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", metavar="NAME", help="Author for a new guide.toml.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Overwrite chapter files that differ.")
+    ] = False,
+) -> None:
+    """Import a blog's posts into a guide project that `guide build` compiles."""
+    options = ImportOptions(
+        project=into,
+        category=category,
+        tag=tag,
+        search=search,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        order=order,
+        media=media,
+        force=force,
+        title=title,
+        author=author,
+    )
+    with _author_errors():
+        _import(sources, options)
+
+
+def _import(sources: list[Path], options: ImportOptions) -> None:
+    # Imported here: `guide build` should not pay for the import-only libraries.
+    from guide.importing.run import import_sources  # noqa: PLC0415
+    from guide.importing.summary import import_summary  # noqa: PLC0415
+
+    result = import_sources(sources, options)
+    for line in import_summary(result, options.project):
+        stderr.print(line, markup=False)
+    if result.clashes:  # the rest is written; these need the author's word
+        _print(list(result.clashes))
+        raise typer.Exit(EXIT_AUTHOR_ERROR)
+
+
+@app.command("check", cls=_Command, epilog="Example:  guide check --strict my-guide")
 def check_command(
     project: ProjectArg = Path("."),
     strict: StrictOpt = False,
@@ -176,55 +297,77 @@ def check_command(
     stderr.print(f"ok: {project} ({len(warnings)} warnings)", markup=False)
 
 
-def main() -> None:
-    """Run the command line."""
-    app()
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Where to write the PDF.",
+        show_default="PROJECT/build/guide.pdf",
+    ),
+]
 
 
-@app.command("import")
-def import_command(
-    sources: Annotated[
-        list[Path],
-        typer.Argument(help="WordPress exports, RSS/Atom feeds, saved pages, Markdown or text posts."),
-    ],
-    into: Annotated[Path, typer.Option("--into", help="The guide project to create or extend.")],
-    category: Annotated[str | None, typer.Option("--category", help="Only posts in this category.")] = None,
-    tag: Annotated[str | None, typer.Option("--tag", help="Only posts with this tag.")] = None,
-    search: Annotated[str | None, typer.Option("--search", help="Only posts that mention this.")] = None,
-    since: Annotated[
-        datetime.datetime | None,
-        typer.Option("--since", formats=["%Y-%m-%d"], help="Only posts published on or after YYYY-MM-DD."),
-    ] = None,
-    until: Annotated[
-        datetime.datetime | None,
-        typer.Option("--until", formats=["%Y-%m-%d"], help="Only posts published on or before YYYY-MM-DD."),
-    ] = None,
-    order: Annotated[Order, typer.Option("--order", help="Chapter order.")] = Order.OLDEST,
-    media: Annotated[
-        Path | None, typer.Option("--media", help="A copy of the blog's uploads folder, to bring images in.")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite chapter files that differ.")] = False,
+@app.command(
+    "build", cls=_Command, epilog="Example:  guide build my-guide --strict -o my-guide/build/guide.pdf"
+)
+def build_command(
+    project: ProjectArg = Path("."),
+    output: OutputOpt = None,
+    strict: StrictOpt = False,
+    style: StyleOpt = None,
+    force: ForceOpt = False,
+    allow_remote: RemoteOpt = False,
+    missing_images: MissingImagesOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
-    """Import a blog's posts into a guide project that `guide build` compiles."""
-    options = ImportOptions(
-        project=into,
-        category=category,
-        tag=tag,
-        search=search,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        order=order,
-        media=media,
+    """Build the guide's PDF."""
+    output = output or default_output(project)
+    options = BuildOptions(
+        strict=strict,
+        style=style,
         force=force,
+        allow_remote=allow_remote,
+        missing_images=missing_images,
     )
-    with _author_errors():
-        # Imported here: `guide build` should not pay for the import-only libraries.
-        from guide.importing.run import import_sources  # noqa: PLC0415
-        from guide.importing.summary import import_summary  # noqa: PLC0415
+    if jobs is not None:
+        options = replace(options, jobs=jobs)
+    with _author_errors(), _progress() as progress:
+        result = build(project, output, options, progress)
+    _print(result.warnings)
+    stderr.print(f"wrote {output} ({result.pages} pages)", markup=False)
 
-        result = import_sources(sources, options)
-    for line in import_summary(result, into):
-        stderr.print(line, markup=False)
-    if result.clashes:  # the rest is written; these need the author's word
-        _print(list(result.clashes))
-        raise typer.Exit(EXIT_AUTHOR_ERROR)
+
+@app.command("html", cls=_Command, epilog="Example:  guide html my-guide -o my-guide/build/guide.html")
+def html_command(
+    project: ProjectArg = Path("."),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Where to write the HTML.",
+            show_default="PROJECT/build/guide.html",
+        ),
+    ] = None,
+    strict: StrictOpt = False,
+    style: StyleOpt = None,
+    force: ForceOpt = False,
+    missing_images: MissingImagesOpt = None,
+) -> None:
+    """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
+    output = output or default_output(project, ".html")
+    report = Report()
+    options = BuildOptions(strict=strict, style=style, force=force, missing_images=missing_images)
+    with _author_errors():
+        write_html(project, output, options, report)
+    _print(report.warnings)
+    stderr.print(f"wrote {output}", markup=False)
+
+
+def main() -> None:
+    """Run the command line; Ctrl-C and SIGTERM end any command with exit 130, nothing half-written."""
+    install_handlers()
+    app()

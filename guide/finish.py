@@ -71,7 +71,8 @@ def _complete_metadata(document: pikepdf.Pdf, finish: Finish) -> None:
     stamp = finish.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
         meta["dc:title"] = finish.title
-        meta["dc:creator"] = list(finish.authors)
+        if finish.authors:  # a guide without an author names none, not an empty one
+            meta["dc:creator"] = list(finish.authors)
         meta["dc:language"] = {finish.language}
         meta["dc:date"] = [stamp]
         meta["xmp:CreateDate"] = stamp

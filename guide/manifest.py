@@ -29,8 +29,9 @@ from guide.textfile import read_text
 
 MANIFEST_NAME = "guide.toml"
 PAGE_SIZES = ("A4", "A5", "Letter")
-REQUIRED_KEYS = ("title", "author", "chapters")
-OPTIONAL_KEYS = ("subtitle", "language", "date", "page_size", "credits", "missing_images")
+REQUIRED_KEYS = ("title", "chapters")
+OPTIONAL_KEYS = ("author", "subtitle", "language", "date", "page_size", "credits", "missing_images")
+KNOWN_KEYS = ("title", "author", "chapters", *OPTIONAL_KEYS[1:])
 
 
 class MissingImages(StrEnum):
@@ -67,8 +68,9 @@ class Manifest:
     project_dir: Path
     """Absolute, resolved project folder."""
     title: str
-    author: str
     chapters: tuple[ChapterRef, ...]
+    author: str | None = None
+    """Who wrote the guide; without it the book leaves the name out (with a warning)."""
     subtitle: str | None = None
     language: str = "en"
     date: dt.date | None = None
@@ -162,7 +164,7 @@ def _entry_lines(text: str, entries: list[Any], key_line_number: int | None) -> 
 def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manifest:
     report = Report()
     for key in sorted(set(data) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)):
-        message = unknown_key_message("key", key, REQUIRED_KEYS + OPTIONAL_KEYS)
+        message = unknown_key_message("key", key, KNOWN_KEYS)
         report.error(MANIFEST_NAME, key_line(text, key), message)
     for key in REQUIRED_KEYS:
         if key not in data:

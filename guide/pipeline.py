@@ -66,6 +66,11 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
+def default_output(project: Path, suffix: str = ".pdf") -> Path:
+    """Where a build writes when not told: PROJECT/build/guide.pdf (or .html)."""
+    return project / "build" / f"guide{suffix}"
+
+
 def build_date(guide_date: dt.date | None = None) -> dt.datetime:
     """Return the time recorded in the PDF: the guide's `date`, else SOURCE_DATE_EPOCH, else now."""
     if guide_date is not None:
@@ -318,7 +323,7 @@ def _finish(prepared: Prepared, result: TypesetResult) -> Finish:
     return Finish(
         front_pages=result.anchor_pages.get(first, 0) if first else 0,
         title=book.title,
-        authors=(book.author,),
+        authors=(book.author,) if book.author else (),
         language=book.language,
         date=prepared.created,
     )

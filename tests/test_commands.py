@@ -98,7 +98,7 @@ def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path:
     terminal, terminal_end = pty.openpty()
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stderr=terminal_end)
     os.close(terminal_end)
-    shown = _read_terminal_until(terminal, process, b"Creating layout")
+    shown = _read_terminal_until(terminal, process, b"Laying out pages")
     process.send_signal(signal.SIGINT)
     shown += _read_terminal_until(terminal, process, None)
     os.close(terminal)

@@ -299,7 +299,7 @@ def test_in_post_links_follow_their_heading_and_dangling_ones_lose_their_fragmen
         "<item><title>One</title><link>https://b.example/one</link><description>First.</description></item>"
         "</channel></rss>"
     )
-    _import(tmp_path / "p", feed)
+    _import(tmp_path / "p", feed, author="Bea Writer")  # the feed names none
     text = (tmp_path / "p/chapters/two.md").read_text()
     assert "[up](#getting-started) gone [one](https://b.example/one)" in text
     strict_build(tmp_path / "p", tmp_path / "p.pdf")

@@ -37,3 +37,7 @@ class ImportOptions:
     """A copy of the blog's uploads folder, to bring its images into the project."""
     force: bool = False
     """Overwrite chapter files that differ from what this import would write."""
+    title: str | None = None
+    """The guide's title for a new guide.toml, instead of the one the sources give."""
+    author: str | None = None
+    """The guide's author for a new guide.toml, instead of the one the sources give."""

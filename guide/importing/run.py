@@ -9,6 +9,7 @@ from pathlib import Path
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.media import MediaFolder
 from guide.importing.options import ImportOptions, Order
+from guide.importing.order import order_articles
 from guide.importing.plan import ImportPlan, guide_chapters, listed_dates, plan_import
 from guide.importing.readers.article import Source
 from guide.importing.readers.importable import read_source, source_files
@@ -16,6 +17,8 @@ from guide.importing.select import Skipped, select_articles
 from guide.importing.series import check_guide_series
 from guide.importing.writer import ManifestPlan, write_import
 from guide.limits import parser_limits
+from guide.manifest import MANIFEST_NAME
+from guide.starter import default_title
 
 __all__ = ["ImportOptions", "ImportResult", "Order", "SourceSummary", "import_sources"]
 
@@ -66,9 +69,10 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
     sources = _read_sources(paths, report)
     selection = select_articles(sources, options)
     report.diagnostics.extend(w for article in selection.articles for w in article.warnings)
+    articles = tuple(order_articles(list(selection.articles), options.order, report))
     media = MediaFolder(options.media) if options.media else None
-    plan = plan_import(selection.articles, media, report)
-    manifest = _manifest_plan(sources, plan, paths, report)
+    plan = plan_import(articles, media, report)
+    manifest = _manifest_plan(sources, plan, paths, options, report)
     manifest = replace(
         manifest, existing_dates=listed_dates(options.project), newest_first=options.order is Order.NEWEST
     )
@@ -170,19 +174,22 @@ def _source_files(paths: list[Path], report: Report) -> list[Path]:
 
 
 def _manifest_plan(
-    sources: list[Source], plan: ImportPlan, paths: list[Path], report: Report
+    sources: list[Source], plan: ImportPlan, paths: list[Path], options: ImportOptions, report: Report
 ) -> ManifestPlan:
-    title = next((s.blog_title for s in sources if s.blog_title), None)
-    author = next((s.blog_author for s in sources if s.blog_author), None)
-    chapters = plan.chapters
-    if title is None and chapters:
-        title = chapters[0].article.post.title
-    if author is None:
-        author = next((c.article.post.author for c in chapters if c.article.post.author), None)
-    if author is None and chapters:
-        author = "Unknown author"
-        report.warn("guide.toml", None, "the sources name no author; set 'author' in guide.toml")
+    """Title and author for a new guide.toml: --title/--author, else what the sources say."""
+    posts = [chapter.article.post for chapter in plan.chapters]
+    title = options.title or next((s.blog_title for s in sources if s.blog_title), None)
+    author = options.author or next((s.blog_author for s in sources if s.blog_author), None)
+    authors = {post.author for post in posts if post.author}
+    if author is None and len(authors) == 1:
+        author = authors.pop()
+    creating = bool(posts) and not (options.project / MANIFEST_NAME).is_file()
+    title = title or default_title(options.project)  # never the first post's title
+    if author is None and creating:
+        report.warn(
+            MANIFEST_NAME,
+            None,
+            "the sources name no author: the book leaves it out (set 'author' or --author)",
+        )
     names = ", ".join(path.name for path in paths)
-    return ManifestPlan(
-        title or "Untitled guide", author or "Unknown author", f"Made by `guide import` from {names}."
-    )
+    return ManifestPlan(title, author, f"Made by `guide import` from {names}.")

@@ -1,4 +1,4 @@
-"""Choose the articles to import and put them in publication order."""
+"""Choose the articles to import: the sources' verdicts, the filters, one copy of each post."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from guide.importing.options import ImportOptions, Order
+from guide.importing.options import ImportOptions
 from guide.importing.readers.article import Article, Source
 from guide.post import address_key
 
@@ -31,7 +31,7 @@ class Selection:
 
 
 def select_articles(sources: list[Source], options: ImportOptions) -> Selection:
-    """Apply the source's own verdicts, the filters and de-duplication; order what is left."""
+    """Apply the source's own verdicts, the filters and de-duplication; keep source order."""
     chosen: list[tuple[int, Article]] = []
     skipped: list[Skipped] = []
     seen: dict[str, Article] = {}
@@ -49,7 +49,7 @@ def select_articles(sources: list[Source], options: ImportOptions) -> Selection:
         if key is not None:
             seen[key] = article
         chosen.append((len(chosen), article))
-    return Selection(tuple(_ordered(chosen, options.order)), tuple(skipped))
+    return Selection(tuple(article for _, article in chosen), tuple(skipped))
 
 
 def _filter_reason(article: Article, options: ImportOptions) -> str | None:
@@ -83,17 +83,3 @@ def _searchable(article: Article) -> str:
     if not text and article.post.body_html.strip():
         text = lxml.html.fragment_fromstring(article.post.body_html, create_parent="div").text_content()
     return f"{article.post.title}\n{text}".casefold()
-
-
-def _ordered(chosen: list[tuple[int, Article]], order: Order) -> list[Article]:
-    """Dated posts by time (source order breaks ties), newest first if asked; undated ones last."""
-    dated = [(when, article) for _, article in chosen if (when := _when(article)) is not None]
-    dated.sort(key=lambda entry: entry[0], reverse=order is Order.NEWEST)  # stable: ties keep source order
-    undated = [article for _, article in chosen if _when(article) is None]
-    return [article for _, article in dated] + undated
-
-
-def _when(article: Article) -> dt.datetime | None:
-    if article.published is not None:
-        return article.published
-    return dt.datetime.combine(article.post.date, dt.time()) if article.post.date else None

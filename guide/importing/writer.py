@@ -23,7 +23,8 @@ class ManifestPlan:
     """What guide.toml gets when the import creates it."""
 
     title: str
-    author: str
+    author: str | None
+    """None when neither the sources nor --author name one: guide.toml then leaves it out."""
     comment: str
     existing_dates: dict[str, dt.date | None] = field(default_factory=dict)
     """Publication dates of the chapters guide.toml lists already, to slot new ones between them."""
@@ -105,7 +106,8 @@ def _manifest_text(project: Path, plan: ImportPlan, manifest: ManifestPlan) -> s
         document = tomlkit.document()
         document.add(tomlkit.comment(manifest.comment))
         document["title"] = manifest.title
-        document["author"] = manifest.author
+        if manifest.author:
+            document["author"] = manifest.author
         document["chapters"] = _array(entries)
         return tomlkit.dumps(document)
     text = path.read_text(encoding="utf-8")

@@ -38,7 +38,13 @@ def read_saved_page(data: bytes, source_path: str, report: Report) -> Source:
         tags=tuple(document.tags or ()),
         warnings=tuple(Diagnostic(source_path, None, w, Severity.WARNING) for w in warnings),
     )
-    return Source(source_path, "saved web page", (article,), blog_title=document.sitename or None)
+    return Source(
+        source_path,
+        "saved web page",
+        (article,),
+        blog_title=document.sitename or None,
+        blog_author=document.author or None,
+    )
 
 
 def _extract(data: bytes, source_path: str) -> tuple[Document, str]:
