@@ -17,6 +17,7 @@ NUMBERED_RE = re.compile(r"(^|\n)([ \t]*\d+)([.)])(?=\s)")
 RULE_LINE_RE = re.compile(r"(^|\n)([ \t]*)([-=])(?=[-= \t]*(?:\n|$))")
 """A line of dashes or equals signs, which Markdown reads as a rule or a heading underline."""
 RULE_ESCAPES = {"-": "\\-", "=": "&#61;"}
+ADJACENT_INLINE_RE = re.compile(r"</(em|strong|b|i)><\1>")
 LIST_INDENT = 4
 """Python-Markdown nests lists by four spaces."""
 IMAGE_FILE_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?)(?:[?#].*)?$", re.IGNORECASE)
@@ -185,12 +186,29 @@ class PrintMarkdownConverter(MarkdownConverter):
         return _image(el, "")
 
     def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
-        """A link around nothing but an image (a click to enlarge) is just the image."""
+        """A link around nothing but an image (a click to enlarge) is just the image.
+
+        Characters Markdown would read in the address (spaces, parentheses, backticks) are escaped.
+        """
         children = [c for c in el.children if getattr(c, "name", None) or str(c).strip()]
         only_image = len(children) == 1 and getattr(children[0], "name", None) == "img"
         if only_image and IMAGE_FILE_RE.search(el.get("href", "")):
             return text
-        return str(super().convert_a(el, text, parent_tags))  # type: ignore[misc] # not in markdownify's stub
+        href = el.get("href")
+        if href:
+            el["href"] = re.sub(r"[ ()`<>]", lambda m: f"%{ord(m.group(0)):02X}", href.strip())
+        return str(super().convert_a(el, _edge_spaces(text), parent_tags))  # type: ignore[misc] # not in stub
+
+    def convert_em(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        """Emphasis; a no-break space at its edge stays outside the markers, as a space."""
+        return str(super().convert_em(el, _edge_spaces(text), parent_tags))  # type: ignore[misc] # not in stub
+
+    def convert_strong(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        """Strong emphasis; edge spaces as for emphasis."""
+        return str(super().convert_strong(el, _edge_spaces(text), parent_tags))  # type: ignore[misc] # not in stub
+
+    convert_i = convert_em
+    convert_b = convert_strong
 
     def convert_sup(self, el: Any, text: str, parent_tags: set[str]) -> str:
         """Keep superscripts as inline HTML: Python-Markdown passes it through."""
@@ -215,6 +233,11 @@ class PrintMarkdownConverter(MarkdownConverter):
         return "\n\n* * *\n\n"
 
 
+def _edge_spaces(text: str) -> str:
+    """Any whitespace at the edges as one plain space: markdownify moves only spaces out of markers."""
+    return re.sub(r"^\s+", " ", re.sub(r"\s+$", " ", text))
+
+
 def _inline_html(tag: str, text: str, parent_tags: set[str]) -> str:
     if "_noformat" in parent_tags or not text.strip():
         return text
@@ -230,7 +253,7 @@ def _image(el: Any, caption: str) -> str:
 
 
 def _escape_title(title: str) -> str:
-    title = re.sub(r'([\\"`*_\[\]])', r"\\\1", title)
+    title = re.sub(r'([\\"`*_\[\]()])', r"\\\1", title)
     return title.replace("&", "&amp;").replace("<", "&lt;")
 
 
@@ -248,7 +271,8 @@ def html_to_markdown(html: str) -> str:
         code_language="",
         keep_inline_images_in=["a", "p", "li", "td", "th", "span", "em", "strong", "b", "i", "div"],
     )
-    markdown = str(converter.convert(html))
+    # <em>a</em><em>b</em> would be *a**b*: one emphasis, as it reads.
+    markdown = str(converter.convert(ADJACENT_INLINE_RE.sub("", html)))
     markdown = re.sub(r"[ \t]+\n", lambda m: "  \n" if m.group(0).startswith("  ") else "\n", markdown)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
     notes = "".join(f"\n[^{number}]: {note}\n" for number, note in enumerate(converter.notes, 1))

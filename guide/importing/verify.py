@@ -206,8 +206,8 @@ def _is_lone_image(element: lxml.html.HtmlElement) -> bool:
     if _words(element.text_content()) or _nearest(element, "figure") is not None:
         return False
     children = [c for c in element if isinstance(c.tag, str) and c.tag != "br"]
-    if len(children) == 1 and children[0].tag == "a":
-        children = [c for c in children[0] if isinstance(c.tag, str)]
+    while len(children) == 1 and children[0].tag in ("a", "picture"):
+        children = [c for c in children[0] if isinstance(c.tag, str) and c.tag != "source"]
     return len(children) == 1 and children[0].tag == "img"
 
 
