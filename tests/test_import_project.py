@@ -405,3 +405,26 @@ def test_images_on_the_blogs_own_site_say_to_bring_a_copy_of_the_site(tmp_path: 
         "with a copy of the site's files: import again with --media DIR --force, DIR being the folder that "
         "holds the site's root"
     ]
+
+
+def test_site_relative_links_between_exported_posts_become_internal(tmp_path: Path, epoch: str) -> None:
+    item = (
+        "<item><title>{title}</title><link>https://kiln.example/2013/0{n}/{slug}/</link>"
+        "<wp:post_id>{n}</wp:post_id><wp:post_date>2013-0{n}-01 09:00:00</wp:post_date>"
+        "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+        "<content:encoded><![CDATA[{body}]]></content:encoded></item>"
+    )
+    items = item.format(title="Clay", n=1, slug="clay", body="Wedge it well.") + item.format(
+        title="Glaze", n=2, slug="glaze", body='After <a href="/2013/01/clay/">the clay</a>, the glaze.'
+    )
+    export = tmp_path / "kiln.xml"
+    export.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>Kiln</title><wp:wxr_version>1.2</wp:wxr_version>{items}</channel></rss>\n"
+    )
+    _import(tmp_path / "p", export)
+    glaze = (tmp_path / "p" / "chapters" / "2013-02-01-glaze.md").read_text()
+    assert "After [the clay](https://kiln.example/2013/01/clay/), the glaze." in glaze
+    body = load_book(tmp_path / "p", Report()).chapters[1].body_html
+    assert '<a href="#clay">the clay</a>' in body

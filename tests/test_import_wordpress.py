@@ -256,3 +256,18 @@ def test_cdata_repair_keeps_the_escaped_closing_sequence_wordpress_exports() -> 
     escaped = b"<a><![CDATA[x ]]]]><![CDATA[> y]]></a>"
     assert repair_nested_cdata(escaped) == escaped
     assert parse_xml(escaped, "e.xml", Report()).text == "x ]]> y"
+
+
+def test_wp_syntax_blocks_keep_their_raw_code_as_text() -> None:
+    content = (
+        "<item><title>Build Script</title><wp:post_id>1</wp:post_id><wp:status>publish</wp:status>"
+        "<wp:post_type>post</wp:post_type><content:encoded><![CDATA[Run this:\n\n"
+        '<pre lang="xml" line="1">\n<target name="dist">\n    <copy todir="out"/>\n</target>\n</pre>\n\n'
+        'And in Java:\n\n<pre lang="java5">List<String> names = new ArrayList<String>();</pre>\n\n'
+        'Escaped already:\n\n<pre lang="java" escaped="true">Map&lt;K, V&gt; m;</pre>]]>'
+        "</content:encoded></item>"
+    )
+    body = read_wordpress_export(_wxr(content), "c.xml", Report()).articles[0].post.body_html
+    assert '&lt;target name="dist"&gt;\n    &lt;copy todir="out"/&gt;\n&lt;/target&gt;' in body
+    assert "List&lt;String&gt; names = new ArrayList&lt;String&gt;();" in body
+    assert "Map&lt;K, V&gt; m;" in body

@@ -8,12 +8,15 @@ which the build turns into an in-guide link. Code (fenced blocks, code spans) is
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
 
 from guide.importing.readers.article import Article
 
@@ -27,6 +30,7 @@ ENGINE_LINK_RE = re.compile(
     r"\{%-?\s*(?:post_url|link)\s+([^\s%]+)\s*-?%\}"  # Jekyll
     r"|\{\{[<%]\s*(?:rel)?ref\s+\"?([^\"\s>%]+)\"?\s*[>%]\}\}"  # Hugo
 )
+RELATIVE_HREF_RE = re.compile(r"\bhref\s*=\s*[\"']?(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)", re.IGNORECASE)
 PAGE_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".php")
 
 
@@ -102,6 +106,24 @@ def _link_text(text: str, addresses: PostAddresses, unresolved: list[str]) -> st
     text = LINK_DEST_RE.sub(destination, text)
     text = REFERENCE_RE.sub(destination, text)
     return HREF_RE.sub(href, text)
+
+
+def absolute_links(body_html: str, post_url: str | None) -> str:
+    """Resolve an HTML body's site-relative links (`/2009/02/other-post/`) against the post's address.
+
+    The build then makes the ones to imported posts internal, and keeps the rest as web links
+    to the blog, where a relative link would be removed.
+    """
+    if not post_url or not RELATIVE_HREF_RE.search(body_html):
+        return body_html
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    for link in root.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href and not href.startswith("#") and not urlsplit(href).scheme:
+            link.set("href", urljoin(post_url, href))
+    return html.escape(root.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
 
 
 def _outside_code(markdown: str, change: Callable[[str], str]) -> str:

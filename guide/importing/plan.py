@@ -21,7 +21,7 @@ from guide.importing.media import (
     localise_html,
     localise_markdown,
 )
-from guide.importing.permalinks import link_posts, post_addresses
+from guide.importing.permalinks import absolute_links, link_posts, post_addresses
 from guide.importing.readers.article import Article
 from guide.importing.verify import verify_chapter
 from guide.manifest import load_manifest
@@ -117,7 +117,8 @@ def _markdown_body(
     if article.body_markdown is not None:
         markdown = localise_markdown(article.body_markdown, resolve)
         return markdown, markdown_to_html(markdown)
-    body = localise_html(drop_dangling_fragments(article.post.body_html, anchors), resolve)
+    body = absolute_links(article.post.body_html, article.post.url)
+    body = localise_html(drop_dangling_fragments(body, anchors), resolve)
     return html_to_markdown(body), body
 
 
