@@ -66,6 +66,9 @@ class Ratios:
     noop: float
     one: float
     memory: float
+    peak_mib: float
+    """The cold build's largest process, MiB."""
+    bare_mib: float
     size: float
     edit_pages_changed: bool
 
@@ -91,6 +94,7 @@ def measure_parallel(
     original = post.read_text(encoding="utf-8")
     figures: dict[str, list[float]] = {name: [] for name in ("cold", "edit", "noop", "one", "mem", "warm")}
     warm_seconds = []
+    peaks: list[tuple[float, float]] = []
     bare_times = []
     pages_changed = False
     for round_number in range(rounds):
@@ -121,6 +125,7 @@ def measure_parallel(
         for name, run in (("cold", cold), ("edit", edit), ("noop", noop), ("one", one)):
             figures[name].append(run.seconds / bare.seconds)  # type: ignore[attr-defined]
         figures["mem"].append(cold.peak_kib / bare.peak_kib)  # type: ignore[attr-defined]
+        peaks.append((cold.peak_kib / 1024, bare.peak_kib / 1024))  # type: ignore[attr-defined]
     post.write_text(original, encoding="utf-8")
     return Ratios(
         posts=posts,
@@ -134,6 +139,8 @@ def measure_parallel(
         noop=statistics.median(figures["noop"]),
         one=statistics.median(figures["one"]),
         memory=max(figures["mem"]),
+        peak_mib=max(cold for cold, _ in peaks),
+        bare_mib=max(bare for _, bare in peaks),
         size=os.path.getsize(pdf) / os.path.getsize(bare_pdf),
         edit_pages_changed=pages_changed,
     )
@@ -145,7 +152,7 @@ def print_parallel_table(rows: Sequence[Ratios], jobs: int) -> None:
     header = (
         f"{'posts':>5} {'pages':>5} {'rounds':>6} {'bare s':>7} {'cold':>6} {'edit':>6} {'warm':>6} "
         f"{'warm s':>6} {'noop':>6} "
-        f"{'mem':>6} {'size':>6} {'jobs 1':>7}"
+        f"{'mem':>6} {'MiB':>5} {'bare':>5} {'size':>6} {'jobs 1':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -154,7 +161,7 @@ def print_parallel_table(rows: Sequence[Ratios], jobs: int) -> None:
         print(
             f"{row.posts:>5} {row.pages:>5} {row.rounds:>6} {row.bare_seconds:>7.2f} {row.cold:>6.3f} "
             f"{row.edit:>5.3f}{mark:1} {row.warm:>6.3f} {row.warm_seconds:>6.2f} {row.noop:>6.3f} "
-            f"{row.memory:>6.3f} {row.size:>6.3f} {row.one:>7.3f}"
+            f"{row.memory:>6.3f} {row.peak_mib:>5.0f} {row.bare_mib:>5.0f} {row.size:>6.3f} {row.one:>7.3f}"
         )
     print("targets: " + "; ".join(f"{name} {target}" for name, target in TARGETS.items()))
     if any(row.edit_pages_changed for row in rows):
