@@ -196,8 +196,8 @@ def _environment() -> str:
     """What changes every key: the format, the tools' versions and the fonts' bytes."""
     pieces = [FORMAT, PDF_VARIANT, version("weasyprint"), version("pydyf"), _guide_version()]
     pieces += [f"{face.path.name}:{_file_digest(face.path).hex()}" for face in FACES]
-    here = Path(__file__).parent  # the code that lays parts out, writes and merges them
-    pieces += [_file_digest(path).hex() for path in sorted(here.glob("*.py"))]
+    package = Path(__file__).parent.parent  # the guide's code: what lays parts out, audits and merges them
+    pieces += [_file_digest(path).hex() for path in sorted(package.rglob("*.py"))]
     return "|".join(pieces)
 
 

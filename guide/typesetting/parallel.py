@@ -153,7 +153,7 @@ def _lay_out(run: _Run, pool: ProcessPoolExecutor, book: Book, options: RenderOp
         run.lay_out_body()
         run.start_front(book, options)
         run.collect_body()
-        run.collect_front(book, options)
+        run.collect_front()
     except WorkerError as failure:
         dead = _stop(pool, run.processes)
         parts = [*run.parts, run.front]
@@ -252,35 +252,55 @@ class _Run:
                 self.starts[self.slots[anchor]] = first + page
 
     def start_front(self, book: Book, options: RenderOptions) -> None:
-        """Take the cover and contents from the cache, or send them to a worker that waits for the pages."""
+        """Take the cover and contents from the cache, or send them to a worker, once the pages are known.
+
+        The chapters' page numbers are published by the workers as soon as their parts are laid out
+        (before they are written), so the contents may be laid out while the last parts are written.
+        """
         index = len(self.parts)
-        known = [int(page) for page in self.starts]
-        if UNKNOWN not in known:
-            self.front = front_part(book, options, dict(zip(self.slots, known, strict=True)))
-            cached = self.cache.get(self.front, 1) if self.cache else None
-            if cached is not None:
-                self.front_result = cached
-                return
-            self.front_future = self._submit(PartJob(index, self.front.html, False, 1))
+        known = self._published_starts()
+        if UNKNOWN in known:  # a part ended without publishing: take the numbers from the results
+            self.collect_body()
+            pages = self.chapter_pages()
+        else:
+            pages = dict(zip(self.slots, known, strict=True))
+        self.front = front_part(book, options, pages)
+        cached = self.cache.get(self.front, 1) if self.cache else None
+        if cached is not None:
+            self.front_result = cached
             return
-        placeholders = {anchor: f"@@page-slot-{slot}@@" for anchor, slot in self.slots.items()}
-        html = front_part(book, options, placeholders).html
-        self.front_future = self._submit(PartJob(index, html, False, 1, waits_for_starts=True))
+        self.front_future = self._submit(PartJob(index, self.front.html, False, 1))
+
+    def _published_starts(self) -> list[int]:
+        """Every chapter's page number, once published; UNKNOWN left only if a part ended without it."""
+        deadline = time.monotonic() + PART_TIME_LIMIT
+        while True:
+            known = [int(page) for page in self.starts]
+            if UNKNOWN not in known:
+                return known
+            for index, future in self.futures.items():
+                if future.done() and future.exception() is not None:
+                    self._result(self.parts[index], future)  # raises WorkerError naming the part
+            if all(future.done() for future in self.futures.values()) or time.monotonic() > deadline:
+                return known
+            time.sleep(POLL)
 
     def collect_body(self) -> None:
-        """Wait for the parts sent to workers, in reading order."""
+        """Wait for the parts sent to workers, in reading order (once)."""
+        if self.results:
+            return
         for index, future in self.futures.items():
             self.found[index] = self._result(self.parts[index], future)
             if self.progress:
                 self.progress(f"Typeset {self.parts[index].where}")
         self.results = [self.found[index] for index in range(len(self.parts))]
 
-    def collect_front(self, book: Book, options: RenderOptions) -> None:
+    def collect_front(self) -> None:
         """Wait for the front matter, if a worker is laying it out."""
-        if self.front_future is None:
-            return
-        self.front = front_part(book, options, self.chapter_pages())
-        self.front_result = self._result(self.front, self.front_future)
+        if self.front_future is not None and self.front is not None:
+            self.front_result = self._result(self.front, self.front_future)
+            if self.progress:
+                self.progress(f"Typeset {self.front.where}")
 
     def chapter_pages(self) -> dict[str, int]:
         """The page number each chapter (and the credits) starts on."""

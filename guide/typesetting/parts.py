@@ -106,11 +106,8 @@ def body_parts(book: Book, options: RenderOptions, jobs: int) -> BookParts:
     return BookParts(tuple(parts), (*(c.slug for c in book.chapters), "credits"))
 
 
-def front_part(book: Book, options: RenderOptions, pages: Mapping[str, object]) -> Part:
-    """Render the cover and contents with each entry's page number written in: `pages` maps anchors.
-
-    A page number may also be a placeholder that a worker fills in once the number is known.
-    """
+def front_part(book: Book, options: RenderOptions, pages: Mapping[str, int]) -> Part:
+    """Render the cover and contents with each entry's page number written in: `pages` maps anchors."""
     rendered = render_parts(book)
     css = stylesheet(book).replace(TARGET_PAGE, LITERAL_PAGE) + "\n" + EDGE_CSS.format("bottom")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import re
 import signal
 import time
 from collections.abc import Sequence
@@ -33,8 +32,6 @@ WAIT_STEP = 0.002
 WAIT_LIMIT = 600.0
 """A part waits this long at most for the parts before it: past that, one of them is lost."""
 UNKNOWN = -1
-PAGE_SLOT = re.compile(r"@@page-slot-(\d+)@@")
-"""Stands for a chapter's page number in the front matter until the parts before have published it."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,6 @@ class PartJob:
     """None: wait for the page counts of the parts before it (published as they are laid out)."""
     starts: dict[str, int] = field(default_factory=dict)
     """Anchors whose page numbers this part publishes once laid out: anchor -> slot in the shared array."""
-    waits_for_starts: bool = False
-    """The front matter: fill its PAGE_SLOT placeholders with published page numbers, then lay out."""
 
 
 @dataclass(frozen=True)
@@ -140,8 +135,6 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         return first - 1 if job.numbered else 0
 
     html = job.html
-    if job.waits_for_starts:
-        html = fill_page_slots(html, _wait_known(worker.starts, len(worker.starts)))
     with weasy.page_offset(offset):
         document = weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher).render(
             font_config=worker.fonts, pdf_variant=PDF_VARIANT
@@ -168,11 +161,6 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         refusals=[(r.url, r.reason) for r in worker.fetcher.refusals],
         findings=findings,
     )
-
-
-def fill_page_slots(html: str, pages: list[int]) -> str:
-    """Write the page numbers in for the PAGE_SLOT placeholders."""
-    return PAGE_SLOT.sub(lambda match: str(pages[int(match.group(1))]), html)
 
 
 def _wait_first_page(counts: Any, index: int) -> int:
