@@ -248,7 +248,7 @@ SNIPPETS = [
     b"\x00",
     b"\xff\xfe",
     b"\xef\xbb\xbf",
-    b"\u202e".decode("unicode_escape").encode(),
+    "\u202e".encode(),
     b"\r",
     b"\x1b[31m",
     b"![x](file:///etc/passwd)",
