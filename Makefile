@@ -40,7 +40,7 @@ bench: $(STAMP) sysdeps
 # Not in CI: generated pathological projects against check and build, each in a capped subprocess.
 FUZZ_MINUTES ?= 20
 fuzz: $(STAMP) sysdeps
-	nice -n 10 $(BIN)/python -m tests.fuzz --minutes $(FUZZ_MINUTES)
+	GUIDE_REALWORLD="$(abspath $(SHARED))/realworld" nice -n 10 $(BIN)/python -m tests.fuzz --minutes $(FUZZ_MINUTES)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden

@@ -9,6 +9,7 @@ every step that commits anything.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from types import FrameType
@@ -16,13 +17,23 @@ from types import FrameType
 _requested = threading.Event()
 
 
+_installer: list[int] = []
+"""The process that installed the handlers: a worker forked from it inherits them."""
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
+    if os.getpid() not in _installer:
+        # A forked worker, stopped before its own set-up ran: end quietly, as the signal means.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     _requested.set()
     raise KeyboardInterrupt
 
 
 def install_handlers() -> None:
-    """Turn SIGINT and SIGTERM into KeyboardInterrupt, and remember that they came."""
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt in this process, and remember that they came."""
+    _installer[:] = [os.getpid()]
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
 

@@ -53,10 +53,11 @@ import os, resource, sys
 resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))
 resource.setrlimit(resource.RLIMIT_AS, ({mem}, {mem}))
 outside = {outside!r}
+allowed = {allowed!r}  # the --style file the author named: read as text, by design
 def watch(event, args):
     if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
-        path = os.fsdecode(args[0])
-        if os.path.abspath(path).startswith(outside):
+        path = os.path.abspath(os.fsdecode(args[0]))
+        if path.startswith(outside) and path not in allowed:
             os.write(2, ("FUZZ: opened outside the project: " + path + "\n").encode())
 sys.addaudithook(watch)
 sys.argv = ["guide", *sys.argv[1:]]
@@ -248,7 +249,7 @@ SNIPPETS = [
     b"\x00",
     b"\xff\xfe",
     b"\xef\xbb\xbf",
-    b"\u202e".decode("unicode_escape").encode(),
+    "\u202e".encode(),
     b"\r",
     b"\x1b[31m",
     b"![x](file:///etc/passwd)",
@@ -317,8 +318,46 @@ def odd_paths(draw: st.DrawFn) -> Project:
     return Project(files, kind=f"odd path {name[:20]!r} image {image[:20]!r}")
 
 
+@st.composite
+def side_doors(draw: st.DrawFn) -> Project:
+    """Resources that try to load the canary beside the project: through an SVG, a stylesheet, a post."""
+    target = draw(
+        st.sampled_from(
+            [
+                "../outside/secret.md",
+                "../../outside/secret.png",
+                "OUTSIDE/secret.png",
+                "file://OUTSIDE/secret.png",
+                "%2e%2e/outside/secret.png",
+                "/proc/self/environ",
+            ]
+        )
+    )
+    door = draw(st.sampled_from(["svg image", "svg use", "css import", "css url", "post img", "post link"]))
+    files = {"guide.toml": manifest("a.md"), "a.md": post("![s](s.svg)"), "s.svg": _svg()}
+    args: list[str] = []
+    if door.startswith("svg"):
+        attribute = "xlink:href" if door == "svg image" else "href"
+        tag = "image" if door == "svg image" else "use"
+        files["s.svg"] = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            f'<{tag} {attribute}="{target}" width="9" height="9"/></svg>'
+        ).encode()
+    elif door.startswith("css"):
+        rule = (
+            f'@import url("{target}");' if door == "css import" else f'body {{ background: url("{target}") }}'
+        )
+        files["style.css"] = rule.encode()
+        args = ["--style", draw(st.sampled_from(["style.css", "../outside/style.css"]))]
+    elif door == "post img":
+        files["a.md"] = post(f'<img src="{target}" alt="x">')
+    else:
+        files["a.md"] = post(f'<a href="{target}">x</a> <link rel="attachment" href="{target}">')
+    return Project(files, args, kind=f"side door {door} {target}")
+
+
 PROJECTS = st.one_of(
-    deep_nesting(), huge_counts(), random_bytes(), odd_encodings(), mutated_real(), odd_paths()
+    deep_nesting(), huge_counts(), random_bytes(), odd_encodings(), mutated_real(), odd_paths(), side_doors()
 )
 
 
@@ -358,26 +397,33 @@ def run_project(project: Project, scratch: Path) -> list[Outcome]:
     root = scratch / "project"
     root.mkdir()
     (scratch / "out").mkdir()
-    for name, data in project.files.items():
+    (outside / "style.css").write_text('@import url("secret.css"); body { background: url("secret.png") }')
+    (outside / "secret.css").write_text(f'body::after {{ content: "{CANARY}" }}')
+    for name, content in project.files.items():
         try:
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            target.write_bytes(content.replace(b"OUTSIDE", str(outside).encode()))
         except (OSError, ValueError):
             continue  # a name the file system refuses: the manifest still names it
     before = _hashes(root)
     outcomes = []
     for command in (["check", str(root)], ["build", str(root), "-o", str(scratch / "out" / "g.pdf")]):
-        outcomes.append(_run(command + project.args, root, outside, scratch))
-        if _hashes(root) != before:
-            outcomes[-1].problems.append("a file of the project changed")
+        args = [arg.replace("OUTSIDE", str(outside)) for arg in project.args]
+        outcomes.append(_run(command + args, root, outside, scratch))
+        after = _hashes(root)
+        if after != before:
+            changed = sorted(set(before.items()) ^ set(after.items()))
+            outcomes[-1].problems.append(f"files of the project changed: {[name for name, _ in changed][:5]}")
         if outcomes[-1].status != 0:
             break  # a build runs every check first: what check refused, build refuses the same way
     return outcomes
 
 
 def _run(command: list[str], root: Path, outside: Path, scratch: Path) -> Outcome:
-    child = CHILD.format(cpu=CPU_SECONDS, mem=MEMORY_BYTES, outside=str(outside))
+    styles = [command[i + 1] for i, arg in enumerate(command[:-1]) if arg == "--style"]
+    allowed = [os.path.abspath(root / style) for style in styles]
+    child = CHILD.format(cpu=CPU_SECONDS, mem=MEMORY_BYTES, outside=str(outside), allowed=allowed)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -429,10 +475,12 @@ def _pdf_text(pdf: Path) -> bytes:
 
 
 def _hashes(root: Path) -> dict[str, str]:
+    """Hash every file of the project but the build's own cache (build/.cache), which a build may write."""
+    cache = root / "build" / ".cache"
     return {
         str(p): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.is_symlink()
+        if p.is_file() and not p.is_symlink() and not p.is_relative_to(cache)
     }
 
 

@@ -104,7 +104,7 @@ def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path:
     os.close(terminal)
     assert process.wait(timeout=60) == 130, shown.decode(errors="replace")
     assert b"interrupted" in shown
-    assert b"Traceback" not in shown
+    assert b"Traceback" not in shown, shown.decode(errors="replace")
     assert output.read_bytes() == b"%PDF-1.7\n% previous\n"
     assert sorted(p.name for p in output.parent.iterdir()) == ["guide.pdf"]
 
@@ -154,6 +154,31 @@ def test_an_interrupt_swallowed_by_a_finalizer_still_stops_the_build(tmp_path: P
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "interrupted"
     assert not output.exists()
+
+
+def test_a_forked_worker_stopped_before_its_own_setup_ends_quietly() -> None:
+    """A typesetting worker inherits the command's handlers; SIGTERM must not make it print a traceback."""
+    script = (
+        "import os, signal, time\n"
+        "from guide import interrupt\n"
+        "interrupt.install_handlers()\n"
+        "ready, started = os.pipe()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os.write(started, b'x')\n"  # past the fork's own set-up, which drops pending signals
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "os.read(ready, 1)\n"
+        "os.kill(pid, signal.SIGTERM)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.stdout.strip() == "True", done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_a_failed_write_removes_its_temporary_file_and_keeps_the_old_pdf(

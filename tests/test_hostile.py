@@ -482,3 +482,32 @@ def test_svg_image_cannot_pull_in_a_file_from_outside(tmp_path: Path) -> None:
         "posts/a.md:7: refused to load file:///etc/hostname: it is outside the project folder or does not exist"
     ]
     assert not (tmp_path / "out.pdf").exists()
+
+
+# What `make fuzz` found, replayed the way it runs them: check and build in a capped subprocess with an
+# audit hook watching for files opened outside the project (tests/fuzz.py).
+FUZZ_FINDINGS = [
+    ("chapter path with NUL (was a ValueError traceback)",
+     {"guide.toml": b'title = "F"\nauthor = "F"\nchapters = ["a\\u0000.md", "a.md"]\n', "a.md": b"---\ntitle: T\n---\nB\n"},
+     [], [1], "guide.toml:3: chapter 'a\\x00.md' holds the control character U+0000"),
+    ("stylesheet url() escaping the project by %2e%2e (the typeset cache hashed the file outside)",
+     {"guide.toml": b'title = "F"\nauthor = "F"\nchapters = ["a.md"]\n', "a.md": b"---\ntitle: T\n---\nB\n",
+      "style.css": b'body { background: url("%2e%2e/outside/secret.png") }'},
+     ["--style", "style.css"], [0, 1],
+     "style.css: refused to load file://{project}/%2e%2e/outside/secret.png: it is outside the project folder or "
+     "does not exist"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("finding", FUZZ_FINDINGS, ids=[f[0] for f in FUZZ_FINDINGS])
+def test_fuzz_finding(
+    finding: tuple[str, dict[str, bytes], list[str], list[int], str], tmp_path: Path
+) -> None:
+    from tests.fuzz import Project, run_project  # noqa: PLC0415 - the fuzzer's own harness
+
+    _, files, args, statuses, last_line = finding
+    outcomes = run_project(Project(files, args), tmp_path / "run")
+    assert [o.problems for o in outcomes] == [[] for _ in outcomes]
+    assert [o.status for o in outcomes] == statuses
+    shown = last_line.format(project=tmp_path / "run" / "project")
+    assert outcomes[-1].stderr.strip().splitlines()[-1] == shown

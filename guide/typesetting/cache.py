@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from guide.fonts import FACES
+from guide.paths import file_problem, resolved
 from guide.typeset import PDF_VARIANT
 from guide.typesetting.fontmerge import subset_file
 from guide.typesetting.parts import Part
@@ -167,8 +168,18 @@ class PartCache:
             digest.update(piece.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
         for path in sorted(set(self._local_files(part.html))):
-            digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + _file_digest(self.project / path))
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + self._project_file_digest(path))
         return digest.hexdigest()
+
+    def _project_file_digest(self, path: str) -> bytes:
+        """A project file's digest; a file outside the project, or not a regular file, is never read.
+
+        The sandboxed fetcher refuses those anyway (and the build fails); the key only needs to differ.
+        """
+        target = resolved(Path(path) if Path(path).is_absolute() else self.project / path)
+        if target is None or not target.is_relative_to(self.project.resolve()) or file_problem(target):
+            return b"not a project file"
+        return _file_digest(target)
 
     def _local_files(self, html: str) -> list[str]:
         """The project files the part loads: their bytes change the layout without changing the HTML."""
