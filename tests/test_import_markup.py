@@ -8,10 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from guide import BuildOptions, build
 from guide.importing.options import ImportOptions
 from guide.importing.run import ImportResult, import_sources
 from tests.conftest import FIXTURES
+from tests.pdf_reader import ReadPdf
 
 IMPORT = FIXTURES / "import"
 
@@ -143,3 +146,17 @@ def test_saved_page_code_stays_one_block_and_inline_code_stays_inline(tmp_path: 
         "That is all there is to it; the rest of the program only ever sees the pairs.\n"
     )
     assert result.verified == 1
+
+
+def test_the_gallery_grid_prints_on_one_page_before_the_first_paragraph(tmp_path: Path, epoch: str) -> None:
+    media = tmp_path / "uploads"
+    for name in [*(f"2015/04/fair-{n}.jpg" for n in range(1, 10)), "2015/03/wick.jpg"]:
+        target = media / "wp-content" / "uploads" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (1200, 900), (120, 90, 60)).save(target, "JPEG")
+    project = tmp_path / "guide"
+    import_sources([IMPORT / "wxr_blog_markup.xml"], ImportOptions(project=project, media=media))
+    build(project, tmp_path / "g.pdf", BuildOptions(strict=False, jobs=1))
+    pages = ReadPdf(tmp_path / "g.pdf").page_texts
+    gallery = [i for i, text in enumerate(pages) if "Photos from the Fair" in text and "fair ran" in text]
+    assert gallery, "the gallery and the paragraph after it share the chapter's first page"
