@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,6 +21,10 @@ from guide.interrupt import install_handlers
 from guide.manifest import MissingImages
 from guide.pipeline import BuildOptions, build, check, default_output, write_html
 from guide.typeset import Progress
+
+if TYPE_CHECKING:
+    from guide.preview import Preview
+    from guide.watch import Rebuild
 
 EXIT_AUTHOR_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -339,7 +343,80 @@ def build_command(
     stderr.print(f"wrote {output} ({result.pages} pages)", markup=False)
 
 
-@app.command("html", cls=_Command, epilog="Example:  guide html my-guide -o my-guide/build/guide.html")
+@app.command(
+    "watch",
+    cls=_Command,
+    epilog="Example:  guide watch my-guide --serve   (then open the address it prints)",
+)
+def watch_command(
+    project: ProjectArg = Path("."),
+    output: OutputOpt = None,
+    style: StyleOpt = None,
+    missing_images: MissingImagesOpt = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", metavar="", help="Also serve a live preview of the HTML on 127.0.0.1."),
+    ] = False,
+    port: Annotated[
+        int,
+        typer.Option("--port", metavar="N", min=0, max=65535, help="The preview's port (0: any free one)."),
+    ] = 8000,
+    jobs: JobsOpt = None,
+) -> None:
+    """Rebuild the PDF on every save until Ctrl-C; a failed build keeps the last good PDF."""
+    from guide.watch import watch_project  # noqa: PLC0415 - watchfiles only for `guide watch`
+
+    output = output or default_output(project)
+    options = BuildOptions(style=style, missing_images=missing_images)
+    if jobs is not None:
+        options = replace(options, jobs=jobs)
+    with _author_errors(), _preview(serve, port) as preview:
+        stderr.print(f"watching {project} (Ctrl-C stops)", markup=False)
+        watch_project(project, output, options, lambda done: _show_rebuild(done, project, output, preview))
+
+
+@contextlib.contextmanager
+def _preview(serve: bool, port: int) -> Iterator[Preview | None]:
+    if not serve:
+        yield None
+        return
+    from guide.preview import Preview  # noqa: PLC0415
+
+    try:
+        preview = Preview(port)
+    except OSError as exc:
+        raise GuideError(
+            Diagnostic(f"--port {port}", None, f"cannot serve the preview: {exc.strerror}")
+        ) from exc
+    preview.start()
+    stderr.print(f"preview at {preview.url}", markup=False)
+    try:
+        yield preview
+    finally:
+        preview.close()
+
+
+def _show_rebuild(done: Rebuild, project: Path, output: Path, preview: Preview | None) -> None:
+    """Print one rebuild's warnings (or errors) and time; show a good one in the preview."""
+    if done.result is None:
+        _print(list(done.errors))
+        stderr.print(
+            f"build failed in {done.seconds:.1f} s; {output} keeps the last good build", markup=False
+        )
+        return
+    _print(done.result.warnings)
+    stderr.print(f"rebuilt {output} in {done.seconds:.1f} s ({done.result.pages} pages)", markup=False)
+    if preview is not None:
+        from guide.site import make_site  # noqa: PLC0415
+
+        preview.publish(make_site(done.result.html, project.resolve(), done.result.images))
+
+
+@app.command(
+    "html",
+    cls=_Command,
+    epilog="Examples:  guide html my-guide  |  guide html my-guide --self-contained -o guide.html",
+)
 def html_command(
     project: ProjectArg = Path("."),
     output: Annotated[
@@ -347,24 +424,33 @@ def html_command(
         typer.Option(
             "-o",
             "--output",
-            metavar="FILE",
-            help="Where to write the HTML.",
-            show_default="PROJECT/build/guide.html",
+            metavar="PATH",
+            help="The folder to write (with --self-contained: the .html file).",
+            show_default="PROJECT/build/html (PROJECT/build/guide.html)",
         ),
     ] = None,
+    self_contained: Annotated[
+        bool,
+        typer.Option(
+            "--self-contained",
+            metavar="",
+            help="One .html file with its fonts and images inlined (data: URIs).",
+        ),
+    ] = False,
     strict: StrictOpt = False,
     style: StyleOpt = None,
     force: ForceOpt = False,
     missing_images: MissingImagesOpt = None,
 ) -> None:
-    """Write the exact HTML the PDF is typeset from (relative URLs resolve against PROJECT)."""
-    output = output or default_output(project, ".html")
+    """Write the HTML the PDF is typeset from, with its fonts and images, to open in any browser."""
+    output = output or (default_output(project, ".html") if self_contained else project / "build" / "html")
     report = Report()
     options = BuildOptions(strict=strict, style=style, force=force, missing_images=missing_images)
     with _author_errors():
-        write_html(project, output, options, report)
+        write_html(project, output, options, report, self_contained=self_contained)
     _print(report.warnings)
-    stderr.print(f"wrote {output}", markup=False)
+    shown = output if self_contained else output / "index.html"
+    stderr.print(f"wrote {shown}", markup=False)
 
 
 def main() -> None:

@@ -44,6 +44,8 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
         self.allow_remote = allow_remote
         self.allow_private_hosts = allow_private_hosts
         self.refusals: list[Refusal] = []
+        self.loaded: list[Path] = []
+        """Every local file it served: inputs of the build (`guide watch` rebuilds when one changes)."""
         self.pixels = 0
         """Pixels of the raster images loaded so far: decoding them is what layout pays for."""
 
@@ -70,6 +72,7 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
             path = self._local_path(url)
             if path.stat().st_size > MAX_IMAGE_BYTES:
                 return f"it is over the limit of {MAX_IMAGE_BYTES:,} bytes"
+            self.loaded.append(path)
             return URLFetcherResponse(path.as_uri(), path.read_bytes())
         if scheme == "data":
             found = data_uri_payload(url)

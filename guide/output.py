@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError
@@ -126,3 +127,39 @@ def write_atomically(data: bytes, target: Path) -> None:
 def _remove(temp_name: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(temp_name)
+
+
+def check_output_folder(project: Path, folder: Path, force: bool, inputs: frozenset[Path]) -> None:
+    """Raise GuideError if `guide html` must not write its folder here.
+
+    The folder may not hold the project; one that holds files guide did not write (no index.html
+    of guide's) needs `force`, and even then only guide's own files in it are replaced.
+    """
+    shown = str(folder)
+    target = folder.resolve()
+    if project.is_relative_to(target) or target in inputs:
+        raise GuideError(Diagnostic(shown, None, "output folder holds the guide's sources; name another"))
+    if target.exists() and not target.is_dir():
+        raise GuideError(
+            Diagnostic(shown, None, "output path is a file; name a folder (or use --self-contained)")
+        )
+    if target.is_dir() and any(target.iterdir()) and not force:
+        index = target / "index.html"
+        if not (index.is_file() and _is_previous_output(index)):
+            raise GuideError(
+                Diagnostic(shown, None, "output folder holds files guide did not write; use --force")
+            )
+    check_output_path(project, folder / "index.html", True, kind="HTML", inputs=inputs)
+
+
+def write_folder(project: Path, folder: Path, files: Mapping[str, Path | bytes]) -> None:
+    """Write each file (relative path -> a file to copy, or bytes) into `folder`, index.html last."""
+    create_output_folder(project, folder / "index.html")
+    for relative in sorted(files, key=lambda name: name == "index.html"):
+        source = files[relative]
+        target = folder / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GuideError(Diagnostic(str(target.parent), None, f"cannot create: {exc.strerror}")) from exc
+        write_atomically(source if isinstance(source, bytes) else source.read_bytes(), target)

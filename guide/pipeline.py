@@ -21,10 +21,18 @@ from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
 from guide.interrupt import stop_if_interrupted
 from guide.manifest import MANIFEST_NAME, Manifest, MissingImages, load_manifest
-from guide.output import check_output_path, create_output_folder, write_atomically
+from guide.output import (
+    check_output_folder,
+    check_output_path,
+    create_output_folder,
+    write_atomically,
+    write_folder,
+)
 from guide.post import Post
 from guide.render import RenderOptions, render_html
 from guide.resources import STYLES_DIR
+from guide.site import INDEX, make_site
+from guide.site import self_contained as inline_site
 from guide.sources import read_post
 from guide.textfile import line_of, read_text
 from guide.typeset import Progress, TypesetResult, typeset_pdf
@@ -64,6 +72,13 @@ class BuildResult:
     output: Path | None
     pages: int = 0
     warnings: list[Diagnostic] = field(default_factory=list)
+    inputs: frozenset[Path] = frozenset()
+    """Every file the build read: guide.toml, the posts, their images, the --style file and what the
+    typesetter loaded through the sandbox (the package's own styles and fonts among them)."""
+    html: str = ""
+    """The HTML the PDF was typeset from (`guide watch --serve` shows it)."""
+    images: tuple[str, ...] = ()
+    """The project-relative paths of the images the HTML shows."""
 
 
 def default_output(project: Path, suffix: str = ".pdf") -> Path:
@@ -160,15 +175,28 @@ def make_html(project: Path, options: BuildOptions, report: Report, progress: Pr
     return prepare(project.resolve(), options, report, progress).html
 
 
-def write_html(project: Path, output: Path, options: BuildOptions, report: Report) -> None:
-    """Write the HTML document the PDF is typeset from to `output`; raise GuideError on any error."""
+def write_html(
+    project: Path, output: Path, options: BuildOptions, report: Report, self_contained: bool = False
+) -> None:
+    """Write the HTML the PDF is typeset from, to open in a browser; raise GuideError on any error.
+
+    `output` is a folder (index.html, fonts/ and the images at their project-relative paths), or
+    with `self_contained` one .html file with every font and image inlined as a data: URI.
+    """
     project = project.resolve()
     prepared = prepare(project, options, report)
     inputs = build_inputs(prepared.book, project, options)
-    check_output_path(project, output, options.force, kind="HTML", inputs=inputs)
+    images = tuple(dict.fromkeys(image for chapter in prepared.book.chapters for image in chapter.images))
+    site = make_site(prepared.html, project, images)
+    if self_contained:
+        check_output_path(project, output, options.force, kind="HTML", inputs=inputs)
+        stop_if_interrupted()
+        create_output_folder(project, output)
+        write_atomically(inline_site(site).encode("utf-8"), output)
+        return
+    check_output_folder(project, output, options.force, inputs)
     stop_if_interrupted()
-    create_output_folder(project, output)
-    write_atomically(prepared.html.encode("utf-8"), output)
+    write_folder(project, output, {**site.files, INDEX: site.html.encode("utf-8")})
 
 
 def build_inputs(book: Book, project: Path, options: BuildOptions) -> frozenset[Path]:
@@ -215,7 +243,14 @@ def build(
     stop_if_interrupted()
     create_output_folder(project, output)
     write_atomically(pdf, output)
-    return BuildResult(output=output, pages=typeset.result.pages, warnings=report.warnings)
+    return BuildResult(
+        output=output,
+        pages=typeset.result.pages,
+        warnings=report.warnings,
+        inputs=build_inputs(prepared.book, project, options) | typeset.loaded,
+        html=prepared.html,
+        images=tuple(dict.fromkeys(image for chapter in prepared.book.chapters for image in chapter.images)),
+    )
 
 
 @dataclass(frozen=True)
@@ -225,6 +260,8 @@ class _Typeset:
     result: TypesetResult
     log: Report
     refusals: tuple[Refusal, ...]
+    loaded: frozenset[Path] = frozenset()
+    """The local files the typesetter loaded."""
 
 
 def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress: Progress | None) -> _Typeset:
@@ -248,7 +285,7 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
         )
     if result is None:
         result = typeset_pdf(prepared.html, project, fetcher, log, progress)
-    return _Typeset(result, log, tuple(fetcher.refusals))
+    return _Typeset(result, log, tuple(fetcher.refusals), frozenset(fetcher.loaded))
 
 
 def _placeholders(project: Path, options: BuildOptions) -> bool:

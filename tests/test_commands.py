@@ -51,7 +51,7 @@ def test_check_reports_warnings_and_fails_on_them_when_strict(tmp_path: Path) ->
 
 def test_html_is_what_weasyprint_alone_typesets(tmp_path: Path) -> None:
     html_path = tmp_path / "guide.html"
-    result = runner.invoke(app, ["html", str(BASIC), "-o", str(html_path)])
+    result = runner.invoke(app, ["html", "--self-contained", str(BASIC), "-o", str(html_path)])
     assert result.exit_code == 0, result.output
     html = html_path.read_text()
     assert html.startswith("<!DOCTYPE html>")
@@ -248,22 +248,22 @@ def test_html_replaces_its_own_output_but_never_a_source_or_a_foreign_file(tmp_p
     shutil.copytree(BASIC, project)
     own = project / "build" / "guide.html"
     own.parent.mkdir()
-    first = runner.invoke(app, ["html", str(project), "-o", str(own)])
-    again = runner.invoke(app, ["html", str(project), "-o", str(own)])
+    first = runner.invoke(app, ["html", "--self-contained", str(project), "-o", str(own)])
+    again = runner.invoke(app, ["html", "--self-contained", str(project), "-o", str(own)])
     assert (first.exit_code, again.exit_code) == (0, 0)
     post = project / "posts" / "recap_linking_every_post.md"
     before = post.read_bytes()
-    onto_source = runner.invoke(app, ["html", str(project), "-o", str(post), "--force"])
+    onto_source = runner.invoke(app, ["html", "--self-contained", str(project), "-o", str(post), "--force"])
     assert onto_source.exit_code == 1
     assert onto_source.stderr.splitlines() == [f"{post}: output path is one of the guide's sources"]
     assert post.read_bytes() == before
     foreign = tmp_path / "notes.html"
     foreign.write_text("<p>my notes</p>")
-    refused = runner.invoke(app, ["html", str(project), "-o", str(foreign)])
+    refused = runner.invoke(app, ["html", "--self-contained", str(project), "-o", str(foreign)])
     assert refused.stderr.splitlines() == [
         f"{foreign}: output path holds a file guide did not write; use --force to overwrite it"
     ]
-    forced = runner.invoke(app, ["html", str(project), "-o", str(foreign), "--force"])
+    forced = runner.invoke(app, ["html", "--self-contained", str(project), "-o", str(foreign), "--force"])
     assert forced.exit_code == 0
     assert 'id="starting-with-listening"' in foreign.read_text()
 
@@ -280,7 +280,7 @@ def test_html_creates_its_output_folder_under_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["html", str(BASIC), "-o", "new/deeper/x.html"])
+    result = runner.invoke(app, ["html", "--self-contained", str(BASIC), "-o", "new/deeper/x.html"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "new" / "deeper" / "x.html").read_text().startswith("<!DOCTYPE html>")
 

@@ -19,7 +19,7 @@ from tests.conftest import FIXTURES, ROOT
 BASIC = FIXTURES / "projects" / "basic"
 
 runner = CliRunner()
-COMMANDS = ["new", "import", "check", "build", "html"]
+COMMANDS = ["new", "import", "check", "build", "watch", "html"]
 
 
 def _help(*args: str) -> str:

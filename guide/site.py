@@ -1,0 +1,72 @@
+"""The HTML a PDF is typeset from, made to open in a browser: its fonts and images beside it."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import quote
+
+from guide.fonts import FACES
+
+INDEX = "index.html"
+FONTS_FOLDER = "fonts"
+ATTRIBUTE_URL = re.compile(r'(?P<name>src|href)="(?P<url>[^"]*)"')
+
+
+@dataclass(frozen=True)
+class Site:
+    """One HTML page and the files it refers to by relative URL."""
+
+    html: str
+    """The page, its font and image URLs relative to itself."""
+    files: Mapping[str, Path]
+    """Each file the page loads: its path relative to the page (unquoted) -> the file on disk."""
+
+
+def make_site(html: str, project: Path, images: Iterable[str]) -> Site:
+    """Point the page's fonts at `fonts/` beside it; its images keep their project-relative paths.
+
+    `html` is the HTML the PDF is typeset from: its @font-face rules name the package's font files
+    by file: URI and its images are relative to `project`. `images` are those project-relative paths.
+    """
+    files: dict[str, Path] = {}
+    for face in FACES:
+        relative = f"{FONTS_FOLDER}/{face.path.name}"
+        html = html.replace(face.path.as_uri(), quote(relative))
+        files[relative] = face.path
+    for image in images:
+        files[image] = project / image
+    return Site(html=html, files=MappingProxyType(files))
+
+
+def self_contained(site: Site) -> str:
+    """Return the page with every font and image inlined as a data: URI: one file that opens anywhere."""
+    html = site.html
+    for relative, path in site.files.items():
+        if relative.startswith(f"{FONTS_FOLDER}/"):
+            html = html.replace(f'url("{quote(relative)}")', f'url("{data_uri(path)}")')
+    by_url = {quote(relative): path for relative, path in site.files.items()}
+
+    def inline(found: re.Match[str]) -> str:
+        path = by_url.get(found["url"])
+        return found[0] if path is None else f'{found["name"]}="{data_uri(path)}"'
+
+    return ATTRIBUTE_URL.sub(inline, html)
+
+
+def data_uri(path: Path) -> str:
+    """Return the file as a base64 data: URI."""
+    kind = media_type(path.name)
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def media_type(name: str) -> str:
+    """The media type a browser expects for a file of this name."""
+    if name.endswith(".otf"):
+        return "font/otf"
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"

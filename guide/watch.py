@@ -1,0 +1,81 @@
+"""Rebuild the guide on every save: one build per burst of saves, only when an input changed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import watchfiles
+
+from guide.errors import Diagnostic, GuideError
+from guide.pipeline import BuildOptions, BuildResult, build
+
+DEBOUNCE_MS = 1600
+"""Longest wait for a burst of saves to end before rebuilding."""
+STEP_MS = 150
+"""A burst ends after this long without another change."""
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One rebuild's outcome."""
+
+    seconds: float
+    """How long the build took, wall-clock."""
+    result: BuildResult | None
+    """The build's result; None if an author error stopped it (the previous PDF is left as it was)."""
+    errors: tuple[Diagnostic, ...] = ()
+    """What stopped it."""
+
+    def needs(self, changed: set[Path]) -> bool:
+        """Whether a change to these files calls for another build: any, after a failed one."""
+        return self.result is None or bool(changed & self.result.inputs)
+
+
+def rebuild(project: Path, output: Path, options: BuildOptions) -> Rebuild:
+    """Build once; an author error is an outcome to show, not the end of the watch."""
+    start = time.perf_counter()
+    try:
+        result = build(project, output, options)
+    except GuideError as exc:
+        return Rebuild(time.perf_counter() - start, None, tuple(exc.diagnostics))
+    return Rebuild(time.perf_counter() - start, result)
+
+
+def watch_project(
+    project: Path,
+    output: Path,
+    options: BuildOptions,
+    on_rebuild: Callable[[Rebuild], None],
+    stop: threading.Event | None = None,
+) -> None:
+    """Build, then build again after each burst of saves that touches an input, until `stop` is set."""
+    project = project.resolve()
+    last = rebuild(project, output, options)
+    on_rebuild(last)
+    roots = [project]
+    if options.style is not None and not options.style.resolve().is_relative_to(project):
+        roots.append(options.style.resolve().parent)
+    ignored = _OutputFilter(project, output)
+    for changes in watchfiles.watch(
+        *roots, watch_filter=ignored, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop
+    ):
+        changed = {Path(path).resolve() for _, path in changes}
+        if last.needs(changed):
+            last = rebuild(project, output, options)
+            on_rebuild(last)
+
+
+class _OutputFilter(watchfiles.DefaultFilter):
+    """Ignore what builds write (the output's folder, the cache) besides editors' and tools' files."""
+
+    def __init__(self, project: Path, output: Path) -> None:
+        target = output.resolve()
+        written = [project / "build", target.parent if target.parent != project else target]
+        super().__init__(ignore_paths=[str(path) for path in written])
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        return super().__call__(change, path) and not Path(path).name.endswith(".tmp")

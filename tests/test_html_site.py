@@ -1,0 +1,104 @@
+"""`guide html`: a folder (or one file) that shows the guide's fonts and images in a real browser."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from guide.cli import app
+
+runner = CliRunner()
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium: run `make test` as root to install it (scripts/system-deps.sh)"
+)
+RED = (220, 20, 20)
+
+
+def _project(folder: Path) -> Path:
+    (folder / "chapters" / "media").mkdir(parents=True)
+    Image.new("RGB", (400, 200), RED).save(folder / "chapters" / "media" / "red block.png")
+    (folder / "guide.toml").write_text(
+        'title = "Browser Test"\nauthor = "Ann Lee"\nchapters = ["chapters/one.md"]\n'
+    )
+    (folder / "chapters" / "one.md").write_text(
+        "---\ntitle: One\ncredits: [Red block by the test]\n---\n\n"
+        "![A red block](media/red%20block.png)\n\nThe quick brown fox jumps over the lazy dog. " * 3 + "\n"
+    )
+    return folder
+
+
+def _screenshot(page: Path, shot: Path) -> Image.Image:
+    assert CHROMIUM is not None
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         f"--screenshot={shot}", "--window-size=900,2400", "--virtual-time-budget=3000", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return Image.open(shot).convert("RGB")
+
+
+def _red_pixels(image: Image.Image) -> int:
+    return dict((color, count) for count, color in image.getcolors(maxcolors=1 << 24) or []).get(RED, 0)
+
+
+def test_html_writes_a_folder_with_its_fonts_and_images(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p")
+    result = runner.invoke(app, ["html", str(project)])
+    assert result.exit_code == 0, result.output
+    folder = project / "build" / "html"
+    assert result.stderr.strip().splitlines()[-1] == f"wrote {folder / 'index.html'}"
+    html = (folder / "index.html").read_text()
+    assert "file:" not in html
+    assert 'src="chapters/media/red%20block.png"' in html
+    assert (folder / "chapters" / "media" / "red block.png").is_file()
+    assert sorted(p.suffix for p in (folder / "fonts").iterdir()) == [".otf"] * 10
+
+
+def test_a_foreign_folder_is_refused_without_force(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me\n")
+    result = runner.invoke(app, ["html", str(project), "-o", str(tmp_path / "mine")])
+    assert result.exit_code == 1
+    assert "holds files guide did not write; use --force" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+    refused = runner.invoke(app, ["html", str(project), "-o", str(project)])
+    assert refused.exit_code == 1
+
+
+@pytest.mark.e2e
+@needs_chromium
+def test_the_folder_and_the_single_file_show_fonts_and_image_from_anywhere(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p")
+    (tmp_path / "site").mkdir()
+    made = runner.invoke(app, ["html", str(project), "-o", str(tmp_path / "site")])
+    assert made.exit_code == 0, made.output
+    single = tmp_path / "one.html"
+    assert runner.invoke(app, ["html", str(project), "--self-contained", "-o", str(single)]).exit_code == 0
+    assert "fonts/" not in single.read_text()
+
+    # Moved away from the project: it must carry everything it shows.
+    moved = tmp_path / "elsewhere" / "site"
+    shutil.copytree(tmp_path / "site", moved)
+    shutil.rmtree(project)
+    full = _screenshot(moved / "index.html", tmp_path / "full.png")
+    assert _red_pixels(full) > 20_000  # the 400x200 image shows
+
+    without_fonts = tmp_path / "no-fonts"
+    shutil.copytree(moved, without_fonts)
+    shutil.rmtree(without_fonts / "fonts")
+    fallback = _screenshot(without_fonts / "index.html", tmp_path / "fallback.png")
+    assert full.tobytes() != fallback.tobytes()  # the guide's own fonts set the text
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.move(single, alone / "guide.html")
+    inlined = _screenshot(alone / "guide.html", tmp_path / "inlined.png")
+    assert _red_pixels(inlined) > 20_000
+    assert inlined.tobytes() != fallback.tobytes()
