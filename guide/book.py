@@ -13,12 +13,13 @@ import lxml.html
 
 from guide.errors import Report, shown
 from guide.images import data_image_problem, image_problem
-from guide.manifest import MANIFEST_NAME, Manifest
+from guide.manifest import MANIFEST_NAME, Edition, Manifest
 from guide.numbering import number_chapters
 from guide.paths import file_problem, path_text_problem, resolved
 from guide.post import Post, address_key
 from guide.slug import unique_slug
 from guide.textfile import line_of
+from guide.xref import add_address_note, mark_cross_reference
 
 RESERVED_IDS = {"cover", "contents", "credits"}
 BLOG_UPLOADS = ("/wp-content/uploads/", ".files.wordpress.com/")
@@ -65,6 +66,8 @@ class Book:
     date: dt.date | None = None
     credits: tuple[str, ...] = ()
     """Guide-level credits, printed after the chapters' own."""
+    edition: Edition = Edition.SCREEN
+    """Screen or print: how links and cross-references print."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ def build_book(
         hosts={urlsplit(p.url).netloc.lower().removeprefix("www.") for p in posts if p.url},
         files={p.source_path: slug for p, slug in zip(posts, slugs, strict=True)},
         ids={slug: _ids(root) for slug, root in zip(slugs, roots, strict=True)},
+        titles={slug: p.title for p, slug in zip(posts, slugs, strict=True)},
     )
     if manifest.author is None:
         report.warn(MANIFEST_NAME, None, "no 'author': the cover and the PDF's metadata leave the name out")
@@ -100,7 +104,7 @@ def build_book(
     for number, (post, slug, root, numbered) in enumerate(
         zip(posts, slugs, roots, numbering, strict=True), start=1
     ):
-        context = _PostContext(post, slug, links, manifest.project_dir, report, policy)
+        context = _PostContext(post, slug, links, manifest.project_dir, report, policy, manifest.edition)
         body, shown = _link_body(root, context)
         chapters.append(
             Chapter(
@@ -125,6 +129,7 @@ def build_book(
         page_size=manifest.page_size,
         credits=manifest.credits,
         chapters=tuple(chapters),
+        edition=manifest.edition,
     )
 
 
@@ -168,6 +173,8 @@ class SeriesLinks:
     """Project-relative post file -> chapter id, for relative links between post files."""
     ids: dict[str, set[str]]
     """Chapter id -> the ids inside it, so a link lands only on an anchor that exists."""
+    titles: dict[str, str]
+    """Chapter id -> the post's title, printed by a cross-reference that showed an address."""
 
     def target(self, slug: str, fragment: str) -> str:
         """Return the in-guide href for a chapter and a fragment, falling back to the chapter."""
@@ -185,6 +192,7 @@ class _PostContext:
     project_dir: Path
     report: Report
     images: ImagePolicy
+    edition: Edition = Edition.SCREEN
 
     def warn(self, needle: str, message: str) -> None:
         self.report.warn(
@@ -243,16 +251,21 @@ def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None
         target = links.chapters.get(address_key(href))
         if target is not None:
             element.set("href", links.target(target, parts.fragment))
+            mark_cross_reference(element, href, links.titles[target], context.edition)
         elif _looks_like_series_page(parts.netloc, parts.path, links):
             context.warn(
                 href, f"link to {shown(href)} looks like a post of this series but matches no chapter"
             )
+        elif context.edition is Edition.PRINT:
+            add_address_note(element, href)
     elif not parts.scheme and not parts.netloc and parts.path:
         relative = posixpath.normpath(
             posixpath.join(posixpath.dirname(context.post.source_path), unquote(parts.path))
         )
         if relative in links.files:
-            element.set("href", links.target(links.files[relative], parts.fragment))
+            target = links.files[relative]
+            element.set("href", links.target(target, parts.fragment))
+            mark_cross_reference(element, href, links.titles[target], context.edition)
         else:
             _drop_link(element, href, context)
     elif parts.scheme not in ("mailto", "tel"):

@@ -18,7 +18,7 @@ import guide
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.options import ImportOptions, Order
 from guide.interrupt import install_handlers
-from guide.manifest import MissingImages
+from guide.manifest import Edition, MissingImages
 from guide.pipeline import BuildOptions, build, check, default_output, write_html
 from guide.typeset import Progress
 
@@ -101,6 +101,16 @@ MissingImagesOpt = Annotated[
         help="An image that cannot be had (missing, remote, refused) stops the build (error) "
         "or prints as a framed placeholder with its alt text and address (placeholder). "
         "Default: guide.toml's missing_images, else error.",
+    ),
+]
+
+EditionOpt = Annotated[
+    Edition | None,
+    typer.Option(
+        "--edition",
+        metavar="screen|print",
+        help="screen: links to click; print: outside addresses as footnotes, cross-references as "
+        "page numbers. Default: guide.toml's edition, else screen.",
     ),
 ]
 
@@ -325,6 +335,7 @@ def build_command(
     allow_remote: RemoteOpt = False,
     missing_images: MissingImagesOpt = None,
     jobs: JobsOpt = None,
+    edition: EditionOpt = None,
 ) -> None:
     """Build the guide's PDF."""
     output = output or default_output(project)
@@ -334,6 +345,7 @@ def build_command(
         force=force,
         allow_remote=allow_remote,
         missing_images=missing_images,
+        edition=edition,
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
@@ -441,11 +453,14 @@ def html_command(
     style: StyleOpt = None,
     force: ForceOpt = False,
     missing_images: MissingImagesOpt = None,
+    edition: EditionOpt = None,
 ) -> None:
     """Write the HTML the PDF is typeset from, with its fonts and images, to open in any browser."""
     output = output or (default_output(project, ".html") if self_contained else project / "build" / "html")
     report = Report()
-    options = BuildOptions(strict=strict, style=style, force=force, missing_images=missing_images)
+    options = BuildOptions(
+        strict=strict, style=style, force=force, missing_images=missing_images, edition=edition
+    )
     with _author_errors():
         write_html(project, output, options, report, self_contained=self_contained)
     _print(report.warnings)

@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from guide.errors import Diagnostic, GuideError, Report, shown
 from guide.hints import impossible_date, similar_file, unknown_key_message
@@ -30,8 +30,27 @@ from guide.textfile import read_text
 MANIFEST_NAME = "guide.toml"
 PAGE_SIZES = ("A4", "A5", "Letter")
 REQUIRED_KEYS = ("title", "chapters")
-OPTIONAL_KEYS = ("author", "subtitle", "language", "date", "page_size", "credits", "missing_images")
+OPTIONAL_KEYS = (
+    "author",
+    "subtitle",
+    "language",
+    "date",
+    "page_size",
+    "credits",
+    "missing_images",
+    "edition",
+)
 KNOWN_KEYS = ("title", "author", "chapters", *OPTIONAL_KEYS[1:])
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+class Edition(StrEnum):
+    """Who the PDF is for: a screen (links to click) or paper (addresses and pages to read)."""
+
+    SCREEN = "screen"
+    PRINT = "print"
 
 
 class MissingImages(StrEnum):
@@ -77,6 +96,8 @@ class Manifest:
     page_size: str = "A5"
     credits: tuple[str, ...] = ()
     missing_images: MissingImages = MissingImages.ERROR
+    edition: Edition = Edition.SCREEN
+    """`print` prints outside addresses as footnotes and cross-references as page numbers."""
     warnings: tuple[Diagnostic, ...] = ()
     """What guide.toml holds that a build survives (a title with bidi overrides, say)."""
     """`guide build --missing-images` overrides it."""
@@ -182,7 +203,11 @@ def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manif
     if "credits" in data:
         fields["credits"] = _string_list(data["credits"], "credits", text, report)
     if "missing_images" in data:
-        fields["missing_images"] = _missing_images(data["missing_images"], text, report)
+        fields["missing_images"] = _choice(
+            data["missing_images"], "missing_images", MissingImages, text, report
+        )
+    if "edition" in data:
+        fields["edition"] = _choice(data["edition"], "edition", Edition, text, report)
     if "chapters" in data:
         fields["chapters"] = _chapters(project_dir, data["chapters"], text, report)
     report.raise_if_errors()
@@ -241,16 +266,13 @@ def _page_size(value: Any, text: str, report: Report) -> str:
     return "A5"
 
 
-def _missing_images(value: Any, text: str, report: Report) -> MissingImages:
-    if value not in tuple(MissingImages):
-        choices = " or ".join(f"'{choice}'" for choice in MissingImages)
-        report.error(
-            MANIFEST_NAME,
-            key_line(text, "missing_images"),
-            f"'missing_images' must be {choices} (got {shown(value)})",
-        )
-        return MissingImages.ERROR
-    return MissingImages(value)
+def _choice(value: Any, key: str, choices: type[Choice], text: str, report: Report) -> Choice:
+    """Return the enum member `value` names, or report the choices and return the first."""
+    if value not in tuple(choices):
+        named = " or ".join(f"'{choice}'" for choice in choices)
+        report.error(MANIFEST_NAME, key_line(text, key), f"'{key}' must be {named} (got {shown(value)})")
+        return next(iter(choices))
+    return choices(value)
 
 
 def _string_list(value: Any, key: str, text: str, report: Report) -> tuple[str, ...]:

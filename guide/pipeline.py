@@ -20,7 +20,7 @@ from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
 from guide.interrupt import stop_if_interrupted
-from guide.manifest import MANIFEST_NAME, Manifest, MissingImages, load_manifest
+from guide.manifest import MANIFEST_NAME, Edition, Manifest, MissingImages, load_manifest
 from guide.output import (
     check_output_folder,
     check_output_path,
@@ -59,6 +59,8 @@ class BuildOptions:
     """Let http(s) images through, with a short timeout."""
     missing_images: MissingImages | None = None
     """What to do with images that cannot be had; None takes guide.toml's (default: error)."""
+    edition: Edition | None = None
+    """Screen or print; None takes guide.toml's (default: screen)."""
     allow_private_hosts: bool = False
     """Test-only: let --allow-remote reach loopback and private addresses (a test's own server)."""
     jobs: int = field(default_factory=default_jobs)
@@ -115,6 +117,8 @@ def load_book(
     options = options or BuildOptions()
     manifest = load_manifest(project)
     report.diagnostics.extend(manifest.warnings)
+    if options.edition is not None:
+        manifest = replace(manifest, edition=options.edition)
     posts = _read_posts(manifest, report, progress)
     images = ImagePolicy(
         allow_remote=options.allow_remote,

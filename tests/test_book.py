@@ -36,8 +36,8 @@ def test_links_land_on_anchors_that_exist_or_on_the_chapter(tmp_path: Path) -> N
     (body_one, body_two), report = _book(tmp_path, ONE, two)
     assert 'id="one--setup"' in body_one
     assert body_two == (
-        '<p><a href="#one--setup">a</a> <a href="#one">b</a> <a href="#two">c</a> '
-        '<a href="#one--setup">d</a> <a>e</a></p>'
+        '<p><a href="#one--setup" class="xref">a</a> <a href="#one" class="xref">b</a> <a href="#two">c</a> '
+        '<a href="#one--setup" class="xref">d</a> <a>e</a></p>'
     )
     assert [str(d) for d in report.diagnostics] == [
         "posts/two.md:1: warning: link to '#missing' matches no heading or anchor in this post",
@@ -98,7 +98,7 @@ def test_plain_permalinks_that_differ_only_in_their_query_are_different_posts(tm
         '<p><a href="http://localhost/?p=1">one</a> <a href="http://localhost/?p=4#top">four</a></p>',
     )  # fmt: skip
     (*_, body), report = _book(tmp_path, first, second, recap)
-    assert body == '<p><a href="#first">one</a> <a href="#fourth">four</a></p>'
+    assert body == '<p><a href="#first" class="xref">one</a> <a href="#fourth" class="xref">four</a></p>'
     assert report.diagnostics == []
 
 
