@@ -7,10 +7,14 @@ text for copying, searching and screen readers.
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 
 from guide.manifest import Edition
 from guide.post import address_key
+
+XREF_CLASS = re.compile(r'\sclass="(?:[^"]*\s)?xref[\s"]')
 
 
 def mark_cross_reference(element: lxml.html.HtmlElement, href: str, title: str, edition: Edition) -> None:
@@ -29,6 +33,11 @@ def mark_cross_reference(element: lxml.html.HtmlElement, href: str, title: str, 
         element.set("class", element.get("class", "") + " xref-page")
     else:
         element.text = title
+
+
+def has_cross_references(body_html: str) -> bool:
+    """Whether a chapter's body prints another chapter's page (a typesetter laying out parts must know)."""
+    return XREF_CLASS.search(body_html) is not None
 
 
 def add_address_note(element: lxml.html.HtmlElement, href: str) -> None:

@@ -168,7 +168,7 @@ def test_filtered_out_posts_are_counted_with_the_reason(tmp_path: Path) -> None:
 def test_links_between_imported_posts_become_internal_links(tmp_path: Path) -> None:
     _import(tmp_path, GARDEN)
     second = load_book(tmp_path, Report()).chapters[1]
-    assert '<a href="#first-bed">the first one</a>' in second.body_html
+    assert '<a href="#first-bed" class="xref">the first one</a>' in second.body_html
 
 
 def test_uploads_images_are_copied_from_media_and_the_caption_credit_kept(tmp_path: Path) -> None:

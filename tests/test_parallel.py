@@ -37,11 +37,25 @@ class Pair:
     parallel: Path
 
 
+SERIES_HOST = "https://example-blog.test/"
+ELSEWHERE = "https://elsewhere.test/"
+
+
 def _copy_sample(folder: Path) -> Path:
     project = folder / "sample"
     project.mkdir()
     shutil.copy(ROOT / "guide.toml", project)
     shutil.copytree(ROOT / "chapters", project / "chapters")
+    # Cross-references print each other's page numbers, which only the whole book knows, so a book
+    # with them is one document: in the copy, links between posts lead off the series to keep parts.
+    for post in (project / "chapters").glob("*.*"):
+        lines = post.read_text(encoding="utf-8").split("\n")
+        post.write_text(
+            "\n".join(
+                line if line.startswith("url:") else line.replace(SERIES_HOST, ELSEWHERE) for line in lines
+            ),
+            encoding="utf-8",
+        )
     return project
 
 

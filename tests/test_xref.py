@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from guide import BuildOptions, build
+from guide import BuildOptions, build, load_book
+from guide.errors import Report
 from guide.manifest import Edition, load_manifest
+from guide.render import RenderOptions
+from guide.typesetting.parts import unsupported_reason
 from tests.conftest import FIXTURES
 from tests.pdf_reader import ReadPdf
 
@@ -63,3 +67,9 @@ def test_edition_is_read_from_guide_toml(tmp_path: Path) -> None:
     (project / "a.md").write_text("---\ntitle: A\n---\nBody\n")
     (project / "guide.toml").write_text('title = "T"\nauthor = "A"\nedition = "print"\nchapters = ["a.md"]\n')
     assert load_manifest(project).edition is Edition.PRINT
+
+
+def test_a_book_with_cross_references_is_laid_out_as_one_document() -> None:
+    book = load_book(FIXTURES / "projects" / "basic", Report())
+    options = RenderOptions(created=dt.datetime(2024, 6, 1, tzinfo=dt.UTC))
+    assert "cross-references" in (unsupported_reason(book, options) or "")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from guide.book import Book
 from guide.render import RenderOptions, render_document, render_parts, stylesheet
+from guide.xref import has_cross_references
 
 PART_LINK_PREFIX = "https://guide-part.invalid/#"
 """Links to an anchor in another part carry this prefix until the merge makes them internal."""
@@ -73,6 +74,10 @@ def unsupported_reason(book: Book, options: RenderOptions) -> str | None:
     found = UNSUPPORTED_CSS.search(css)
     if found:
         return f"its styles use '{found.group(0)}', which depends on the whole book's page sequence"
+    if any(has_cross_references(chapter.body_html) for chapter in book.chapters):
+        return (
+            "its chapters print each other's page numbers (cross-references), known from the whole book only"
+        )
     return None
 
 
