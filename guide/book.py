@@ -17,8 +17,17 @@ from guide.manifest import MANIFEST_NAME, Edition, Manifest
 from guide.numbering import number_chapters
 from guide.paths import file_problem, path_text_problem, resolved
 from guide.post import Post, address_key
+from guide.resolution import (
+    PRINT_PPI,
+    PRINT_WIDTH_ATTRIBUTE,
+    pixel_width,
+    print_size,
+    source_line,
+    text_block_mm,
+)
 from guide.slug import unique_slug
 from guide.textfile import line_of
+from guide.typography import set_typography
 from guide.xref import add_address_note, mark_cross_reference
 
 RESERVED_IDS = {"cover", "contents", "credits"}
@@ -68,6 +77,10 @@ class Book:
     """Guide-level credits, printed after the chapters' own."""
     edition: Edition = Edition.SCREEN
     """Screen or print: how links and cross-references print."""
+    cover_image: str | None = None
+    """The cover photo's project-relative path, URL-quoted, or None."""
+    cover_credit: str | None = None
+    """Whom the cover photo is by."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,9 @@ def build_book(
     for number, (post, slug, root, numbered) in enumerate(
         zip(posts, slugs, roots, numbering, strict=True), start=1
     ):
-        context = _PostContext(post, slug, links, manifest.project_dir, report, policy, manifest.edition)
+        context = _PostContext(
+            post, slug, links, manifest.project_dir, report, policy, manifest.edition, manifest.page_size
+        )
         body, shown = _link_body(root, context)
         chapters.append(
             Chapter(
@@ -130,6 +145,8 @@ def build_book(
         credits=manifest.credits,
         chapters=tuple(chapters),
         edition=manifest.edition,
+        cover_image=quote(manifest.cover_image) if manifest.cover_image else None,
+        cover_credit=manifest.cover_credit,
     )
 
 
@@ -193,6 +210,7 @@ class _PostContext:
     report: Report
     images: ImagePolicy
     edition: Edition = Edition.SCREEN
+    page_size: str = "A5"
 
     def warn(self, needle: str, message: str) -> None:
         self.report.warn(
@@ -230,6 +248,7 @@ def _link_body(root: lxml.html.HtmlElement | None, context: _PostContext) -> tup
     for element in root.iter("a"):
         if element.get("href"):
             _resolve_link(element, context)
+    set_typography(root)
     images = tuple(_check_images(root, context))
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return inner, images
@@ -299,6 +318,7 @@ def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[st
             relative = _image_path(src, context)
             if relative is not None:
                 image.set("src", quote(relative))
+                _size_for_print(image, src, context.project_dir / relative, context)
                 found.append(relative)
         elif context.images.placeholders:
             context.warn(src or "<img", f"{problem}; printed as a placeholder")
@@ -306,6 +326,24 @@ def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[st
         else:
             context.error(src or "<img", problem)
     return found
+
+
+def _size_for_print(image: lxml.html.HtmlElement, src: str, abs_path: Path, context: _PostContext) -> None:
+    """Print a raster image no wider than 150 ppi allows; warn when the post's own width prints it coarser."""
+    pixels = pixel_width(abs_path)
+    if pixels is None:
+        return
+    size = print_size(pixels, image.get("width"), image.get("style"), text_block_mm(context.page_size))
+    if not size.set_by_post:
+        # Not a style attribute: render.stylesheet turns it into a rule any stylesheet may override.
+        image.set(PRINT_WIDTH_ATTRIBUTE, f"{size.width_mm:.1f}mm")
+    elif size.ppi < PRINT_PPI:
+        context.report.warn(
+            context.post.source_path,
+            source_line(image) or line_of(context.post.source_text, posixpath.basename(unquote(src))),
+            f"image {shown(unquote(src))} prints at {size.ppi:.0f} ppi, below {PRINT_PPI}: "
+            f"its {pixels} pixels over {size.width_mm:.0f} mm; use a larger file or a smaller width",
+        )
 
 
 def _unavailable(src: str, context: _PostContext) -> str | None:

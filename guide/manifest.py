@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from guide.errors import Diagnostic, GuideError, Report, shown
 from guide.hints import impossible_date, similar_file, unknown_key_message
+from guide.images import image_problem
 from guide.limits import (
     MAX_CHAPTERS,
     MAX_CREDITS,
@@ -39,6 +40,8 @@ OPTIONAL_KEYS = (
     "credits",
     "missing_images",
     "edition",
+    "cover_image",
+    "cover_credit",
 )
 KNOWN_KEYS = ("title", "author", "chapters", *OPTIONAL_KEYS[1:])
 
@@ -95,6 +98,10 @@ class Manifest:
     date: dt.date | None = None
     page_size: str = "A5"
     credits: tuple[str, ...] = ()
+    cover_image: str | None = None
+    """A photo printed full-bleed under the cover's title: a path inside the project."""
+    cover_credit: str | None = None
+    """Whom the cover photo is by, printed on the credits page."""
     missing_images: MissingImages = MissingImages.ERROR
     edition: Edition = Edition.SCREEN
     """`print` prints outside addresses as footnotes and cross-references as page numbers."""
@@ -208,6 +215,7 @@ def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manif
         )
     if "edition" in data:
         fields["edition"] = _choice(data["edition"], "edition", Edition, text, report)
+    fields.update(_cover(project_dir, data, text, report))
     if "chapters" in data:
         fields["chapters"] = _chapters(project_dir, data["chapters"], text, report)
     report.raise_if_errors()
@@ -364,3 +372,33 @@ def _chapter_path_problem(entry: str) -> str | None:
     if Path(entry).is_absolute():
         return f"chapter '{entry}' is an absolute path; use a path inside the project"
     return None
+
+
+def _cover(project_dir: Path, data: dict[str, Any], text: str, report: Report) -> dict[str, Any]:
+    """The cover photo and its credit, checked."""
+    fields: dict[str, Any] = {}
+    if "cover_credit" in data:
+        fields["cover_credit"] = _string(data["cover_credit"], "cover_credit", text, report)
+    if "cover_image" in data:
+        fields["cover_image"] = _cover_image(project_dir, data["cover_image"], text, report)
+    return fields
+
+
+def _cover_image(project_dir: Path, value: Any, text: str, report: Report) -> str | None:
+    """Check the cover photo: a readable image inside the project; return its project-relative path."""
+    line = key_line(text, "cover_image")
+    if not isinstance(value, str) or not value.strip():
+        report.error(MANIFEST_NAME, line, "'cover_image' must be a path inside the project")
+        return None
+    abs_path = (project_dir / value).resolve()
+    problem = None
+    if not abs_path.is_relative_to(project_dir):
+        problem = "lies outside the project folder"
+    elif not abs_path.is_file():
+        problem = "not found"
+    else:
+        problem = image_problem(abs_path)
+    if problem:
+        report.error(MANIFEST_NAME, line, f"cover image {shown(value)} {problem}")
+        return None
+    return abs_path.relative_to(project_dir).as_posix()

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from guide.book import Book
 from guide.errors import Diagnostic, GuideError
 from guide.fonts import font_face_css
+from guide.resolution import print_width_css
 from guide.resources import STYLES_DIR, STYLESHEETS, TEMPLATES_DIR
 from guide.wrapping import mark_wrapping
 
@@ -62,6 +63,7 @@ def stylesheet(book: Book) -> str:
     """Return the package's print stylesheet: fonts, page size, then one file per concern."""
     parts = [font_face_css(), f"@page {{ size: {book.page_size}; }}"]
     parts += [(STYLES_DIR / name).read_text(encoding="utf-8") for name in STYLESHEETS]
+    parts.append(print_width_css([chapter.body_html for chapter in book.chapters]))
     return "\n".join(parts)
 
 

@@ -10,10 +10,31 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pdfplumber
 from pypdf import PdfReader
 
 LABEL_LINE = re.compile(r"^[A-Z]+ \d+$")
 CONTENTS_LINE = re.compile(r"^\s*(?:(\d+)\s+)?(.+?)\s*\.{3,}\s*(\d+)\s*$")
+
+
+BODY_SIZE = 10.5
+"""The body text's size in points (styles/type.css)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of body text as pdfplumber reads it: its words' positions on the page."""
+
+    page_index: int
+    top: float
+    words: tuple[tuple[str, float, float], ...]
+    """(text, x0, x1) of each word, left to right."""
+
+    @property
+    def mean_word_space(self) -> float:
+        """The mean gap between the line's words, in points."""
+        gaps = [b[1] - a[2] for a, b in zip(self.words, self.words[1:], strict=False)]
+        return sum(gaps) / len(gaps)
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,41 @@ class ReadPdf:
         raise AssertionError(f"no page opens with {label!r}")
 
     @cached_property
+    def body_lines(self) -> list[Line]:
+        """Every line of body-size serif text, page by page, top to bottom (pdfplumber)."""
+        lines: list[Line] = []
+        with pdfplumber.open(self.path) as pdf:
+            for index, page in enumerate(pdf.pages):
+                words = page.extract_words(extra_attrs=["fontname", "size"])
+                rows: dict[int, list[tuple[str, float, float]]] = {}
+                for word in words:
+                    if "Serif" in word["fontname"] and abs(word["size"] - BODY_SIZE) < 0.2:
+                        rows.setdefault(round(word["top"]), []).append((word["text"], word["x0"], word["x1"]))
+                for top, row in sorted(rows.items()):
+                    lines.append(Line(index, top, tuple(sorted(row, key=lambda w: w[1]))))
+        return lines
+
+    def footnote_words(self, page_index: int) -> list[tuple[str, float]]:
+        """(text, x0) of the small words in the lower part of a page, above its footer: the footnotes."""
+        with pdfplumber.open(self.path) as pdf:
+            page = pdf.pages[page_index]
+            return [
+                (w["text"], w["x0"])
+                for w in page.extract_words(extra_attrs=["size"])
+                if w["size"] < 9 and page.height * 0.5 < w["top"] < page.height - 60
+            ]
+
+    def rules(self, page_index: int) -> list[tuple[float, float, float]]:
+        """(x0, x1, top) of the horizontal rules in the lower half of a page."""
+        with pdfplumber.open(self.path) as pdf:
+            page = pdf.pages[page_index]
+            return [
+                (e["x0"], e["x1"], e["top"])
+                for e in page.edges
+                if e["orientation"] == "h" and e["top"] > page.height * 0.5
+            ]
+
+    @cached_property
     def destinations(self) -> dict[str, int]:
         """Named destinations and the 0-based page each points at."""
         return {
@@ -115,7 +171,7 @@ class ReadPdf:
                     walk(item, level + 1)
                 else:
                     page = self.reader.get_destination_page_number(item)
-                    entries.append(OutlineEntry(str(item.title), level, page))
+                    entries.append(OutlineEntry(str(item.title).replace("\u00a0", " "), level, page))
 
         walk(self.reader.outline, 1)
         return entries

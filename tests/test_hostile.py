@@ -188,7 +188,7 @@ CASES = [
          [], pdf_contains="Title <em>With</em>"),
     Case("unknown manifest key", {"posts/a.md": _post("B")}, 1,
          ["guide.toml:4: unknown key 'theme' (known keys: title, author, chapters, subtitle, language, date, "
-          "page_size, credits, missing_images, edition)"], manifest=MANIFEST + 'theme = "dark"\n'),
+          "page_size, credits, missing_images, edition, cover_image, cover_credit)"], manifest=MANIFEST + 'theme = "dark"\n'),
     Case("unknown post format", {"posts/a.rst": "Title\n"}, 1,
          ["posts/a.rst: unknown post format '.rst' (known: .markdown, .md, .txt)"],
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.rst"]\n'),

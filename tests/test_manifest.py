@@ -71,7 +71,7 @@ MISTAKES = [
     (
         GOOD + 'colour = "red"\n',
         "guide.toml:4: unknown key 'colour' (known keys: title, author, chapters, "
-        "subtitle, language, date, page_size, credits, missing_images, edition)",
+        "subtitle, language, date, page_size, credits, missing_images, edition, cover_image, cover_credit)",
     ),
     (
         'title = "T"\nauthor = "A"\nchapters = [\n  "posts/a.md",\n  "posts/missing.md",\n]\n',
