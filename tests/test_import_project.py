@@ -427,4 +427,4 @@ def test_site_relative_links_between_exported_posts_become_internal(tmp_path: Pa
     glaze = (tmp_path / "p" / "chapters" / "2013-02-01-glaze.md").read_text()
     assert "After [the clay](https://kiln.example/2013/01/clay/), the glaze." in glaze
     body = load_book(tmp_path / "p", Report()).chapters[1].body_html
-    assert '<a href="#clay">the clay</a>' in body
+    assert '<a href="#clay" class="xref">the clay</a>' in body
