@@ -65,8 +65,14 @@ def impossible_date(text: str) -> str | None:
     return None
 
 
-def yaml_hint(problem: str) -> str | None:
-    """Return advice for a PyYAML problem message, or None when there is none worth giving."""
+def yaml_hint(problem: str, source_line: str = "") -> str | None:
+    """Return advice for a PyYAML problem message, or None when there is none worth giving.
+
+    `source_line` is the text of the line the parser stopped on: libyaml reports a tab only as
+    "found character that cannot start any token", so the line itself tells a tab apart.
+    """
+    if "cannot start any token" in problem and "\t" in source_line:
+        return "indent with spaces: YAML does not allow tabs"
     for needle, hint in YAML_HINTS:
         if needle in problem:
             return hint

@@ -152,10 +152,16 @@ def _check_toml_depth(text: str) -> None:
 
 
 def _missing_manifest(project_dir: Path) -> Diagnostic:
+    if project_dir.is_file():
+        return Diagnostic(
+            str(project_dir), None, "is a file; name the guide's folder, the one holding guide.toml"
+        )
+    if not project_dir.exists():
+        return Diagnostic(str(project_dir), None, "no such folder (`guide new` creates a guide project)")
     return Diagnostic(
         str(project_dir / MANIFEST_NAME),
         None,
-        "no guide.toml here: is this a guide project? (`guide import` creates one)",
+        "no guide.toml here: is this a guide project? (`guide new` or `guide import` creates one)",
     )
 
 

@@ -292,7 +292,8 @@ def test_an_empty_folder_reports_the_missing_manifest_before_the_output(
     result = runner.invoke(app, ["build"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{tmp_path}/guide.toml: no guide.toml here: is this a guide project? (`guide import` creates one)"
+        f"{tmp_path}/guide.toml: no guide.toml here: is this a guide project? "
+        "(`guide new` or `guide import` creates one)"
     ]
     assert not (tmp_path / "build").exists()
 
@@ -307,3 +308,32 @@ def test_the_pdf_goes_into_the_projects_own_build_folder_by_default(
     assert result.stderr.splitlines()[-1] == "wrote demo/build/guide.pdf (7 pages)"
     assert ReadPdf(tmp_path / "demo" / "build" / "guide.pdf").reader.get_num_pages() == 7
     assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("guide.toml", "{p}/guide.toml: is a file; name the guide's folder, the one holding guide.toml"),
+        ("nowhere", "{p}/nowhere: no such folder (`guide new` creates a guide project)"),
+    ],
+)
+def test_a_project_argument_that_is_no_folder_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argument: str, expected: str
+) -> None:
+    (tmp_path / "guide.toml").write_text('title = "T"\n')
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", argument])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [expected.format(p=tmp_path)]
+
+
+def test_bullets_nested_in_a_numbered_list_use_glyphs_the_fonts_have(tmp_path: Path) -> None:
+    (tmp_path / "guide.toml").write_text('title = "T"\nauthor = "A"\nchapters = ["a.md"]\n')
+    body = "1. Pack\n    - Documents\n        - Passport\n            - Copy\n"
+    (tmp_path / "a.md").write_text("---\ntitle: Lists\n---\n" + body)
+    output = tmp_path / "out.pdf"
+    result = runner.invoke(app, ["build", str(tmp_path), "-o", str(output), "--strict"])
+    assert result.exit_code == 0, result.output
+    text = ReadPdf(output).text
+    assert "\u2013 Documents" in text
+    assert "\u00b7 Passport" in text

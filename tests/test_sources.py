@@ -113,6 +113,17 @@ MISTAKES = [
         "p.md:3: 'date' '2023-02-29' is impossible: February 2023 has no day 29",
     ),
     ("p.md", "---\ntitle: T\nBody\n", "p.md:1: front matter opened with '---' is never closed"),
+    (
+        "p.md",
+        "---\n\ttitle: T\n---\nBody\n",
+        "p.md:2: front matter: while scanning for the next token: found character that cannot start any token "
+        "(indent with spaces: YAML does not allow tabs)",
+    ),
+    (
+        "p.md",
+        '+++\ntitle = "T"\n+++\nBody\n',
+        "p.md:1: front matter between '+++' lines is TOML (Hugo); write YAML between '---' lines",
+    ),
     ("p.md", "---\ndate: 2024-01-01\n---\nBody\n", "p.md:1: front matter has no 'title'"),
     ("p.md", "---\ntitle: A\ntitle: B\n---\nBody\n", "p.md:3: front matter: duplicate key 'title'"),
     (

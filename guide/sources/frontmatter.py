@@ -66,6 +66,14 @@ _StringLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 def split_front_matter(text: str, source_path: str) -> tuple[str | None, str, int]:
     """Return (front matter text or None, body, line where the body starts)."""
+    if text.startswith(("+++\n", "+++\r")):
+        raise GuideError(
+            Diagnostic(
+                source_path,
+                1,
+                "front matter between '+++' lines is TOML (Hugo); write YAML between '---' lines",
+            )
+        )
     if not text.startswith("---\n") and text.rstrip("\n") != "---":
         return None, text, 1
     lines = text.split("\n")
@@ -111,7 +119,8 @@ def load_yaml(raw: str, source_path: str) -> dict[str, Any]:
         mark = exc.context_mark or exc.problem_mark
         line = mark.line + 2 if mark else 1
         problem = ": ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        if hint := yaml_hint(problem):
+        source_line = raw.split("\n")[mark.line] if mark and mark.line < raw.count("\n") + 1 else ""
+        if hint := yaml_hint(problem, source_line):
             problem = f"{problem} ({hint})"
         raise GuideError(Diagnostic(source_path, line, f"front matter: {problem}")) from exc
     except yaml.YAMLError as exc:
