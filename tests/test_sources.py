@@ -116,8 +116,8 @@ MISTAKES = [
     (
         "p.md",
         "---\n\ttitle: T\n---\nBody\n",
-        "p.md:2: front matter: while scanning for the next token: found character that cannot start any token "
-        "(indent with spaces: YAML does not allow tabs)",
+        "p.md:2: front matter: while scanning for the next token: "
+        "found character that cannot start any token (indent with spaces: YAML does not allow tabs)",
     ),
     (
         "p.md",
