@@ -92,13 +92,16 @@ def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path:
     output.parent.mkdir()
     output.write_bytes(b"%PDF-1.7\n% previous\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "guide", "build", str(project), "-o", str(output)]
-    # stderr on a terminal shows the progress line, so SIGINT is sent once layout has begun, however
-    # slow the machine: a fixed delay once landed in the imports, or after the build.
-    terminal, terminal_end = pty.openpty()
+    # One process, so its own CPU time tells how far it is: SIGINT goes once it has used 3 s, past the
+    # imports and reading (about 1 s) and well inside layout (over 20 s), however busy the machine.
+    command = [sys.executable, "-m", "guide", "build", str(project), "-o", str(output), "--jobs", "1"]
+    terminal, terminal_end = pty.openpty()  # on a terminal, as an author presses Ctrl-C
     process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stderr=terminal_end)
     os.close(terminal_end)
-    shown = _read_terminal_until(terminal, process, b"Laying out pages")
+    shown = b""
+    while _cpu_seconds(process.pid) < 3.0:
+        assert process.poll() is None, shown.decode(errors="replace")
+        shown += _read_terminal_until(terminal, process, None, wait=0.05)
     process.send_signal(signal.SIGINT)
     shown += _read_terminal_until(terminal, process, None)
     os.close(terminal)
@@ -109,11 +112,24 @@ def test_interrupt_keeps_the_previous_pdf_and_leaves_no_temporary_file(tmp_path:
     assert sorted(p.name for p in output.parent.iterdir()) == ["guide.pdf"]
 
 
-def _read_terminal_until(terminal: int, process: subprocess.Popen[bytes], wanted: bytes | None) -> bytes:
-    """Read what the process shows on its terminal until `wanted` appears (or, if None, until it exits)."""
+def _cpu_seconds(pid: int) -> float:
+    """Return the CPU time process `pid` has used (Linux /proc/PID/stat: utime + stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _read_terminal_until(
+    terminal: int, process: subprocess.Popen[bytes], wanted: bytes | None, wait: float | None = None
+) -> bytes:
+    """Read what the process shows on its terminal until `wanted` appears (or, if None, until it exits).
+
+    With `wait`, return after at most that many seconds without output.
+    """
     shown = b""
     while wanted is None or wanted not in shown:
-        ready, _, _ = select.select([terminal], [], [], 1.0)
+        ready, _, _ = select.select([terminal], [], [], wait or 1.0)
+        if wait is not None and not ready:
+            return shown
         if ready:
             try:
                 chunk = os.read(terminal, 65536)
