@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from guide import BuildOptions, BuildResult, build
 from tests.pdf_reader import ReadPdf
@@ -13,6 +15,12 @@ from tests.pdf_reader import ReadPdf
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EPOCH = "1700000000"
+
+# `make test` replays the same examples on every machine, so a red run is a real change, not luck;
+# `HYPOTHESIS_PROFILE=explore` draws new ones (make fuzz and by hand).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session", autouse=True)
