@@ -57,7 +57,7 @@ def typeset_pdf(
     with (
         _captured_log(report, progress),
         _isolated_fonts() as fonts,
-        _earlier_objects_frozen(),
+        objects_frozen(),
         _disk_errors(),
         warnings.catch_warnings(),
     ):
@@ -97,12 +97,14 @@ def _disk_errors() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _earlier_objects_frozen() -> Iterator[None]:
-    """Keep what the earlier stages left out of the cyclic collector's way during layout.
+def objects_frozen() -> Iterator[None]:
+    """Keep every object alive now out of the cyclic collector's sight until the block ends.
 
-    Every object alive before layout (modules, the book) would otherwise count towards the
-    threshold of full collections, making them rarer while WeasyPrint makes cyclic garbage:
-    a 200-post guide then peaked 60 MiB higher than WeasyPrint alone.
+    During layout: those objects (modules, the book) would otherwise count towards the threshold
+    of full collections, making them rarer while WeasyPrint makes cyclic garbage (a 200-post
+    guide then peaked 60 MiB higher than WeasyPrint alone). While forked workers live: a
+    collection in a worker would touch, and so copy, every object the parent had.
+    Uses `gc.freeze` (Python 3.7+); `gc.unfreeze` on the way out, whatever happens.
     """
     gc.collect()
     gc.freeze()

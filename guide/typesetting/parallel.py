@@ -12,13 +12,11 @@ in one process instead. Nothing half-merged is ever returned.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import multiprocessing
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from guide.book import Book
 from guide.errors import Diagnostic, Report
 from guide.fetcher import Refusal, SandboxedFetcher
 from guide.render import RenderOptions
+from guide.typeset import objects_frozen
 from guide.typesetting.cache import PartCache, content_key
 from guide.typesetting.merge import merge_parts
 from guide.typesetting.parts import BookParts, Part, body_parts, front_part
@@ -100,7 +99,7 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
     )
     if progress:
         progress(f"Creating layout: {len(body.body) + 1} parts in {setup.jobs} processes")
-    with _frozen_while_forking():
+    with objects_frozen():
         pool = ProcessPoolExecutor(
             setup.jobs, mp_context=context, initializer=start_worker, initargs=initargs
         )
@@ -130,21 +129,6 @@ def _layout_warnings(results: list[PartResult]) -> list[Diagnostic]:
                 findings.append((Finding(path, line, problem, page, target), first))
         first += result.pages
     return located(findings)
-
-
-@contextlib.contextmanager
-def _frozen_while_forking() -> Iterator[None]:
-    """Move the parent's objects out of the collector's sight while the workers live.
-
-    Forked workers share the parent's memory until they write to it; a collection in a worker
-    would touch (and so copy) every object the parent had. Frozen, they are never scanned.
-    """
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _lay_out(run: _Run, pool: ProcessPoolExecutor, book: Book, options: RenderOptions) -> None:

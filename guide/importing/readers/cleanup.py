@@ -17,6 +17,7 @@ from guide.importing.readers.embeds import provider, titled_link
 from guide.importing.readers.markup import (
     gallery_grids,
     nest_stray_lists,
+    remove_keeping_tail,
     scheme_less_links,
     titles_as_alt,
     unify_gutter_code,
@@ -42,11 +43,11 @@ def clean_html(fragment: str) -> tuple[str, list[str]]:
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             if isinstance(element, etree._Comment):
-                _remove(element)
+                remove_keeping_tail(element)
             continue
         if element.tag in DROPPED:
             dropped[element.tag] += 1
-            _remove(element)
+            remove_keeping_tail(element)
         elif element.tag in EMBEDS:
             dropped[element.tag] += 1
             _replace_with_link(element)
@@ -69,20 +70,6 @@ def _warning(tag: str, count: int) -> str:
     if tag in ("svg", "math"):
         return f"inline <{tag}> drawing removed: the guide cannot print it{times}"
     return f"<{tag}> removed: a printed guide cannot run or fill it{times}"
-
-
-def _remove(element: etree._Element) -> None:
-    """Remove an element but keep the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
 
 
 def _replace_with_link(element: lxml.html.HtmlElement) -> None:

@@ -174,7 +174,7 @@ def word_footnotes(root: lxml.html.HtmlElement) -> int:
         call = link.getparent() if link.getparent() is not None and link.getparent().tag == "sup" else link
         _replace(call, span)
         container = note.getparent()
-        _drop(note)
+        remove_keeping_tail(note)
         _drop_if_empty(container)
         count += 1
     return count
@@ -209,7 +209,7 @@ def _move_content(
     for back in skip:
         parent = back.getparent()
         lone_in_sup = parent is not None and parent.tag == "sup" and len(parent) == 1
-        _drop(parent if lone_in_sup and not (parent.text or "").strip() else back)
+        remove_keeping_tail(parent if lone_in_sup and not (parent.text or "").strip() else back)
     for paragraph in list(note.iter("p")) or [note]:
         if len(span) or (span.text or "").strip():
             _append_text(span, " ")
@@ -232,8 +232,8 @@ def _append_text(element: lxml.html.HtmlElement, text: str) -> None:
         element.text = (element.text or "") + text
 
 
-def _drop(element: lxml.html.HtmlElement) -> None:
-    """Remove an element, keeping the text after it."""
+def remove_keeping_tail(element: etree._Element) -> None:
+    """Remove an element but keep the text that follows it."""
     parent = element.getparent()
     if parent is None:
         return
@@ -251,7 +251,7 @@ def _drop_if_empty(element: lxml.html.HtmlElement | None) -> None:
         if element.text_content().strip() or element.find(".//img") is not None:
             return
         parent = element.getparent()
-        _drop(element)
+        remove_keeping_tail(element)
         element = parent
 
 
