@@ -16,17 +16,16 @@ from guide.images import data_image_problem, image_problem
 from guide.manifest import MANIFEST_NAME, Edition, Manifest
 from guide.numbering import number_chapters
 from guide.paths import file_problem, path_text_problem, resolved
+from guide.positions import element_line
 from guide.post import Post, address_key
 from guide.resolution import (
     PRINT_PPI,
     PRINT_WIDTH_ATTRIBUTE,
     pixel_width,
     print_size,
-    source_line,
     text_block_mm,
 )
 from guide.slug import unique_slug
-from guide.textfile import line_of
 from guide.typography import set_typography
 from guide.xref import add_address_note, mark_cross_reference
 
@@ -212,15 +211,14 @@ class _PostContext:
     edition: Edition = Edition.SCREEN
     page_size: str = "A5"
 
-    def warn(self, needle: str, message: str) -> None:
-        self.report.warn(
-            self.post.source_path, line_of(self.post.source_text, needle) if needle else None, message
-        )
+    def warn(self, element: lxml.html.HtmlElement | None, message: str) -> None:
+        """Warn at the line `element` carries (None: the post as a whole)."""
+        line = element_line(element) if element is not None else None
+        self.report.warn(self.post.source_path, line, message)
 
-    def error(self, needle: str, message: str) -> None:
-        self.report.error(
-            self.post.source_path, line_of(self.post.source_text, needle) if needle else None, message
-        )
+    def error(self, element: lxml.html.HtmlElement, message: str) -> None:
+        """Report an error at the line `element` carries."""
+        self.report.error(self.post.source_path, element_line(element), message)
 
 
 def _parse_body(post: Post, slug: str) -> lxml.html.HtmlElement | None:
@@ -265,7 +263,7 @@ def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None
     if href.startswith("#"):
         element.set("href", links.target(context.slug, href[1:]))
         if len(href) > 1 and element.get("href") == f"#{context.slug}":
-            context.warn(href, f"link to {shown(href)} matches no heading or anchor in this post")
+            context.warn(element, f"link to {shown(href)} matches no heading or anchor in this post")
     elif parts.scheme in ("http", "https"):
         target = links.chapters.get(address_key(href))
         if target is not None:
@@ -273,7 +271,7 @@ def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None
             mark_cross_reference(element, href, links.titles[target], context.edition)
         elif _looks_like_series_page(parts.netloc, parts.path, links):
             context.warn(
-                href, f"link to {shown(href)} looks like a post of this series but matches no chapter"
+                element, f"link to {shown(href)} looks like a post of this series but matches no chapter"
             )
         elif context.edition is Edition.PRINT:
             add_address_note(element, href)
@@ -302,7 +300,7 @@ def _looks_like_series_page(netloc: str, path: str, links: SeriesLinks) -> bool:
 
 
 def _drop_link(element: lxml.html.HtmlElement, href: str, context: _PostContext) -> None:
-    context.warn(href, f"removed link to {shown(href)}: only web, mail and in-guide links work in a PDF")
+    context.warn(element, f"removed link to {shown(href)}: only web, mail and in-guide links work in a PDF")
     del element.attrib["href"]
 
 
@@ -312,19 +310,19 @@ def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[st
     for image in list(root.iter("img")):
         src = image.get("src") or ""
         if not (image.get("alt") or "").strip():
-            context.warn(src, f"image {shown(src)} has no alt text for readers who cannot see it")
+            context.warn(image, f"image {shown(src)} has no alt text for readers who cannot see it")
         problem = _unavailable(src, context)
         if problem is None:
-            relative = _image_path(src, context)
+            relative = _image_path(image, src, context)
             if relative is not None:
                 image.set("src", quote(relative))
                 _size_for_print(image, src, context.project_dir / relative, context)
                 found.append(relative)
         elif context.images.placeholders:
-            context.warn(src or "<img", f"{problem}; printed as a placeholder")
+            context.warn(image, f"{problem}; printed as a placeholder")
             _replace_with_placeholder(image)
         else:
-            context.error(src or "<img", problem)
+            context.error(image, problem)
     return found
 
 
@@ -338,9 +336,8 @@ def _size_for_print(image: lxml.html.HtmlElement, src: str, abs_path: Path, cont
         # Not a style attribute: render.stylesheet turns it into a rule any stylesheet may override.
         image.set(PRINT_WIDTH_ATTRIBUTE, f"{size.width_mm:.1f}mm")
     elif size.ppi < PRINT_PPI:
-        context.report.warn(
-            context.post.source_path,
-            source_line(image) or line_of(context.post.source_text, posixpath.basename(unquote(src))),
+        context.warn(
+            image,
             f"image {shown(unquote(src))} prints at {size.ppi:.0f} ppi, below {PRINT_PPI}: "
             f"its {pixels} pixels over {size.width_mm:.0f} mm; use a larger file or a smaller width",
         )
@@ -396,13 +393,13 @@ def _relative_image(src: str, context: _PostContext) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(context.post.source_path), unquote(src)))
 
 
-def _image_path(src: str, context: _PostContext) -> str | None:
+def _image_path(image: lxml.html.HtmlElement, src: str, context: _PostContext) -> str | None:
     """Return the project-relative path of a local image that can be had, or None for a remote one."""
     if urlsplit(src).scheme:
         return None
     relative = _relative_image(src, context)
     if problem := image_problem((context.project_dir / relative).resolve()):
-        context.error(src, f"image {shown(src)} {problem}")
+        context.error(image, f"image {shown(src)} {problem}")
         return None
     return relative
 

@@ -23,6 +23,10 @@ REMOTE_TIMEOUT = 5
 """Seconds to wait for a remote image when --allow-remote lets it through."""
 
 
+class FetchRefusedError(ValueError):
+    """Raised to WeasyPrint for a refused fetch: the build reports it from `refusals`, by type."""
+
+
 @dataclass(frozen=True)
 class Refusal:
     """A resource the sandbox would not load."""
@@ -63,7 +67,7 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
                 if reason is None:
                     return URLFetcherResponse(loaded.url, data, loaded.headers, loaded.status)
         self.refusals.append(Refusal(url, reason))
-        raise ValueError(f"refused to load {clip(url, URL_CHARS)}: {reason}")
+        raise FetchRefusedError(f"refused to load {clip(url, URL_CHARS)}: {reason}")
 
     def _load(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse | str:
         """Return the resource as an in-memory response, or why it cannot be read."""

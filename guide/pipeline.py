@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -19,6 +18,7 @@ from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
+from guide.glyphs import check_glyphs
 from guide.interrupt import stop_if_interrupted
 from guide.manifest import MANIFEST_NAME, Edition, Manifest, MissingImages, load_manifest
 from guide.output import (
@@ -28,13 +28,14 @@ from guide.output import (
     write_atomically,
     write_folder,
 )
+from guide.positions import element_line
 from guide.post import Post
 from guide.render import RenderOptions, render_html
 from guide.resources import STYLES_DIR
 from guide.site import INDEX, make_site
 from guide.site import self_contained as inline_site
 from guide.sources import read_post
-from guide.textfile import line_of, read_text
+from guide.textfile import read_text
 from guide.typeset import Progress, TypesetResult, typeset_pdf
 
 
@@ -153,6 +154,8 @@ class Prepared:
     """The date the PDF records."""
     render_options: RenderOptions
     """What the HTML was rendered with: the parallel typesetter renders the parts with the same."""
+    missing_chars: frozenset[str] = frozenset()
+    """Characters the fonts lack, already reported per post by the glyph check."""
 
 
 def prepare(
@@ -164,6 +167,7 @@ def prepare(
 ) -> Prepared:
     """Run every stage before typesetting; raise GuideError if any reported an error."""
     book = load_book(project, report, progress, options, unavailable)
+    missing_chars = check_glyphs(book, report)
     extra_css = ""
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
@@ -171,7 +175,13 @@ def prepare(
     created = build_date(book.date)
     render_options = RenderOptions(created=created, extra_css=extra_css)
     html = render_html(book, render_options)
-    return Prepared(book=book, html=html, created=created, render_options=render_options)
+    return Prepared(
+        book=book,
+        html=html,
+        created=created,
+        render_options=render_options,
+        missing_chars=frozenset(missing_chars),
+    )
 
 
 def make_html(project: Path, options: BuildOptions, report: Report, progress: Progress | None = None) -> str:
@@ -274,6 +284,11 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
     roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)
     fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
     log = Report()
+
+    def locate(url: str) -> tuple[str, int | None] | None:
+        return _locate_url(prepared.book, project, url)
+
+    known_chars = set(prepared.missing_chars)
     result = None
     if options.jobs > 1:
         from guide.typesetting.book import typeset_book  # noqa: PLC0415 - pikepdf and fontTools load only here
@@ -286,9 +301,13 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
             log,
             jobs=options.jobs,
             progress=progress,
+            locate=locate,
+            known_chars=known_chars,
         )
     if result is None:
-        result = typeset_pdf(prepared.html, project, fetcher, log, progress)
+        result = typeset_pdf(
+            prepared.html, project, fetcher, log, progress, locate=locate, known_chars=known_chars
+        )
     return _Typeset(result, log, tuple(fetcher.refusals), frozenset(fetcher.loaded))
 
 
@@ -297,15 +316,11 @@ def _placeholders(project: Path, options: BuildOptions) -> bool:
     return (options.missing_images or load_manifest(project).missing_images) is MissingImages.PLACEHOLDER
 
 
-FAILED_IMAGE_RE = re.compile(r"Failed to load image at [\"']([^\"']+)[\"']")
-
-
 def _unloaded_images(book: Book, typeset: _Typeset) -> dict[str, str]:
     """The chapters' image addresses the typesetter refused or failed to load, and why."""
     failed = {refusal.url: f"refused: {refusal.reason}" for refusal in typeset.refusals}
-    for diagnostic in typeset.log.diagnostics:
-        if found := FAILED_IMAGE_RE.search(diagnostic.message):
-            failed.setdefault(found.group(1), "failed to load")
+    for url in typeset.result.failed_images:
+        failed.setdefault(url, "failed to load")
     shown = {
         str(image.get("src"))
         for chapter in book.chapters
@@ -320,32 +335,31 @@ def _report_typesetting(
 ) -> None:
     """Name the post behind each typesetting problem and sandbox refusal."""
     report.diagnostics.extend(typeset.result.layout_warnings)  # the audit located its own
-    for diagnostic in dict.fromkeys(typeset.log.diagnostics):  # WeasyPrint repeats itself per box
-        quoted = re.findall(r"[\"']([^\"']+)[\"']", diagnostic.message)
-        needles = [n for q in quoted for n in _needles(q, project)]
-        path, line = (
-            _where(book, needles) or _svg_showing(book, project, needles) or (diagnostic.source_path, None)
-        )
-        report.diagnostics.append(replace(diagnostic, source_path=path, line=line))
-    for refusal in typeset.refusals:
-        needles = _needles(refusal.url, project)
+    report.diagnostics.extend(dict.fromkeys(typeset.log.diagnostics))  # WeasyPrint repeats itself per box
+    for refusal in dict.fromkeys(typeset.refusals):
         # Not in any post: an SVG image's own sub-resource, or the author's stylesheet.
         path, line = (
-            _where(book, needles)
-            or _svg_showing(book, project, needles)
+            _locate_url(book, project, refusal.url)
+            or _svg_showing(book, project, refusal.url)
             or (str(options.style or "<typesetting>"), None)
         )
         report.error(path, line, f"refused to load {clip(refusal.url, URL_CHARS)}: {refusal.reason}")
 
 
-def _needles(url: str, project: Path) -> list[str]:
+def _needles(url: str, project: Path) -> set[str]:
     """The forms an address may take in a post or an SVG: as loaded, unquoted, relative to the project."""
-    return [url, unquote(url), unquote(url.removeprefix(project.as_uri() + "/"))]
+    return {url, unquote(url), unquote(url.removeprefix(project.as_uri() + "/"))}
 
 
-def _svg_showing(book: Book, project: Path, needles: list[str]) -> tuple[str, int | None] | None:
-    """Find the post showing the SVG whose text names one of `needles` (its own image, say)."""
-    names = [n for needle in needles for n in (needle, posixpath.basename(needle)) if n]
+def _locate_url(book: Book, project: Path, url: str) -> tuple[str, int | None] | None:
+    """Return the post and line of the element whose src or href loads `url`."""
+    wanted = _needles(url, project)
+    return _find_element(book, lambda value: value in wanted or unquote(value) in wanted)
+
+
+def _svg_showing(book: Book, project: Path, url: str) -> tuple[str, int | None] | None:
+    """Find the image element showing the SVG whose text names `url` (its own image, say)."""
+    names = {n for needle in _needles(url, project) for n in (needle, posixpath.basename(needle)) if n}
     for chapter in book.chapters:
         for image in chapter.images:
             svg = project / image
@@ -353,7 +367,19 @@ def _svg_showing(book: Book, project: Path, needles: list[str]) -> tuple[str, in
                 continue
             text = svg.read_text(encoding="utf-8", errors="replace")
             if any(name in text for name in names):
-                return chapter.post.source_path, line_of(chapter.post.source_text, posixpath.basename(image))
+                return _locate_url(book, project, (project / image).as_uri())
+    return None
+
+
+def _find_element(book: Book, matches: Callable[[str], bool]) -> tuple[str, int | None] | None:
+    for chapter in book.chapters:
+        if not chapter.body_html.strip():
+            continue
+        root = lxml.html.fragment_fromstring(chapter.body_html, create_parent="div")
+        for element in root.iter("img", "a", "source", "image"):
+            value = element.get("src") or element.get("href")
+            if value and matches(value):
+                return chapter.post.source_path, element_line(element)
     return None
 
 
@@ -368,15 +394,3 @@ def _finish(prepared: Prepared, result: TypesetResult) -> Finish:
         language=book.language,
         date=prepared.created,
     )
-
-
-def _where(book: Book, needles: list[str]) -> tuple[str, int | None] | None:
-    """Find the post (and line) whose text holds one of `needles`: the source of a typesetting problem."""
-    for chapter in book.chapters:
-        for needle in needles:
-            if needle and needle in chapter.body_html:
-                text = chapter.post.source_text
-                return chapter.post.source_path, line_of(text, needle) or line_of(
-                    text, posixpath.basename(needle)
-                )
-    return None

@@ -18,7 +18,7 @@ class Post:
     subtitle: str | None = field(default=None, kw_only=True)
     """A line under the title (Jekyll's `subtitle:`), shown in the contents and the chapter opening."""
     body_html: str
-    """The post's body as an HTML fragment (no <h1> title)."""
+    """The post's body as an HTML fragment (no <h1> title), its blocks stamped `data-source-line`."""
     date: dt.date | None = None
     """When the post was published."""
     url: str | None = None
@@ -27,8 +27,6 @@ class Post:
     """The post's author, when it differs from or spells out the guide's."""
     credits: tuple[str, ...] = ()
     """Photo credits, sources and thanks the post carries, one line each."""
-    source_text: str = field(default="", repr=False, compare=False)
-    """The file's text, kept so later stages can name the line of a problem."""
 
 
 def address_key(url: str) -> str:

@@ -9,7 +9,7 @@ import nh3
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.limits import MAX_HTML_NESTING
-from guide.textfile import line_of
+from guide.positions import SOURCE_LINE, SOURCE_PATH, element_line
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
@@ -19,7 +19,7 @@ ALLOWED_TAGS = {
     "tr", "u", "ul", "var",
 }  # fmt: skip
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "form", "svg", "math", "template"}
-COMMON_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "style"}
+COMMON_ATTRIBUTES = {"id", "class", "title", "lang", "dir", "style", SOURCE_LINE, SOURCE_PATH}
 ATTRIBUTES = {
     "*": COMMON_ATTRIBUTES,
     "a": {"href"},
@@ -42,11 +42,11 @@ MAX_DEPTH = MAX_HTML_NESTING
 URL_IN_STYLE = re.compile(r"url\s*\(|expression\s*\(|@import", re.IGNORECASE)
 
 
-def sanitize_html(html: str, source_path: str, source_text: str, report: Report) -> str:
-    """Return `html` cleaned for print, warning once for each thing removed."""
+def sanitize_html(html: str, source_path: str, report: Report) -> str:
+    """Return `html` cleaned for print, warning once for each thing removed, at the element's line."""
     if not html.strip():
         return html
-    _warn_removals(html, source_path, source_text, report)
+    _warn_removals(html, source_path, report)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -66,7 +66,7 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def _warn_removals(html: str, source_path: str, source_text: str, report: Report) -> None:
+def _warn_removals(html: str, source_path: str, report: Report) -> None:
     """Name each element, event handler and style url() the sanitizer is about to drop."""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     _check_depth(root, source_path)
@@ -75,10 +75,10 @@ def _warn_removals(html: str, source_path: str, source_text: str, report: Report
         tag = element.tag if isinstance(element.tag, str) else None
         if tag is None or element is root:
             continue
+        where = element_line(element)
         if tag not in ALLOWED_TAGS:
-            _warn_once(report, seen, source_path, line_of(source_text, f"<{tag}"), f"removed <{tag}> element")
+            _warn_once(report, seen, source_path, where, f"removed <{tag}> element")
         for name, value in element.attrib.items():
-            where = line_of(source_text, f"{name}=")
             if name.lower().startswith("on"):
                 _warn_once(report, seen, source_path, where, f"removed event handler '{name}' on <{tag}>")
             elif name == "style" and URL_IN_STYLE.search(value):

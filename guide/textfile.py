@@ -63,9 +63,3 @@ def _reject_control_characters(text: str, source_path: str) -> None:
         if char < " " and char not in "\n\t":
             line = text.count("\n", 0, index) + 1
             raise GuideError(Diagnostic(source_path, line, f"control character U+{ord(char):04X} in text"))
-
-
-def line_of(text: str, needle: str, start_line: int = 1) -> int | None:
-    """Return the 1-based line where `needle` first occurs in `text` (case-insensitive)."""
-    index = text.lower().find(needle.lower())
-    return text.count("\n", 0, index) + start_line if index >= 0 else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
-import logging
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -21,15 +20,14 @@ from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
 from guide.interrupt import stop_if_interrupted
 from guide.resources import PACKAGE_DIR
+from guide.weasylog import Locate, captured_log, log_handler
+
+__all__ = ["FONTCONFIG_FILE", "Progress", "TypesetResult", "log_handler", "typeset_pdf"]
 
 FONTCONFIG_FILE = PACKAGE_DIR / "fonts.conf"
 PDF_VARIANT = "pdf/ua-1"
 """Tagged, with document language, title shown and XMP metadata: what screen readers need."""
 Progress = Callable[[str], None]
-ALREADY_REPORTED = (
-    "refused to load",  # the fetcher records its refusals, and the build names the post to blame
-    "has no required alt description",  # the book stage warns with the post and line
-)
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,8 @@ class TypesetResult:
     """Each HTML id -> the 0-based page it lands on: where the chapters begin."""
     layout_warnings: tuple[Diagnostic, ...] = ()
     """What the layout audit found (guide/audit.py), located in the posts."""
+    failed_images: tuple[str, ...] = ()
+    """Addresses of images WeasyPrint failed to load (refused ones are in the fetcher's refusals)."""
 
 
 def typeset_pdf(
@@ -52,10 +52,17 @@ def typeset_pdf(
     fetcher: SandboxedFetcher,
     report: Report,
     progress: Progress | None = None,
+    *,
+    locate: Locate | None = None,
+    known_chars: set[str] | None = None,
 ) -> TypesetResult:
-    """Lay out the HTML and return the PDF bytes; WeasyPrint's log goes into `report`."""
+    """Lay out the HTML and return the PDF bytes; WeasyPrint's log goes into `report`.
+
+    `locate` names the post and line of an element loading a URL; `known_chars` are characters
+    already reported as missing from the fonts (see guide.weasylog.captured_log).
+    """
     with (
-        _captured_log(report, progress),
+        captured_log(report, progress, locate, known_chars) as findings,
         _isolated_fonts() as fonts,
         objects_frozen(),
         _disk_errors(),
@@ -79,7 +86,11 @@ def typeset_pdf(
         for anchor in page.anchors:
             anchor_pages.setdefault(anchor, index)
     return TypesetResult(
-        pdf=pdf, pages=len(document.pages), anchor_pages=anchor_pages, layout_warnings=layout_warnings
+        pdf=pdf,
+        pages=len(document.pages),
+        anchor_pages=anchor_pages,
+        layout_warnings=layout_warnings,
+        failed_images=tuple(findings.failed_images),
     )
 
 
@@ -127,61 +138,3 @@ def _isolated_fonts() -> Iterator[FontConfiguration]:
         else:
             os.environ["FONTCONFIG_FILE"] = previous
     yield fonts
-
-
-def log_handler(report: Report) -> logging.Handler:
-    """The handler that turns WeasyPrint's log records into diagnostics in `report`."""
-    return _ReportHandler(report)
-
-
-class _ReportHandler(logging.Handler):
-    """Turn WeasyPrint's log records into diagnostics."""
-
-    def __init__(self, report: Report) -> None:
-        super().__init__(logging.WARNING)
-        self.report = report
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if any(known in text for known in ALREADY_REPORTED):
-            return
-        first = text.splitlines()[0] if text.strip() else "an unnamed problem"
-        if first.rstrip().endswith(":"):  # WeasyPrint passes on an exception that carries no message
-            first = first.rstrip() + " the file is damaged or not in a format it reads"
-        message = "typesetting: " + first
-        if record.levelno >= logging.ERROR:
-            self.report.error("<pdf>", None, message)
-        else:
-            self.report.warn("<pdf>", None, message)
-
-
-class _ProgressHandler(logging.Handler):
-    def __init__(self, progress: Progress) -> None:
-        super().__init__(logging.INFO)
-        self.progress = progress
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.progress(record.getMessage().split(" - ", 1)[-1])
-
-
-@contextlib.contextmanager
-def _captured_log(report: Report, progress: Progress | None) -> Iterator[None]:
-    logger = logging.getLogger("weasyprint")
-    progress_logger = logging.getLogger("weasyprint.progress")
-    handler = _ReportHandler(report)
-    progress_handler = _ProgressHandler(progress) if progress else None
-    saved = (logger.propagate, logger.level, progress_logger.level, progress_logger.propagate)
-    logger.addHandler(handler)
-    logger.propagate = False
-    logger.setLevel(logging.WARNING)
-    progress_logger.propagate = False
-    if progress_handler:
-        progress_logger.addHandler(progress_handler)
-        progress_logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        if progress_handler:
-            progress_logger.removeHandler(progress_handler)
-        logger.propagate, logger.level, progress_logger.level, progress_logger.propagate = saved

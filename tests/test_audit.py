@@ -105,7 +105,7 @@ def test_a_build_warns_with_the_post_and_strict_makes_it_fatal(tmp_path: Path, e
     project = FIXTURES / "projects" / "overflow"
     result = build(project, tmp_path / "guide.pdf", BuildOptions(style=style, jobs=jobs))
     assert [str(w) for w in result.warnings] == [
-        "posts/wide_and_long_tables_and_images.md: warning: an image runs 82.0 mm past the right edge"
+        "posts/wide_and_long_tables_and_images.md:14: warning: an image runs 82.0 mm past the right edge"
         " of the text area on page 7"
     ]
     with pytest.raises(GuideError) as raised:

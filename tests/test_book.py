@@ -29,19 +29,19 @@ ONE = Post("posts/one.md", "One", '<h2 id="setup">Setup</h2><p>x</p>', url="http
 def test_links_land_on_anchors_that_exist_or_on_the_chapter(tmp_path: Path) -> None:
     two = Post(
         "posts/two.md", "Two",
-        '<p><a href="https://b.test/one#setup">a</a> <a href="https://b.test/one/#comments">b</a> '
-        '<a href="#missing">c</a> <a href="one.md#setup">d</a> <a href="../elsewhere.html">e</a></p>',
-        source_text="[c](#missing)\n[e](../elsewhere.html)\n",
+        '<p data-source-line="4"><a href="https://b.test/one#setup">a</a> '
+        '<a href="https://b.test/one/#comments">b</a> '
+        '<a href="#missing">c</a> <a href="one.md#setup">d</a>\n<a href="../elsewhere.html">e</a></p>',
     )  # fmt: skip
     (body_one, body_two), report = _book(tmp_path, ONE, two)
     assert 'id="one--setup"' in body_one
     assert body_two == (
-        '<p><a href="#one--setup" class="xref">a</a> <a href="#one" class="xref">b</a> <a href="#two">c</a> '
-        '<a href="#one--setup" class="xref">d</a> <a>e</a></p>'
+        '<p data-source-line="4"><a href="#one--setup" class="xref">a</a> <a href="#one" class="xref">b</a> '
+        '<a href="#two">c</a> <a href="#one--setup" class="xref">d</a>\n<a>e</a></p>'
     )
     assert [str(d) for d in report.diagnostics] == [
-        "posts/two.md:1: warning: link to '#missing' matches no heading or anchor in this post",
-        "posts/two.md:2: warning: removed link to '../elsewhere.html': "
+        "posts/two.md:4: warning: link to '#missing' matches no heading or anchor in this post",
+        "posts/two.md:5: warning: removed link to '../elsewhere.html': "
         "only web, mail and in-guide links work in a PDF",
     ]
 
@@ -49,12 +49,11 @@ def test_links_land_on_anchors_that_exist_or_on_the_chapter(tmp_path: Path) -> N
 def test_a_page_on_the_series_host_that_is_no_chapter_is_flagged_but_files_are_not(tmp_path: Path) -> None:
     two = Post(
         "posts/two.md", "Two",
-        '<p><a href="https://b.test/three/">x</a> <a href="https://b.test/files/clip.mp4">y</a></p>',
-        source_text="https://b.test/three/\n",
+        '<p data-source-line="6">\n<a href="https://b.test/three/">x</a> <a href="https://b.test/files/clip.mp4">y</a></p>',
     )  # fmt: skip
     _, report = _book(tmp_path, ONE, two)
     assert [str(d) for d in report.diagnostics] == [
-        "posts/two.md:1: warning: link to 'https://b.test/three/' "
+        "posts/two.md:7: warning: link to 'https://b.test/three/' "
         "looks like a post of this series but matches no chapter"
     ]
 
@@ -70,8 +69,8 @@ def test_same_titles_get_distinct_chapter_ids(tmp_path: Path) -> None:
     ["https://b.files.wordpress.com/2024/03/pic.jpg", "https://b.test/wp-content/uploads/2024/03/pic.jpg"],
 )
 def test_remote_uploads_image_says_how_to_bring_it_in(tmp_path: Path, src: str) -> None:
-    body = f'<img src="{src}" alt="a">'
-    post = Post("posts/p.md", "P", body, credits=("Photo: X",), source_text=f"\n{src}\n")
+    body = f'<p data-source-line="2"><img src="{src}" alt="a"></p>'
+    post = Post("posts/p.md", "P", body, credits=("Photo: X",))
     _, report = _book(tmp_path, post)
     assert [str(d) for d in report.diagnostics] == [
         f"posts/p.md:2: remote image '{src}' is not fetched during a build: "
@@ -82,7 +81,12 @@ def test_remote_uploads_image_says_how_to_bring_it_in(tmp_path: Path, src: str) 
 
 def test_remote_image_elsewhere_says_to_save_it_into_the_project(tmp_path: Path) -> None:
     src = "https://cdn.example/pic.jpg"
-    post = Post("posts/p.md", "P", f'<img src="{src}" alt="a">', credits=("Photo: X",), source_text=src)
+    post = Post(
+        "posts/p.md",
+        "P",
+        f'<figure data-source-line="1"><img src="{src}" alt="a"></figure>',
+        credits=("Photo: X",),
+    )
     _, report = _book(tmp_path, post)
     assert [str(d) for d in report.diagnostics] == [
         f"posts/p.md:1: remote image '{src}' is not fetched during a build: "

@@ -11,14 +11,57 @@ import pikepdf
 import pytest
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, TextStringObject
 
-from guide import load_book
-from guide.errors import Report
 from guide.pipeline import build_date
 from tests.conftest import FIXTURES, ROOT, strict_build
 from tests.pdf_reader import ReadPdf
 
 BASIC = FIXTURES / "projects" / "basic"
 BASIC_TITLES = ["Starting With Listening", "The Second Step", "A Guest Voice", "Recap"]
+SAMPLE_TITLES = [
+    "Why a Small Business Needs a Community",
+    "Know Who You Are Building For",
+    "Choosing a Home for Your Community",
+    "Writing House Rules People Will Actually Read",
+    "Your First Fifty Members",
+    "A Weekly Rhythm a Small Team Can Keep",
+    "Starting Conversations Without Forcing Them",
+    "Moderation Without Burnout",
+    "Finding and Thanking Your Champions",
+    "Measuring What Matters",
+    "When Things Go Wrong in Public",
+    "Making It Last Beyond You",
+    "Series Recap: Community Building for Small Teams",
+]
+BASIC_CREDITS = [
+    "Two circles: drawn for the fixture",
+    "Source: the fixture notebook",
+    "Photo: Lens Person",
+    "Photo: Another Archive",
+    "Interview notes: Gale Guest",
+    "Cover idea: the fixture team",
+    "fixture-blog.test/2024/01/starting-with-listening/",
+    "fixture-blog.test/2024/01/recap/",
+    "Typeset for the test suite",
+]
+SAMPLE_CREDITS = [
+    "Photo: Ines Marlow, used with permission",
+    "Thanks to the Fernside Yarns staff for sharing their customer notes",
+    "Photo: Bram de Wit",
+    "Thanks to our first fifty members, who know who they are",
+    "Photo: Maggie Fenwick",
+    "Diagram: drawn for this guide",
+    "Figures from the Fernside Yarns forum, 2021 to 2024",
+    "Image: Ines Marlow",
+    "Thanks to every reader who commented on the series and shaped its later parts",
+    "example-blog.test/2024/03/part-1-why-community/",
+    "example-blog.test/2024/04/series-recap/",
+    "Typeset with WeasyPrint",
+    "First published as a blog series at example-blog.test",
+]
+METADATA = {
+    "basic": ("The Fixture Guide", "Fern Fixture", "en"),
+    "sample": ("Community Building for Small Teams", "Nora Castell", "en"),
+}
 
 
 @pytest.fixture(params=["basic_pdf", "sample_pdf"])
@@ -30,7 +73,7 @@ def built(request: pytest.FixtureRequest) -> tuple[Path, ReadPdf]:
 
 def _titles(project: Path) -> list[str]:
     """Each chapter's title as the book prints it (a series prefix moves into the label)."""
-    return [chapter.title for chapter in load_book(project, Report()).chapters]
+    return BASIC_TITLES if project == BASIC else SAMPLE_TITLES
 
 
 def test_contents_lists_every_chapter_in_manifest_order(built: tuple[Path, ReadPdf]) -> None:
@@ -102,14 +145,8 @@ def test_no_credit_line_or_comment_leftovers_remain_in_chapters(built: tuple[Pat
 def test_every_post_credit_is_on_the_credits_pages(built: tuple[Path, ReadPdf]) -> None:
     project, pdf = built
     credits_text = " ".join("\n".join(pdf.page_texts[pdf.page_starting("Credits") :]).split())
-    book = load_book(project, Report())
-    for chapter in book.chapters:
-        for credit in chapter.post.credits:
-            assert " ".join(credit.split()) in credits_text, credit
-        if chapter.post.url:
-            assert chapter.post.url.split("//")[1][:30] in credits_text.replace(" ", "")
-    for credit in book.credits:
-        assert credit in credits_text
+    for credit in BASIC_CREDITS if project == BASIC else SAMPLE_CREDITS:
+        assert credit in credits_text or credit in credits_text.replace(" ", ""), credit
 
 
 def test_copied_text_keeps_plain_hyphens(built: tuple[Path, ReadPdf]) -> None:
@@ -120,14 +157,13 @@ def test_copied_text_keeps_plain_hyphens(built: tuple[Path, ReadPdf]) -> None:
 
 def test_metadata_names_title_author_language_and_date(built: tuple[Path, ReadPdf], epoch: str) -> None:
     project, pdf = built
-    book = load_book(project, Report())
+    title, author, language = METADATA["basic" if project == BASIC else "sample"]
     info = pdf.reader.metadata
     assert info is not None
-    assert info.title == book.title
-    assert info.author == book.author
+    assert (info.title, info.author) == (title, author)
     assert info["/CreationDate"].startswith("D:20240601")  # the guide's date = 2024-06-01, not the epoch
     assert info["/ModDate"].startswith("D:20240601")
-    assert pdf.reader.trailer["/Root"]["/Lang"] == book.language
+    assert pdf.reader.trailer["/Root"]["/Lang"] == language
 
 
 def test_pdf_is_tagged_for_screen_readers(built: tuple[Path, ReadPdf]) -> None:
@@ -223,11 +259,11 @@ def test_xmp_carries_language_date_creator_and_title_and_pdfua_identification(
     built: tuple[Path, ReadPdf],
 ) -> None:
     project, pdf = built
-    book = load_book(project, Report())
+    title, author, _ = METADATA["basic" if project == BASIC else "sample"]
     with pikepdf.open(pdf.path) as document:
         meta = document.open_metadata()
-        assert meta["dc:title"] == book.title
-        assert meta["dc:creator"] == [book.author]
+        assert meta["dc:title"] == title
+        assert meta["dc:creator"] == [author]
         assert meta["dc:language"] == {"en"}
         assert meta["dc:date"] == ["2024-06-01T00:00:00Z"]
         assert meta["xmp:CreateDate"] == "2024-06-01T00:00:00Z"

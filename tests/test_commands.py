@@ -247,16 +247,18 @@ def test_nested_list_bullets_come_from_the_guide_fonts(tmp_path: Path) -> None:
     assert "– two" in text and "· three" in text
 
 
-def test_a_glyph_the_fonts_lack_is_one_warning_naming_the_post(tmp_path: Path) -> None:
-    (tmp_path / "guide.toml").write_text('title = "N"\nauthor = "A"\nchapters = ["a.md"]\n')
-    (tmp_path / "a.md").write_text("---\ntitle: Stars\n---\nOne ★ and another ★.\n")
+def test_a_glyph_the_fonts_lack_is_named_in_every_post_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "guide.toml").write_text('title = "N"\nauthor = "A"\nchapters = ["a.md", "b.txt"]\n')
+    (tmp_path / "a.md").write_text("---\ntitle: Stars\n---\nOne ★ and another ★.\n\nAnd ♞ here.\n")
+    (tmp_path / "b.txt").write_text("More Stars\n\nPlain text.\n\nA ★ again.\n")
     result = runner.invoke(app, ["build", str(tmp_path), "-o", str(tmp_path / "s.pdf")])
     assert result.exit_code == 0
-    assert result.stderr.splitlines()[0] == (
-        "a.md:4: warning: typesetting: .notdef glyph rendered for Unicode string unsupported by fonts: "
-        '"★" (U+2605)'
-    )
-    assert len(result.stderr.splitlines()) == 2
+    assert result.stderr.splitlines() == [
+        "a.md:4: warning: the guide's fonts have no glyph for '★' (U+2605); it would print as a blank box",
+        "a.md:6: warning: the guide's fonts have no glyph for '♞' (U+265E); it would print as a blank box",
+        "b.txt:5: warning: the guide's fonts have no glyph for '★' (U+2605); it would print as a blank box",
+        f"wrote {tmp_path / 's.pdf'} (5 pages)",
+    ]
 
 
 def test_html_replaces_its_own_output_but_never_a_source_or_a_foreign_file(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ def test_plain_text_post_in_the_shape_a_blog_gives() -> None:
     post = read_post(FIXTURES / "post_with_photo_credit.txt", "post_with_photo_credit.txt", report)
     assert post.title == "A Title Line Copied From The Blog"
     assert post.credits == ("Photo: Jo Lens", "Photo: City Archive")
-    assert post.body_html.count("<p>") == 3
+    starts = [line.split(">", 1)[0] + ">" for line in post.body_html.split("\n")]
+    assert starts == ['<p data-source-line="3">', '<p data-source-line="6">', '<p data-source-line="8">']
     assert "copied with the odd double space and a “curly quote”. It carries on" in post.body_html
     assert '<a href="https://fixture-blog.test/2024/01/other-post/">' in post.body_html
     for leftover in ("Leave a Reply", "Share this", "Like this", "Related", "Twitter", "Photo Credit"):
@@ -179,16 +180,23 @@ def test_footnotes_move_to_their_call_site() -> None:
 
 def test_lone_image_becomes_a_figure_with_its_title_as_caption() -> None:
     html = markdown_to_html('![Alt words](x.png "Cap words")\n')
-    assert html == '<figure><img alt="Alt words" src="x.png"><figcaption>Cap words</figcaption></figure>'
+    assert html == (
+        '<figure data-source-line="1"><img alt="Alt words" src="x.png">'
+        "<figcaption>Cap words</figcaption></figure>"
+    )
 
 
 def test_headings_are_demoted_below_the_chapter_title_and_get_ids() -> None:
     html = markdown_to_html("# One\n\n## Two\n\n# One\n")
-    assert html.split("\n") == ['<h2 id="one">One</h2>', '<h3 id="two">Two</h3>', '<h2 id="one-2">One</h2>']
+    assert html.split("\n") == [
+        '<h2 data-source-line="1" id="one">One</h2>',
+        '<h3 data-source-line="3" id="two">Two</h3>',
+        '<h2 data-source-line="5" id="one-2">One</h2>',
+    ]
 
 
 def test_smart_quotes_tables_and_fenced_code() -> None:
     html = markdown_to_html('"Quoted" -- yes\n\n| a |\n|---|\n| 1 |\n\n```\n{{ x }}\n```\n')
     assert "&ldquo;Quoted&rdquo; &ndash; yes" in html
-    assert "<table>" in html
-    assert "<pre><code>{{ x }}\n</code></pre>" in html
+    assert '<table data-source-line="3">' in html
+    assert '<pre data-source-line="7"><code>{{ x }}\n</code></pre>' in html

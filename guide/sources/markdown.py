@@ -11,11 +11,13 @@ from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 
 from guide.errors import Diagnostic, GuideError, Report
+from guide.positions import SOURCE_LINE
 from guide.post import Post
 from guide.sanitize import sanitize_html
 from guide.slug import unique_slug
 from guide.sources.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 from guide.sources.limits import check_markdown_limits
+from guide.sources.mdlines import SourceLinesExtension
 
 EXTENSIONS = ["footnotes", "tables", "fenced_code", "attr_list", "smarty", "sane_lists"]
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -32,28 +34,36 @@ def read_markdown_post(text: str, source_path: str, warnings: Report) -> Post:
         source_path=source_path,
         title=meta.title,
         subtitle=meta.subtitle,
-        body_html=sanitize_html(markdown_to_html(body), source_path, text, warnings),
+        body_html=sanitize_html(markdown_to_html(body, first_line), source_path, warnings),
         date=meta.date,
         url=meta.url,
         author=meta.author,
         credits=meta.credits,
-        source_text=text,
     )
 
 
-def markdown_to_html(body: str) -> str:
-    """Convert a post body to an HTML fragment laid out for print."""
-    return _converter().reset().convert(body)
+def markdown_to_html(body: str, first_line: int = 1) -> str:
+    """Convert a post body to an HTML fragment laid out for print.
+
+    `first_line` is the body's line in the post file (after front matter): blocks are stamped
+    with `data-source-line` counted from it.
+    """
+    converter, lines = _converter()
+    converter.reset()
+    lines.state.first_line = first_line
+    return converter.convert(body)
 
 
 @functools.cache
-def _converter() -> markdown.Markdown:
+def _converter() -> tuple[markdown.Markdown, SourceLinesExtension]:
     """One converter for every post: building it costs more than a short post's conversion."""
-    return markdown.Markdown(
-        extensions=[*EXTENSIONS, PrintExtension()],
+    lines = SourceLinesExtension()
+    converter = markdown.Markdown(
+        extensions=[*EXTENSIONS, PrintExtension(), lines],
         extension_configs={"footnotes": {"BACKLINK_TEXT": ""}},
         output_format="html",
     )
+    return converter, lines
 
 
 class PrintExtension(Extension):
@@ -71,6 +81,7 @@ class PrintTreeprocessor(Treeprocessor):
         """Rewrite the tree in place."""
         _inline_footnotes(root)
         _images_to_figures(root)
+        _stamp_table_rows(root)
         _demote_headings(root)
 
 
@@ -91,6 +102,8 @@ def _inline_footnotes(root: ET.Element) -> None:
 
 def _footnote_span(note: ET.Element, tail: str | None) -> ET.Element:
     span = ET.Element("span", {"class": "footnote"})
+    if note.get(SOURCE_LINE) is not None:
+        span.set(SOURCE_LINE, note.get(SOURCE_LINE, ""))
     for paragraph in note:
         for backref in [a for a in paragraph.iter("a") if a.get("class") == "footnote-backref"]:
             _remove_keep_tail(paragraph, backref)
@@ -143,7 +156,7 @@ def _images_to_figures(root: ET.Element) -> None:
             if (child.text or "").strip() or (child[0].tail or "").strip():
                 continue
             image = child[0]
-            figure = ET.Element("figure")
+            figure = ET.Element("figure", {k: v for k, v in child.attrib.items() if k == SOURCE_LINE})
             figure.append(image)
             caption = image.attrib.pop("title", None)
             if caption:
@@ -151,6 +164,17 @@ def _images_to_figures(root: ET.Element) -> None:
             image.tail = None
             figure.tail = child.tail
             parent[index] = figure
+
+
+def _stamp_table_rows(root: ET.Element) -> None:
+    """Give each table row its own line: the header's, then one per body row after the rule."""
+    for table in root.iter("table"):
+        first = int(table.get(SOURCE_LINE) or 0)
+        if not first:
+            continue
+        for section, start in (("thead", first), ("tbody", first + 2)):
+            for offset, row in enumerate(table.iterfind(f"{section}/tr")):
+                row.set(SOURCE_LINE, str(start + offset))
 
 
 def _demote_headings(root: ET.Element) -> None:

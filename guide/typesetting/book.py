@@ -10,12 +10,13 @@ from guide.book import Book
 from guide.errors import Report
 from guide.fetcher import SandboxedFetcher
 from guide.render import RenderOptions
-from guide.typeset import FONTCONFIG_FILE, Progress, TypesetResult, log_handler
+from guide.typeset import FONTCONFIG_FILE, Progress, TypesetResult
 from guide.typesetting.cache import PartCache
 from guide.typesetting.merge import MergeError
 from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
 from guide.typesetting.parts import unsupported_reason
 from guide.typesetting.weasy import InternalsChangedError
+from guide.weasylog import Locate, log_handler
 
 CACHE_FOLDER = Path("build") / ".cache"
 """Under the project, unless GUIDE_CACHE_DIR names another folder."""
@@ -31,6 +32,8 @@ def typeset_book(
     *,
     jobs: int,
     progress: Progress | None = None,
+    locate: Locate | None = None,
+    known_chars: set[str] | None = None,
 ) -> TypesetResult | None:
     """Typeset the book in parts with `jobs` workers; None when it must be one document after all.
 
@@ -49,7 +52,7 @@ def typeset_book(
     except (MergeError, InternalsChangedError) as exc:
         note_fallback(report, WorkerError("<typesetting>", f"the parts could not be merged ({exc})"))
         return None
-    report_log(typeset.log, log_handler(report))
+    report_log(typeset.log, log_handler(report, locate, known_chars))
     fetcher.refusals.extend(dict.fromkeys(typeset.refusals))  # every part loads the stylesheets
     cache.trim()
     return TypesetResult(
