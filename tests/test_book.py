@@ -138,8 +138,8 @@ def test_guide_level_credits_cover_the_posts_photos(tmp_path: Path) -> None:
 
 def test_the_same_problem_twice_on_one_line_is_said_once(tmp_path: Path) -> None:
     post = Post(
-        "posts/p.md", "P", '<p><a href="../x.jar">a</a> and <a href="../x.jar">b</a></p>',
-        source_text="[a](../x.jar) and [b](../x.jar)\n",
+        "posts/p.md", "P",
+        '<p data-source-line="1"><a href="../x.jar">a</a> and <a href="../x.jar">b</a></p>',
     )  # fmt: skip
     _, report = _book(tmp_path, post)
     assert [str(d) for d in report.warnings] == [
