@@ -51,4 +51,13 @@ def test_a_build_imports_no_import_only_reader(tmp_path: Path) -> None:
 
 def test_the_build_readers_are_the_post_file_readers() -> None:
     modules = sorted(p.stem for p in (ROOT / "guide" / "sources").glob("*.py"))
-    assert modules == ["__init__", "frontmatter", "limits", "markdown", "mdlines", "text"]
+    assert modules == [
+        "__init__",
+        "frontmatter",
+        "limits",
+        "markdown",
+        "mdlines",
+        "mdlint",
+        "mdlists",
+        "text",
+    ]

@@ -18,6 +18,8 @@ from guide.slug import unique_slug
 from guide.sources.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 from guide.sources.limits import check_markdown_limits
 from guide.sources.mdlines import SourceLinesExtension
+from guide.sources.mdlint import lint_markdown, report_findings
+from guide.sources.mdlists import ListAfterParagraphProcessor, ListIndentPreprocessor
 
 EXTENSIONS = ["footnotes", "tables", "fenced_code", "attr_list", "smarty", "sane_lists"]
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -30,11 +32,13 @@ def read_markdown_post(text: str, source_path: str, warnings: Report) -> Post:
     if meta.title is None:
         raise GuideError(Diagnostic(source_path, 1, "front matter has no 'title'"))
     check_markdown_limits(body, source_path, first_line)
+    html, unused_notes = convert_markdown(body, first_line)
+    report_findings(lint_markdown(body, first_line, html, unused_notes), source_path, warnings)
     return Post(
         source_path=source_path,
         title=meta.title,
         subtitle=meta.subtitle,
-        body_html=sanitize_html(markdown_to_html(body, first_line), source_path, warnings),
+        body_html=sanitize_html(html, source_path, warnings),
         date=meta.date,
         url=meta.url,
         author=meta.author,
@@ -48,10 +52,20 @@ def markdown_to_html(body: str, first_line: int = 1) -> str:
     `first_line` is the body's line in the post file (after front matter): blocks are stamped
     with `data-source-line` counted from it.
     """
+    return convert_markdown(body, first_line)[0]
+
+
+def convert_markdown(body: str, first_line: int = 1) -> tuple[str, list[str]]:
+    """Convert a post body; return the HTML and the labels of footnotes defined but never cited."""
     converter, lines = _converter()
     converter.reset()
     lines.state.first_line = first_line
-    return converter.convert(body)
+    html = converter.convert(body)
+    return html, list(_print_extension(converter).unused_notes)
+
+
+def _print_extension(converter: markdown.Markdown) -> PrintExtension:
+    return next(e for e in converter.registeredExtensions if isinstance(e, PrintExtension))
 
 
 @functools.cache
@@ -67,37 +81,61 @@ def _converter() -> tuple[markdown.Markdown, SourceLinesExtension]:
 
 
 class PrintExtension(Extension):
-    """Shape Python-Markdown's tree for paged media."""
+    """Shape Python-Markdown's tree for paged media; read lists as CommonMark nests them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unused_notes: list[str] = []
+        """Labels of the footnotes the last post defined and never cited."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
         """Run after footnotes and inline patterns have done their work."""
-        md.treeprocessors.register(PrintTreeprocessor(md), "guide-print", 5)
+        md.registerExtension(self)
+        md.preprocessors.register(ListIndentPreprocessor(md), "guide-list-indent", 110)
+        md.parser.blockprocessors.register(
+            ListAfterParagraphProcessor(md.parser), "guide-list-after-para", 11
+        )
+        md.treeprocessors.register(PrintTreeprocessor(md, self.unused_notes), "guide-print", 5)
+
+    def reset(self) -> None:
+        """Forget the previous post."""
+        self.unused_notes.clear()
 
 
 class PrintTreeprocessor(Treeprocessor):
     """Footnotes inline where cited, images as figures, headings below the chapter title."""
 
+    def __init__(self, md: markdown.Markdown, unused_notes: list[str]) -> None:
+        super().__init__(md)
+        self.unused_notes = unused_notes
+
     def run(self, root: ET.Element) -> None:
         """Rewrite the tree in place."""
-        _inline_footnotes(root)
+        self.unused_notes.extend(_inline_footnotes(root))
         _images_to_figures(root)
         _stamp_table_rows(root)
         _demote_headings(root)
 
 
-def _inline_footnotes(root: ET.Element) -> None:
-    """Move each footnote's text to its call site, where CSS floats it to the page foot."""
+def _inline_footnotes(root: ET.Element) -> list[str]:
+    """Move each footnote's text to its call site, where CSS floats it to the page foot.
+
+    Return the labels of the notes no call site cites: they are left out.
+    """
     container = next((div for div in root.iter("div") if div.get("class") == "footnote"), None)
     if container is None:
-        return
+        return []
     notes = {li.get("id"): li for li in container.iter("li")}
+    cited: set[str | None] = set()
     for parent in list(root.iter()):
         for index, child in enumerate(list(parent)):
             link = child.find("a") if child.tag == "sup" else None
             note = notes.get((link.get("href") or "")[1:]) if link is not None else None
             if note is not None:
+                cited.add(note.get("id"))
                 parent[index] = _footnote_span(note, child.tail)
     root.remove(container)
+    return [str(key).split(":", 1)[-1] for key in notes if key not in cited]
 
 
 def _footnote_span(note: ET.Element, tail: str | None) -> ET.Element:
