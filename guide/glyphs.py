@@ -22,7 +22,8 @@ def covered() -> frozenset[int]:
     """Return the code points some shipped face can draw: WeasyPrint falls back across all of them."""
     points: set[int] = set()
     for face in FACES:
-        points |= set(TTFont(face.path, lazy=True).getBestCmap())
+        with TTFont(face.path, lazy=True) as font:  # closes the file: no ResourceWarning
+            points |= set(font.getBestCmap())
     return frozenset(points)
 
 
