@@ -50,7 +50,7 @@ class Findings:
     """Addresses of images WeasyPrint failed to load, in order, once each."""
 
 
-class _ReportHandler(logging.Handler):
+class ReportHandler(logging.Handler):
     """Turn WeasyPrint's warnings and errors into diagnostics, located where the record says."""
 
     def __init__(self, report: Report, locate: Locate | None, known_chars: set[str]) -> None:
@@ -112,9 +112,9 @@ def _refused(arg: object) -> bool:
 
 def log_handler(
     report: Report, locate: Locate | None = None, known_chars: set[str] | None = None
-) -> logging.Handler:
+) -> ReportHandler:
     """The handler that turns WeasyPrint's log records into diagnostics in `report`."""
-    return _ReportHandler(report, locate, known_chars or set())
+    return ReportHandler(report, locate, known_chars or set())
 
 
 class _ProgressHandler(logging.Handler):
@@ -139,7 +139,7 @@ def captured_log(
     """
     logger = logging.getLogger("weasyprint")
     progress_logger = logging.getLogger("weasyprint.progress")
-    handler = _ReportHandler(report, locate, known_chars or set())
+    handler = ReportHandler(report, locate, known_chars or set())
     progress_handler = _ProgressHandler(progress) if progress else None
     saved = (logger.propagate, logger.level, progress_logger.level, progress_logger.propagate)
     logger.addHandler(handler)

@@ -52,13 +52,15 @@ def typeset_book(
     except (MergeError, InternalsChangedError) as exc:
         note_fallback(report, WorkerError("<typesetting>", f"the parts could not be merged ({exc})"))
         return None
-    report_log(typeset.log, log_handler(report, locate, known_chars))
+    handler = log_handler(report, locate, known_chars)
+    report_log(typeset.log, handler)
     fetcher.refusals.extend(dict.fromkeys(typeset.refusals))  # every part loads the stylesheets
     cache.trim()
     return TypesetResult(
         pdf=typeset.pdf,
         pages=typeset.pages,
         anchor_pages=typeset.anchor_pages,
+        failed_images=tuple(handler.findings.failed_images),
         layout_warnings=tuple(typeset.layout_warnings),
     )
 
