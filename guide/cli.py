@@ -373,15 +373,13 @@ def watch_command(
         int,
         typer.Option("--port", metavar="N", min=0, max=65535, help="The preview's port (0: any free one)."),
     ] = 8000,
-    jobs: JobsOpt = None,
 ) -> None:
     """Rebuild the PDF on every save until Ctrl-C; a failed build keeps the last good PDF."""
     from guide.watch import watch_project  # noqa: PLC0415 - watchfiles only for `guide watch`
 
     output = output or default_output(project)
-    options = BuildOptions(style=style, missing_images=missing_images)
-    if jobs is not None:
-        options = replace(options, jobs=jobs)
+    # One process: worker processes forked beside watchfiles' watcher thread made it miss saves.
+    options = BuildOptions(style=style, missing_images=missing_images, jobs=1)
     with _author_errors(), _preview(serve, port) as preview:
         stderr.print(f"watching {project} (Ctrl-C stops)", markup=False)
         watch_project(project, output, options, lambda done: _show_rebuild(done, project, output, preview))

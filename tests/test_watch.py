@@ -37,8 +37,6 @@ class Watcher:
             "--serve",
             "--port",
             "0",
-            "--jobs",
-            "1",
         ]
         self.process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
