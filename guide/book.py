@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import lxml.html
 
-from guide.errors import Report, shown
+from guide.errors import Report, shown_address
 from guide.images import data_image_problem, image_problem
 from guide.manifest import MANIFEST_NAME, Edition, Manifest
 from guide.numbering import number_chapters
@@ -263,7 +263,7 @@ def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None
     if href.startswith("#"):
         element.set("href", links.target(context.slug, href[1:]))
         if len(href) > 1 and element.get("href") == f"#{context.slug}":
-            context.warn(element, f"link to {shown(href)} matches no heading or anchor in this post")
+            context.warn(element, f"link to {shown_address(href)} matches no heading or anchor in this post")
     elif parts.scheme in ("http", "https"):
         target = links.chapters.get(address_key(href))
         if target is not None:
@@ -271,7 +271,8 @@ def _resolve_link(element: lxml.html.HtmlElement, context: _PostContext) -> None
             mark_cross_reference(element, href, links.titles[target], context.edition)
         elif _looks_like_series_page(parts.netloc, parts.path, links):
             context.warn(
-                element, f"link to {shown(href)} looks like a post of this series but matches no chapter"
+                element,
+                f"link to {shown_address(href)} looks like a post of this series but matches no chapter",
             )
         elif context.edition is Edition.PRINT:
             add_address_note(element, href)
@@ -300,7 +301,9 @@ def _looks_like_series_page(netloc: str, path: str, links: SeriesLinks) -> bool:
 
 
 def _drop_link(element: lxml.html.HtmlElement, href: str, context: _PostContext) -> None:
-    context.warn(element, f"removed link to {shown(href)}: only web, mail and in-guide links work in a PDF")
+    context.warn(
+        element, f"removed link to {shown_address(href)}: only web, mail and in-guide links work in a PDF"
+    )
     del element.attrib["href"]
 
 
@@ -310,7 +313,7 @@ def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[st
     for image in list(root.iter("img")):
         src = image.get("src") or ""
         if not (image.get("alt") or "").strip():
-            context.warn(image, f"image {shown(src)} has no alt text for readers who cannot see it")
+            context.warn(image, f"image {shown_address(src)} has no alt text for readers who cannot see it")
         problem = _unavailable(src, context)
         if problem is None:
             relative = _image_path(image, src, context)
@@ -322,8 +325,14 @@ def _check_images(root: lxml.html.HtmlElement, context: _PostContext) -> list[st
             context.warn(image, f"{problem}; printed as a placeholder")
             _replace_with_placeholder(image)
         else:
-            context.error(image, problem)
+            context.error(
+                image, f"{problem}{_PLACEHOLDER_HINT}" if problem.endswith(" not found") else problem
+            )
     return found
+
+
+_PLACEHOLDER_HINT = " (or build with --missing-images placeholder)"
+"""Said once per missing image: the switch that prints the rest of the guide without them."""
 
 
 def _size_for_print(image: lxml.html.HtmlElement, src: str, abs_path: Path, context: _PostContext) -> None:
@@ -338,7 +347,7 @@ def _size_for_print(image: lxml.html.HtmlElement, src: str, abs_path: Path, cont
     elif size.ppi < PRINT_PPI:
         context.warn(
             image,
-            f"image {shown(unquote(src))} prints at {size.ppi:.0f} ppi, below {PRINT_PPI}: "
+            f"image {shown_address(unquote(src))} prints at {size.ppi:.0f} ppi, below {PRINT_PPI}: "
             f"its {pixels} pixels over {size.width_mm:.0f} mm; use a larger file or a smaller width",
         )
 
@@ -349,7 +358,7 @@ def _unavailable(src: str, context: _PostContext) -> str | None:
     if not src:
         return "image without a source"
     if src in context.images.unavailable:
-        return f"image {shown(src)} could not be loaded ({context.images.unavailable[src]})"
+        return f"image {shown_address(src)} could not be loaded ({context.images.unavailable[src]})"
     if scheme in ("http", "https"):
         return None if context.images.allow_remote else _remote_problem(src)
     if scheme:
@@ -361,23 +370,23 @@ def _local_problem(src: str, context: _PostContext) -> str | None:
     """Say why a local image cannot be had (odd path, outside the project, missing, not a file), or None."""
     relative = _relative_image(src, context)
     if problem := path_text_problem(relative):
-        return f"image {shown(src)} {problem}"
+        return f"image {shown_address(src)} {problem}"
     abs_path = resolved(context.project_dir / relative)
     if abs_path is None:
-        return f"image {shown(src)} cannot be resolved (a symlink loop?)"
+        return f"image {shown_address(src)} cannot be resolved (a symlink loop?)"
     if not abs_path.is_relative_to(context.project_dir):
-        return f"image {shown(src)} lies outside the project folder"
+        return f"image {shown_address(src)} lies outside the project folder"
     problem = file_problem(abs_path)
-    return None if problem is None else f"image {shown(src)} {problem}"
+    return None if problem is None else f"image {shown_address(src)} {problem}"
 
 
 def _scheme_problem(src: str, scheme: str) -> str | None:
     if scheme == "file":
-        return f"image {shown(src)} lies outside the project folder"
+        return f"image {shown_address(src)} lies outside the project folder"
     if scheme == "data":
         problem = data_image_problem(src)
         return None if problem is None else f"data: image ({len(src):,} characters) {problem}"
-    return f"image {shown(src)} uses an unsupported scheme '{scheme}:'"
+    return f"image {shown_address(src)} uses an unsupported scheme '{scheme}:'"
 
 
 def _remote_problem(src: str) -> str:
@@ -386,7 +395,8 @@ def _remote_problem(src: str) -> str:
         if is_blog_upload(src)
         else "save it into the project and use a relative path"
     )
-    return f"remote image {shown(src)} is not fetched during a build: {how}, or build with --allow-remote"
+    address = shown_address(src)
+    return f"remote image {address} is not fetched during a build: {how}, or build with --allow-remote"
 
 
 def _relative_image(src: str, context: _PostContext) -> str:
@@ -399,7 +409,7 @@ def _image_path(image: lxml.html.HtmlElement, src: str, context: _PostContext) -
         return None
     relative = _relative_image(src, context)
     if problem := image_problem((context.project_dir / relative).resolve()):
-        context.error(image, f"image {shown(src)} {problem}")
+        context.error(image, f"image {shown_address(src)} {problem}")
         return None
     return relative
 

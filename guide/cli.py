@@ -15,7 +15,7 @@ from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 import guide
-from guide.errors import Diagnostic, GuideError, Report
+from guide.errors import Diagnostic, GuideError, Report, Severity
 from guide.importing.options import ImportOptions, Order
 from guide.interrupt import install_handlers
 from guide.manifest import Edition, MissingImages
@@ -142,6 +142,21 @@ def _print(diagnostics: list[Diagnostic]) -> None:
         stderr.print(str(diagnostic), markup=False)
 
 
+def _print_tally(diagnostics: list[Diagnostic]) -> None:
+    """On a terminal, end a long list of problems with their count ("3 errors, 1 warning"), as compilers do.
+
+    Logs (CI, pipes) keep exactly one line per problem, so scripts can read them.
+    """
+    if len(diagnostics) < 2 or not stderr.is_terminal:
+        return
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    counts = [
+        f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n
+    ]
+    stderr.print(f"stopped: {', '.join(counts)}", markup=False)
+
+
 @contextlib.contextmanager
 def _author_errors() -> Iterator[None]:
     """Turn author mistakes into one line each and exit 1; Ctrl-C or SIGTERM into exit 130."""
@@ -149,6 +164,7 @@ def _author_errors() -> Iterator[None]:
         yield
     except GuideError as exc:
         _print(exc.diagnostics)
+        _print_tally(exc.diagnostics)
         raise typer.Exit(EXIT_AUTHOR_ERROR) from None
     except KeyboardInterrupt:
         stderr.print("interrupted", markup=False)

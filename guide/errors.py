@@ -87,6 +87,15 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARS else f"a {type(value).__name__}"
 
 
+def shown_address(address: str) -> str:
+    """Quote a path or URL for a message whole, so it can be copied, up to 400 characters; clip it beyond.
+
+    A file path in the project fits whole (`'media/2024/05/harbour-at-dawn-from-the-north-pier.jpg'`);
+    a `data:` URI or a 1 MB address is clipped like any other value (see `shown`).
+    """
+    return repr(address) if len(address) <= URL_CHARS else shown(address)
+
+
 class GuideError(Exception):
     """An author mistake: one or more diagnostics, every one fixable in the sources."""
 

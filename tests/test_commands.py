@@ -355,3 +355,32 @@ def test_bullets_nested_in_a_numbered_list_use_glyphs_the_fonts_have(tmp_path: P
     text = ReadPdf(output).text
     assert "\u2013 Documents" in text
     assert "\u00b7 Passport" in text
+
+
+def test_on_a_terminal_a_failed_check_ends_with_its_tally_and_in_a_log_it_does_not(tmp_path: Path) -> None:
+    (tmp_path / "guide.toml").write_text('title = "T"\nauthor = "A"\nchapters = ["a.md"]\n')
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: T\ntags: x\n---\n![a](gone.png)\n\n"
+        "![b](media/2024/05/harbour-at-dawn-seen-from-the-end-of-the-north-pier-in-the-november-fog.png)\n"
+    )
+    lines = [
+        "a.md:3: warning: unknown front matter key 'tags' "
+        "(known keys: title, subtitle, date, url, author, credits)",
+        "a.md:5: image 'gone.png' not found (or build with --missing-images placeholder)",
+        "a.md:7: image 'media/2024/05/harbour-at-dawn-seen-from-the-end-of-the-north-pier-in-the-"
+        "november-fog.png' not found "
+        "(or build with --missing-images placeholder)",
+    ]
+    command = [sys.executable, "-m", "guide", "check", str(tmp_path)]
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_COLOR", "NO_COLOR", "TERM")}
+    logged = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert logged.returncode == 1
+    assert logged.stderr.splitlines() == lines
+
+    terminal, terminal_end = pty.openpty()
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stderr=terminal_end)
+    os.close(terminal_end)
+    shown = _read_terminal_until(terminal, process, None)
+    os.close(terminal)
+    assert process.wait(timeout=60) == 1
+    assert shown.decode().splitlines() == [*lines, "stopped: 2 errors, 1 warning"]

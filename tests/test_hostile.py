@@ -167,7 +167,7 @@ CASES = [
     Case("svg image with file href", {"posts/a.md": _post('<svg><image href="file:///etc/passwd"/></svg>')}, 0,
          ["posts/a.md:5: warning: removed <svg> element", "posts/a.md:5: warning: removed <image> element"]),
     Case("missing local image", {"posts/a.md": _post("Text\n\n![gone](img/gone.png)")}, 1,
-         ["posts/a.md:7: image 'img/gone.png' not found"]),
+         ["posts/a.md:7: image 'img/gone.png' not found (or build with --missing-images placeholder)"]),
     Case("text file named png", {"posts/a.md": _post("![t](fake.png)"), "posts/fake.png": "not an image"}, 1,
          ["posts/a.md:5: image 'fake.png' is not an image WeasyPrint can read (PNG, JPEG, GIF, WebP or SVG)"]),
     Case("decompression bomb", {"posts/a.md": _post("![b](bomb.png)"), "posts/bomb.png": _png(40000, 40000)}, 1,

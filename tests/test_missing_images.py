@@ -42,7 +42,7 @@ def test_default_stays_an_error_naming_each_image(tmp_path: Path) -> None:
     assert [str(d) for d in caught.value.diagnostics] == [
         "post.md:7: remote image 'https://farm1.staticflickr.example/123/harbour.jpg' is not fetched "
         "during a build: save it into the project and use a relative path, or build with --allow-remote",
-        "post.md:9: image 'media/map.png' not found",
+        "post.md:9: image 'media/map.png' not found (or build with --missing-images placeholder)",
     ]
     assert not (tmp_path / "out.pdf").exists()
 
