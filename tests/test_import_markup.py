@@ -160,3 +160,30 @@ def test_the_gallery_grid_prints_on_one_page_before_the_first_paragraph(tmp_path
     pages = ReadPdf(tmp_path / "g.pdf").page_texts
     gallery = [i for i, text in enumerate(pages) if "Photos from the Fair" in text and "fair ran" in text]
     assert gallery, "the gallery and the paragraph after it share the chapter's first page"
+
+
+@pytest.mark.parametrize(
+    ("classes", "expected"),
+    [
+        (
+            "wp-block-gallery columns-1",
+            '<figure><img src="a.jpg" alt="A"></figure><figure><img src="b.jpg" alt="B"></figure>'
+            '<figure><img src="c.jpg" alt="C"></figure>',
+        ),
+        ("wp-block-gallery columns-2", '<table class="gallery gallery-2">'),
+        ("wp-block-gallery columns-7", '<table class="gallery gallery-3">'),
+        ("gallery gallery-columns-1", '<figure><img src="a.jpg" alt="A"></figure><figure>'),
+    ],
+)
+def test_a_gallery_keeps_the_blogs_own_column_count_up_to_three(classes: str, expected: str) -> None:
+    import lxml.html  # noqa: PLC0415
+
+    from guide.importing.readers.markup import gallery_grids  # noqa: PLC0415
+
+    images = '<img src="a.jpg" alt="A"><img src="b.jpg" alt="B"><img src="c.jpg" alt="C">'
+    gallery = f'<figure class="{classes}">{images}</figure>'
+    root = lxml.html.fromstring(f"<div><p>x</p>{gallery}after<p>y</p></div>")
+    assert gallery_grids(root) == 1
+    html = lxml.html.tostring(root, encoding="unicode")
+    assert html.startswith(f"<div><p>x</p>{expected}")
+    assert html.endswith("after<p>y</p></div>")

@@ -66,14 +66,27 @@ def code_block(code: str, language: str = "") -> str:
     return f"<pre><code{attribute}>{html.escape(code, quote=False)}</code></pre>"
 
 
+PRINT_COLUMNS = 3
+"""Most images a printed gallery row holds: on an A5 text block a fourth would print under 25 mm wide."""
+
+
 def gallery_grid(images: list[tuple[str, str, str]], columns: int | None = None, caption: str = "") -> str:
-    """A gallery's images (src, alt, caption) as a table, 3 to a row (2 when 2 or 4 images)."""
-    if len(images) == 1:
-        src, alt, text = images[0]
-        figcaption = f"<figcaption>{html.escape(caption or text)}</figcaption>" if caption or text else ""
-        return f'<figure><img src="{html.escape(src)}" alt="{html.escape(alt)}">{figcaption}</figure>'
-    if columns is None or not 2 <= columns <= 3:
-        columns = 2 if len(images) in (2, 4) else 3
+    """A gallery's images (src, alt, caption) as HTML: one figure each in one column, else a table grid.
+
+    `columns` is the blog's own setting (WordPress `columns="N"`, `columns-N`): 1 keeps one image to a
+    row, 2 and 3 are kept, more are set 3 to a row (`PRINT_COLUMNS`). Unset, 2 or 4 images go 2 to a row
+    and others 3.
+    """
+    if len(images) == 1 or columns == 1:
+        figures = "".join(_figure(src, alt, text) for src, alt, text in images)
+        if caption:
+            return (
+                f'<figure class="gallery">{figures}<figcaption>{html.escape(caption)}</figcaption></figure>'
+            )
+        return figures
+    if columns is None or columns < 2:
+        columns = 2 if len(images) in (2, 4) else PRINT_COLUMNS
+    columns = min(columns, PRINT_COLUMNS)
     rows = [images[i : i + columns] for i in range(0, len(images), columns)]
     cells = "".join(
         "<tr>" + "".join(_cell(*image) for image in row) + "<td></td>" * (columns - len(row)) + "</tr>"
@@ -83,6 +96,11 @@ def gallery_grid(images: list[tuple[str, str, str]], columns: int | None = None,
     if caption:
         return f'<figure class="gallery">{table}<figcaption>{html.escape(caption)}</figcaption></figure>'
     return table
+
+
+def _figure(src: str, alt: str, caption: str) -> str:
+    figcaption = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="{html.escape(src)}" alt="{html.escape(alt or caption)}">{figcaption}</figure>'
 
 
 def _cell(src: str, alt: str, caption: str) -> str:

@@ -36,6 +36,18 @@ def _replace(old: lxml.html.HtmlElement, new: lxml.html.HtmlElement) -> None:
         parent.replace(old, new)
 
 
+def _replace_with_all(old: lxml.html.HtmlElement, news: list[lxml.html.HtmlElement]) -> None:
+    """Put the elements `news` where `old` was, keeping the text that followed it."""
+    parent = old.getparent()
+    if parent is None or not news:
+        return
+    news[-1].tail = old.tail
+    index = parent.index(old)
+    parent.remove(old)
+    for offset, new in enumerate(news):
+        parent.insert(index + offset, new)
+
+
 def unify_gutter_code(root: lxml.html.HtmlElement) -> int:
     """Turn each line-numbered code table into one code block; return how many."""
     count = 0
@@ -120,6 +132,15 @@ def nest_stray_lists(root: lxml.html.HtmlElement) -> None:
             inner.tail = tail
 
 
+def _gallery_columns(classes: set[str]) -> int | None:
+    """The gallery's column count from its classes: block editor `columns-N`, classic `gallery-columns-N`."""
+    for name in classes:
+        prefix, _, number = name.rpartition("-")
+        if prefix in ("columns", "gallery-columns") and number.isdigit():
+            return int(number)
+    return None
+
+
 def gallery_grids(root: lxml.html.HtmlElement) -> int:
     """Block-editor and classic galleries as a grid of images; return how many."""
     count = 0
@@ -135,7 +156,9 @@ def gallery_grids(root: lxml.html.HtmlElement) -> int:
             (c for c in element.iter("figcaption") if "blocks-gallery-caption" in _classes(c)), None
         )
         label = " ".join(caption.text_content().split()) if caption is not None else ""
-        _replace(element, lxml.html.fragment_fromstring(gallery_grid(images, None, label)))
+        _replace_with_all(
+            element, lxml.html.fragments_fromstring(gallery_grid(images, _gallery_columns(classes), label))
+        )
         count += 1
     return count
 
