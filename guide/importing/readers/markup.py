@@ -156,9 +156,8 @@ def gallery_grids(root: lxml.html.HtmlElement) -> int:
             (c for c in element.iter("figcaption") if "blocks-gallery-caption" in _classes(c)), None
         )
         label = " ".join(caption.text_content().split()) if caption is not None else ""
-        _replace_with_all(
-            element, lxml.html.fragments_fromstring(gallery_grid(images, _gallery_columns(classes), label))
-        )
+        grid = lxml.html.fragment_fromstring(gallery_grid(images, _gallery_columns(classes), label), "div")
+        _replace_with_all(element, list(grid))
         count += 1
     return count
 
