@@ -109,7 +109,7 @@ def build_book(
         ids={slug: _ids(root) for slug, root in zip(slugs, roots, strict=True)},
         titles={slug: p.title for p, slug in zip(posts, slugs, strict=True)},
     )
-    if manifest.author is None:
+    if manifest.author is None:  # author = "" says the same on purpose: no warning
         report.warn(MANIFEST_NAME, None, "no 'author': the cover and the PDF's metadata leave the name out")
     chapters = []
     numbering = number_chapters([post.title for post in posts])
@@ -137,7 +137,7 @@ def build_book(
     return Book(
         title=manifest.title,
         subtitle=manifest.subtitle,
-        author=manifest.author,
+        author=manifest.author or None,
         language=manifest.language,
         date=manifest.date,
         page_size=manifest.page_size,

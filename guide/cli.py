@@ -209,17 +209,45 @@ def new_command(
         bool, typer.Option("--force", metavar="", help="Write into a folder that is not empty.")
     ] = False,
 ) -> None:
-    """Start a guide project that builds at once: guide.toml, a sample chapter, .gitignore and CI."""
-    from guide.starter import NewProject, check_new_folder, write_starter  # noqa: PLC0415
+    """Start a guide project that builds at once: guide.toml, a sample chapter, .gitignore and CI.
 
-    options = NewProject(folder=folder, title=title, author=author, force=force)
+    The author is --author, else (with --from) the one the sources name, else git's user.name;
+    with none of them guide.toml says `author = ""` and the cover names no one.
+    """
+    from guide.starter import NewProject, check_new_folder, git_author, write_starter  # noqa: PLC0415
+
+    from_git = None if author else git_author(folder)
+    options = NewProject(folder=folder, title=title, author=author or from_git or "", force=force)
     with _author_errors():
         check_new_folder(options)
         if sources:
-            _import(sources, ImportOptions(project=folder, title=title, author=author, force=force))
+            imported = ImportOptions(
+                project=folder, title=title, author=author, force=force, fallback_author=options.author
+            )
+            _import(sources, imported)
         written = write_starter(options, sample=not sources)
     stderr.print(f"created {folder}: {', '.join(written)}", markup=False)
+    if not author:
+        _tell_author(folder, from_git)
     stderr.print(f"next: guide watch {folder} --serve   (or: guide build {folder})", markup=False)
+
+
+def _tell_author(folder: Path, from_git: str | None) -> None:
+    """Say where the new guide's author came from, or that it has none, and where to change it."""
+    import tomllib  # noqa: PLC0415
+
+    from guide.manifest import MANIFEST_NAME  # noqa: PLC0415
+
+    written = tomllib.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8")).get("author")
+    manifest = folder / MANIFEST_NAME
+    if written == "":
+        stderr.print(
+            f"author: none known (no --author, no git user.name): the cover names no one; "
+            f"set 'author' in {manifest}",
+            markup=False,
+        )
+    elif written is not None and written == from_git:
+        stderr.print(f"author: {written} (git's user.name; change 'author' in {manifest})", markup=False)
 
 
 @app.command(

@@ -92,7 +92,7 @@ class Manifest:
     title: str
     chapters: tuple[ChapterRef, ...]
     author: str | None = None
-    """Who wrote the guide; without it the book leaves the name out (with a warning)."""
+    """Who wrote the guide; None (no key) leaves the name out with a warning, "" leaves it out on purpose."""
     subtitle: str | None = None
     language: str = "en"
     date: dt.date | None = None
@@ -206,7 +206,8 @@ def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manif
     fields: dict[str, Any] = {}
     for key in ("title", "author", "subtitle"):
         if key in data:
-            fields[key] = _string(data[key], key, text, report)
+            # author = "": no name, on purpose (`guide new` writes it when it knows none).
+            fields[key] = _string(data[key], key, text, report, may_be_empty=key == "author")
     if "language" in data:
         fields["language"] = _language(data["language"], text, report)
     if "date" in data:
@@ -228,7 +229,9 @@ def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manif
     return Manifest(project_dir=project_dir, warnings=tuple(report.warnings), **fields)
 
 
-def _string(value: Any, key: str, text: str, report: Report) -> str:
+def _string(value: Any, key: str, text: str, report: Report, may_be_empty: bool = False) -> str:
+    if may_be_empty and value == "":
+        return ""
     if not isinstance(value, str) or not value.strip():
         report.error(MANIFEST_NAME, key_line(text, key), f"'{key}' must be a non-empty string")
         return ""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import string
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +30,7 @@ class NewProject:
     title: str | None = None
     """The guide's title; defaults to the folder's name."""
     author: str | None = None
-    """Who wrote the guide; left as a comment in guide.toml when not given."""
+    """Who wrote the guide: --author, else git's user.name; "" writes `author = ""`, no name on purpose."""
     force: bool = False
     """Write into a folder that holds files already, overwriting the starter's own."""
 
@@ -48,6 +51,35 @@ def default_title(folder: Path) -> str:
     """A title from the folder's name: `my-field-guide` gives "My field guide"."""
     name = folder.resolve().name.replace("-", " ").replace("_", " ").strip()
     return name[:1].upper() + name[1:] if name else "My guide"
+
+
+def git_author(folder: Path) -> str | None:
+    """The name git signs the author's commits with ($GIT_AUTHOR_NAME, else `git config user.name`).
+
+    Asked in the nearest existing folder above `folder`, so a repository's own identity counts.
+    None when git is not installed or names no one.
+    """
+    named = os.environ.get("GIT_AUTHOR_NAME", "").strip()
+    if named:
+        return named
+    git = shutil.which("git")
+    if git is None:
+        return None
+    where = folder.resolve()
+    while not where.is_dir():
+        where = where.parent
+    try:
+        found = subprocess.run(
+            [git, "config", "--get", "user.name"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return found.stdout.strip() or None
 
 
 def write_starter(options: NewProject, sample: bool = True) -> list[str]:
@@ -82,10 +114,13 @@ def _toml_string(value: str) -> str:
     return tomlkit.string(value).as_string()
 
 
+NO_AUTHOR_COMMENT = "none known when made (no --author, no git user.name): put yours here"
+"""Beside `author = ""` in a new guide.toml: why it is empty and what to do."""
+
+
 def _author_line(author: str | None) -> str:
     if author:
         return f"author = {_toml_string(author)}{' ' * 8}# on the cover and in the PDF's metadata"
-    return (
-        '# author = "Your Name"                # on the cover and in the metadata; without it the\n'
-        "#                                     # book leaves the name out and `--strict` fails"
-    )
+    # "" and not a missing key: a missing author is a warning (`--strict` fails), so the new
+    # project's own CI would fail before the author has written a word.
+    return f'author = ""{" " * 29}# {NO_AUTHOR_COMMENT}'

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,11 +19,42 @@ from tests.pdf_reader import ReadPdf
 
 runner = CliRunner()
 SEEDS = ROOT.parent / "shared" / "seeds"
+GUIDE = Path(sys.executable).parent / "guide"
+"""The installed `guide` command, as the generated CI runs it."""
+
+
+@pytest.fixture
+def no_git_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine where git names no one: no user.name in any of git's configuration files."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "empty.gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_AUTHOR_NAME", raising=False)
+
+
+def run_its_ci(project: Path) -> list[subprocess.CompletedProcess[str]]:
+    """Run every `guide` command of the project's own CI workflow, in the project, as CI does."""
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "guide.yml").read_text())
+    commands = [
+        step["run"] for step in workflow["jobs"]["pdf"]["steps"] if step.get("run", "").startswith("guide ")
+    ]
+    assert commands == ["guide check --strict .", "guide build --strict . -o build/guide.pdf"]
+    env = {**os.environ, "CI": "true"}
+    return [
+        subprocess.run(
+            [str(GUIDE), *shlex.split(command)[1:]],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for command in commands
+    ]
 
 
 @pytest.mark.e2e
 def test_new_then_build_makes_a_pdf_with_no_other_step(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str, no_git_name: None
 ) -> None:
     monkeypatch.chdir(tmp_path)
     created = runner.invoke(app, ["new", "demo"])
@@ -32,15 +67,53 @@ def test_new_then_build_makes_a_pdf_with_no_other_step(
         "chapters/01-welcome.md",
         "guide.toml",
     ]
+    # No author anywhere: said at once, and guide.toml says so on purpose, so no warning later.
+    assert (
+        "author: none known (no --author, no git user.name): the cover names no one; "
+        "set 'author' in demo/guide.toml"
+    ) in created.stderr
+    assert 'author = ""' in (tmp_path / "demo" / "guide.toml").read_text()
     built = runner.invoke(app, ["build", "demo"])
     assert built.exit_code == 0, built.output
-    assert "wrote demo/build/guide.pdf (" in built.stderr
+    assert built.stderr.splitlines() == ["wrote demo/build/guide.pdf (4 pages)"]
     pdf = ReadPdf(tmp_path / "demo" / "build" / "guide.pdf")
     assert "Welcome to your guide" in pdf.text
-    assert "Demo" in pdf.page_texts[0]
-    # No author given: a warning, never a placeholder on the cover.
-    assert "guide.toml: warning: no 'author'" in built.stderr
+    assert pdf.page_texts[0].split() == ["Demo"]  # the title alone: never a placeholder author
     assert "Your Name" not in pdf.text
+    assert "/Author" not in pdf.reader.metadata
+
+
+@pytest.mark.e2e
+def test_a_new_project_passes_its_own_ci_without_an_author(
+    tmp_path: Path, epoch: str, no_git_name: None
+) -> None:
+    project = tmp_path / "plain"
+    assert runner.invoke(app, ["new", str(project)]).exit_code == 0
+    check, build = run_its_ci(project)
+    assert (check.returncode, check.stderr) == (0, "ok: . (0 warnings)\n")
+    assert build.returncode == 0, build.stderr
+    assert build.stderr == "wrote build/guide.pdf (4 pages)\n"
+    assert ReadPdf(project / "build" / "guide.pdf").page_texts[0].split() == ["Plain"]
+
+
+@pytest.mark.e2e
+def test_a_new_project_takes_the_author_from_git_and_passes_its_own_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str, no_git_name: None
+) -> None:
+    (tmp_path / "empty.gitconfig").write_text("[user]\n\tname = Grace Hopper\n")
+    project = tmp_path / "notes"
+    created = runner.invoke(app, ["new", str(project)])
+    assert created.exit_code == 0, created.output
+    assert (
+        f"author: Grace Hopper (git's user.name; change 'author' in {project}/guide.toml)" in created.stderr
+    )
+    assert tomllib.loads((project / "guide.toml").read_text())["author"] == "Grace Hopper"
+    check, build = run_its_ci(project)
+    assert (check.returncode, check.stderr) == (0, "ok: . (0 warnings)\n")
+    assert build.returncode == 0, build.stderr
+    pdf = ReadPdf(project / "build" / "guide.pdf")
+    assert "Grace Hopper" in pdf.page_texts[0]
+    assert pdf.reader.metadata["/Author"] == "Grace Hopper"
 
 
 @pytest.mark.e2e
@@ -121,3 +194,21 @@ def test_new_from_an_import_takes_title_and_author_and_builds_strictly(tmp_path:
     assert not (project / "chapters" / "01-welcome.md").exists()
     built = runner.invoke(app, ["build", "--strict", str(project)])
     assert built.exit_code == 0, built.output
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the project")
+def test_new_from_an_import_with_no_author_anywhere_passes_its_own_ci(
+    tmp_path: Path, epoch: str, no_git_name: None
+) -> None:
+    project = tmp_path / "social"
+    created = runner.invoke(app, ["new", str(project), "--from", str(SEEDS)])
+    assert created.exit_code == 0, created.output
+    assert "the sources name no author" not in created.stderr
+    assert "author: none known (no --author, no git user.name)" in created.stderr
+    assert tomllib.loads((project / "guide.toml").read_text())["author"] == ""
+    check, build = run_its_ci(project)
+    assert check.returncode == 0, check.stderr
+    assert check.stderr.endswith("ok: . (0 warnings)\n")
+    assert build.returncode == 0, build.stderr
+    assert "Social Business" in ReadPdf(project / "build" / "guide.pdf").text

@@ -41,3 +41,6 @@ class ImportOptions:
     """The guide's title for a new guide.toml, instead of the one the sources give."""
     author: str | None = None
     """The guide's author for a new guide.toml, instead of the one the sources give."""
+    fallback_author: str | None = None
+    """The author for a new guide.toml when neither --author nor the sources name one (`guide new`:
+    git's user.name, else "" for no name on purpose); None leaves the key out, with a warning."""

@@ -183,6 +183,8 @@ def _manifest_plan(
     authors = {post.author for post in posts if post.author}
     if author is None and len(authors) == 1:
         author = authors.pop()
+    if author is None:
+        author = options.fallback_author
     creating = bool(posts) and not (options.project / MANIFEST_NAME).is_file()
     title = title or default_title(options.project)  # never the first post's title
     if author is None and creating:

@@ -16,6 +16,7 @@ from guide.errors import Diagnostic, GuideError
 from guide.importing.plan import ImportPlan
 from guide.manifest import MANIFEST_NAME
 from guide.output import write_atomically
+from guide.starter import NO_AUTHOR_COMMENT
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class ManifestPlan:
 
     title: str
     author: str | None
-    """None when neither the sources nor --author name one: guide.toml then leaves it out."""
+    """None when nothing names one: guide.toml leaves it out; "" writes `author = ""` (none, on purpose)."""
     comment: str
     existing_dates: dict[str, dt.date | None] = field(default_factory=dict)
     """Publication dates of the chapters guide.toml lists already, to slot new ones between them."""
@@ -106,8 +107,10 @@ def _manifest_text(project: Path, plan: ImportPlan, manifest: ManifestPlan) -> s
         document = tomlkit.document()
         document.add(tomlkit.comment(manifest.comment))
         document["title"] = manifest.title
-        if manifest.author:
+        if manifest.author is not None:
             document["author"] = manifest.author
+            if not manifest.author:
+                document["author"].comment(NO_AUTHOR_COMMENT)
         document["chapters"] = _array(entries)
         return tomlkit.dumps(document)
     text = path.read_text(encoding="utf-8")
