@@ -425,8 +425,13 @@ def watch_command(
     # One process: worker processes forked beside watchfiles' watcher thread made it miss saves.
     options = BuildOptions(style=style, missing_images=missing_images, jobs=1)
     with _author_errors(), _preview(serve, port) as preview:
-        stderr.print(f"watching {project} (Ctrl-C stops)", markup=False)
-        watch_project(project, output, options, lambda done: _show_rebuild(done, project, output, preview))
+        watch_project(
+            project,
+            output,
+            options,
+            lambda done: _show_rebuild(done, project, output, preview),
+            on_watching=lambda: stderr.print(f"watching {project} (Ctrl-C stops)", markup=False),
+        )
 
 
 @contextlib.contextmanager

@@ -50,21 +50,35 @@ def watch_project(
     output: Path,
     options: BuildOptions,
     on_rebuild: Callable[[Rebuild], None],
+    *,
     stop: threading.Event | None = None,
+    on_watching: Callable[[], None] | None = None,
 ) -> None:
-    """Build, then build again after each burst of saves that touches an input, until `stop` is set."""
+    """Build, then build again after each burst of saves that touches an input, until `stop` is set.
+
+    The watcher runs before the first build begins, so a save made during any build (the first
+    included) is seen once it ends and builds again at once. `on_watching` is called when it runs.
+    """
     project = project.resolve()
-    last = rebuild(project, output, options)
-    on_rebuild(last)
     roots = [project]
     if options.style is not None and not options.style.resolve().is_relative_to(project):
         roots.append(options.style.resolve().parent)
     ignored = _OutputFilter(project, output)
+    last: Rebuild | None = None
+    # yield_on_timeout: the first (empty) round comes once the watcher runs; the first build goes there.
     for changes in watchfiles.watch(
-        *roots, watch_filter=ignored, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop
+        *roots,
+        watch_filter=ignored,
+        debounce=DEBOUNCE_MS,
+        step=STEP_MS,
+        stop_event=stop,
+        rust_timeout=STEP_MS,
+        yield_on_timeout=True,
     ):
         changed = {Path(path).resolve() for _, path in changes}
-        if last.needs(changed):
+        if last is None and on_watching is not None:
+            on_watching()
+        if last is None or (changed and last.needs(changed)):
             last = rebuild(project, output, options)
             on_rebuild(last)
 

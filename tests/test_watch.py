@@ -124,6 +124,25 @@ def test_watch_rebuilds_on_a_save_serves_the_edit_and_keeps_the_good_pdf_after_a
     assert code == 130, "\n".join(watcher.lines)
 
 
+@pytest.mark.e2e
+def test_a_save_during_the_first_build_is_built_at_once(project: Path) -> None:
+    chapter = project / STARTER
+    watcher = Watcher(project)
+    try:
+        watcher.wait_for(r"^watching ")
+        # The first build has only begun (it takes seconds: imports, fonts, layout) when this lands.
+        chapter.write_text(chapter.read_text().replace("Welcome to your guide", "Saved while building"))
+        saved = len(watcher.lines)
+        assert not any(line.startswith("rebuilt") for line in watcher.lines[:saved]), watcher.lines
+        first = watcher.wait_for(r"^rebuilt ")
+        second = watcher.wait_for(r"^rebuilt ", after=watcher.lines.index(first) + 1)
+        assert second
+        assert "Saved while building" in ReadPdf(project / "build" / "guide.pdf").text
+    finally:
+        code = watcher.stop()
+    assert code == 130, "\n".join(watcher.lines)
+
+
 def test_an_unchanged_post_is_read_from_the_cache_and_a_changed_one_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
