@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from guide.fonts import FACES
 
 INDEX = "index.html"
 FONTS_FOLDER = "fonts"
 ATTRIBUTE_URL = re.compile(r'(?P<name>src|href)="(?P<url>[^"]*)"')
+STYLE_ELEMENT = re.compile(
+    r"(?P<open><style\b[^>]*>)(?P<css>.*?)(?P<close></style>)", re.DOTALL | re.IGNORECASE
+)
+CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)(?P<url>[^"')]*)(?P=quote)\s*\)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -41,15 +46,49 @@ def make_site(html: str, project: Path, images: Iterable[str]) -> Site:
         files[relative] = face.path
     for image in images:
         files[image] = project / image
+    for css in STYLE_ELEMENT.finditer(html):
+        files.update(_style_files(css["css"], project))
     return Site(html=html, files=MappingProxyType(files))
+
+
+def _style_files(css: str, project: Path) -> dict[str, Path]:
+    """The project files a stylesheet's relative url()s load (the --style file's images and fonts).
+
+    The PDF resolves them against the project, as the page beside its copies does; what is not a
+    file inside the project is left out (the sandbox refuses it during a build anyway).
+    """
+    found: dict[str, Path] = {}
+    root = project.resolve()
+    for match in CSS_URL.finditer(css):
+        relative = _relative(match["url"])
+        if relative is None:
+            continue
+        target = (root / relative).resolve()
+        if target.is_relative_to(root) and target.is_file():
+            found[target.relative_to(root).as_posix()] = target
+    return found
+
+
+def _relative(url: str) -> str | None:
+    """A relative URL as a normalised, unquoted path; None for anything else (data:, http:, #id, /x)."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return None
+    return posixpath.normpath(unquote(parts.path))
 
 
 def self_contained(site: Site) -> str:
     """Return the page with every font and image inlined as a data: URI: one file that opens anywhere."""
-    html = site.html
-    for relative, path in site.files.items():
-        if relative.startswith(f"{FONTS_FOLDER}/"):
-            html = html.replace(f'url("{quote(relative)}")', f'url("{data_uri(path)}")')
+
+    def inline_url(found: re.Match[str]) -> str:
+        relative = _relative(found["url"])
+        path = site.files.get(relative) if relative is not None else None
+        return found[0] if path is None else f'url("{data_uri(path)}")'
+
+    def inline_css(found: re.Match[str]) -> str:
+        return found["open"] + CSS_URL.sub(inline_url, found["css"]) + found["close"]
+
+    html = STYLE_ELEMENT.sub(inline_css, site.html)  # fonts and the --style file's images
     by_url = {quote(relative): path for relative, path in site.files.items()}
 
     def inline(found: re.Match[str]) -> str:

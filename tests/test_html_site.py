@@ -11,6 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from guide.cli import app
+from guide.fonts import FACES
 
 runner = CliRunner()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -18,6 +19,7 @@ needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium: run `make test` as root to install it (scripts/system-deps.sh)"
 )
 RED = (220, 20, 20)
+BLUE = (20, 20, 220)
 
 
 def _project(folder: Path) -> Path:
@@ -33,6 +35,24 @@ def _project(folder: Path) -> Path:
     return folder
 
 
+def _style(folder: Path, project: Path) -> Path:
+    """A --style file outside the project whose url()s load an image and a font from the project."""
+    (project / "art").mkdir()
+    Image.new("RGB", (300, 150), BLUE).save(project / "art" / "blue tile.png")
+    shutil.copy(
+        next(face.path for face in FACES if face.path.name.startswith("Inconsolata")),
+        project / "art" / "face.otf",
+    )
+    style = folder / "look.css"
+    style.write_text(
+        '@font-face { font-family: "Test Face"; src: url("art/face.otf"); }\n'
+        '.chapter h1 { font-family: "Test Face"; }\n'
+        ".chapter header::after { content: ''; display: block; width: 300px; height: 150px;"
+        " background: url('./art/blue%20tile.png'); }\n"
+    )
+    return style
+
+
 def _screenshot(page: Path, shot: Path) -> Image.Image:
     assert CHROMIUM is not None
     subprocess.run(
@@ -43,8 +63,12 @@ def _screenshot(page: Path, shot: Path) -> Image.Image:
     return Image.open(shot).convert("RGB")
 
 
+def _pixels(image: Image.Image, colour: tuple[int, int, int]) -> int:
+    return dict((color, count) for count, color in image.getcolors(maxcolors=1 << 24) or []).get(colour, 0)
+
+
 def _red_pixels(image: Image.Image) -> int:
-    return dict((color, count) for count, color in image.getcolors(maxcolors=1 << 24) or []).get(RED, 0)
+    return _pixels(image, RED)
 
 
 def test_html_writes_a_folder_with_its_fonts_and_images(tmp_path: Path) -> None:
@@ -76,12 +100,17 @@ def test_a_foreign_folder_is_refused_without_force(tmp_path: Path) -> None:
 @needs_chromium
 def test_the_folder_and_the_single_file_show_fonts_and_image_from_anywhere(tmp_path: Path) -> None:
     project = _project(tmp_path / "p")
+    style = _style(tmp_path, project)
     (tmp_path / "site").mkdir()
-    made = runner.invoke(app, ["html", str(project), "-o", str(tmp_path / "site")])
+    made = runner.invoke(app, ["html", str(project), "-o", str(tmp_path / "site"), "--style", str(style)])
     assert made.exit_code == 0, made.output
+    assert (tmp_path / "site" / "art" / "blue tile.png").is_file()
+    assert (tmp_path / "site" / "art" / "face.otf").is_file()
     single = tmp_path / "one.html"
-    assert runner.invoke(app, ["html", str(project), "--self-contained", "-o", str(single)]).exit_code == 0
+    command = ["html", str(project), "--self-contained", "-o", str(single), "--style", str(style)]
+    assert runner.invoke(app, command).exit_code == 0
     assert "fonts/" not in single.read_text()
+    assert "art/" not in single.read_text()
 
     # Moved away from the project: it must carry everything it shows.
     moved = tmp_path / "elsewhere" / "site"
@@ -89,6 +118,12 @@ def test_the_folder_and_the_single_file_show_fonts_and_image_from_anywhere(tmp_p
     shutil.rmtree(project)
     full = _screenshot(moved / "index.html", tmp_path / "full.png")
     assert _red_pixels(full) > 20_000  # the 400x200 image shows
+    assert _pixels(full, BLUE) > 20_000  # and the 300x150 one the stylesheet loads
+
+    without_face = tmp_path / "no-face"
+    shutil.copytree(moved, without_face)
+    (without_face / "art" / "face.otf").unlink()
+    assert _screenshot(without_face / "index.html", tmp_path / "no-face.png").tobytes() != full.tobytes()
 
     without_fonts = tmp_path / "no-fonts"
     shutil.copytree(moved, without_fonts)
@@ -101,4 +136,5 @@ def test_the_folder_and_the_single_file_show_fonts_and_image_from_anywhere(tmp_p
     shutil.move(single, alone / "guide.html")
     inlined = _screenshot(alone / "guide.html", tmp_path / "inlined.png")
     assert _red_pixels(inlined) > 20_000
+    assert _pixels(inlined, BLUE) > 20_000
     assert inlined.tobytes() != fallback.tobytes()
