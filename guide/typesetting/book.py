@@ -55,6 +55,7 @@ def typeset_book(
     handler = log_handler(report, locate, known_chars)
     report_log(typeset.log, handler)
     fetcher.refusals.extend(dict.fromkeys(typeset.refusals))  # every part loads the stylesheets
+    fetcher.loaded.extend(typeset.loaded)  # the build's inputs, as the one-document path records them
     cache.trim()
     return TypesetResult(
         pdf=typeset.pdf,

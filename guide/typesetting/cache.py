@@ -34,7 +34,7 @@ from guide.typesetting.fontmerge import subset_file
 from guide.typesetting.parts import Part
 from guide.typesetting.worker import PartResult
 
-FORMAT = "guide-parts-1"
+FORMAT = "guide-parts-2"
 """Changes whenever what an entry holds or how keys are made changes."""
 MAX_BYTES = 512 * 1024 * 1024
 """The cache's size bound; the least recently used entries go first."""
@@ -52,40 +52,49 @@ class PartCache:
         self.max_bytes = max_bytes
         self._memory: dict[str, PartResult] = {}
         self._counts: dict[str, int] = {}
+        self._loaded: dict[str, dict[str, str]] = {}
+        """Each entry's (and page count's) loaded files, path -> digest, as they were when typeset."""
         self._blobs: dict[tuple[str, str], bytes] = {}
 
     def get(self, part: Part, first_page: int) -> PartResult | None:
         """The part as typeset before at `first_page`, or None (also for a damaged entry)."""
         key = self._key(part, first_page)
-        if key in self._memory:
-            return self._memory[key]
-        result = self._read(key)
-        if result is not None:
+        result = self._memory.get(key)
+        if result is None:
+            result = self._read(key)
+            if result is None:
+                return None
             self._remember(key, result)
-        return result
+        return result if self._unchanged(key) else None
 
     def page_count(self, part: Part) -> int | None:
         """How many pages the part had when last typeset, wherever it started."""
         key = self._key(part, None)
         if key not in self._counts:
             try:
-                self._counts[key] = int(json.loads(self._path("counts", key).read_text())["pages"])
+                record = json.loads(self._path("counts", key).read_text())
+                self._counts[key] = int(record["pages"])
+                self._loaded[key] = dict(record["loaded"])
             except (OSError, ValueError, KeyError, TypeError):
                 return None
-        return self._counts[key]
+        return self._counts[key] if self._unchanged(key) else None
 
     def put(self, part: Part, result: PartResult) -> None:
         """Store a freshly typeset part; a cache that cannot be written is skipped, never an error."""
         key = self._key(part, result.first_page if part.numbered else 1)
         count_key = self._key(part, None)
+        loaded = {path: _file_digest(Path(path)).hex() for path in result.loaded}
         self._remember(key, result)
         self._counts[count_key] = result.pages
+        self._loaded[key] = self._loaded[count_key] = loaded
         meta = {k: v for k, v in asdict(result).items() if k != "pdf"}
         meta["sha256"] = hashlib.sha256(result.pdf).hexdigest()
+        meta["loaded_digests"] = loaded
+        count = {"pages": result.pages, "loaded": loaded}
         with contextlib.suppress(OSError):
             _write(self._path("parts", key + ".pdf"), result.pdf)
             _write(self._path("parts", key + ".json"), json.dumps(meta).encode())
-            _write(self._path("counts", count_key), json.dumps({"pages": result.pages}).encode())
+            _write(self._path("counts", count_key), json.dumps(count).encode())
 
     def get_blob(self, kind: str, key: str) -> bytes | None:
         """A stored blob ('books': merged PDFs, 'fonts': subset programs), or None if absent or damaged."""
@@ -153,12 +162,23 @@ class PartCache:
             pdf = pdf_path.read_bytes()
             if hashlib.sha256(pdf).hexdigest() != meta.pop("sha256"):
                 return None
+            self._loaded[key] = dict(meta.pop("loaded_digests"))
             result = PartResult(pdf=pdf, **meta)
             os.utime(pdf_path)  # used: the last to be evicted
             os.utime(meta_path)
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return result
+
+    def _unchanged(self, key: str) -> bool:
+        """Whether every file the entry's part loaded still holds what it held then.
+
+        The key covers the files the part's HTML names; this covers what those load in turn (an
+        SVG's own images) and what a stylesheet's url() names.
+        """
+        return all(
+            _file_digest(Path(path)).hex() == digest for path, digest in self._loaded.get(key, {}).items()
+        )
 
     def _key(self, part: Part, first_page: int | None) -> str:
         digest = hashlib.sha256()

@@ -67,6 +67,8 @@ class Typeset:
     laid_out: int
     """How many parts were laid out (the others came from the cache)."""
     parts: int
+    loaded: tuple[Path, ...] = ()
+    """The local files the parts loaded (recorded with each cached part too)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         layout_warnings=_layout_warnings(results),
         laid_out=run.laid_out,
         parts=len(results),
+        loaded=tuple(dict.fromkeys(Path(path) for r in results for path in r.loaded)),
     )
 
 

@@ -63,6 +63,9 @@ class PartResult:
     """What the sandboxed fetcher refused (url, reason)."""
     findings: list[tuple[str | None, int | None, str, int, str | None]] = field(default_factory=list)
     """The layout audit's findings (see `guide.audit.Finding`): path, line, problem, page, link target."""
+    loaded: list[str] = field(default_factory=list)
+    """The absolute paths of the local files the part's fetcher loaded (its images, an SVG's own
+    images, a stylesheet's url()s, the fonts): inputs of the build, checked before a cached part is used."""
 
 
 @dataclass
@@ -126,6 +129,7 @@ def typeset_part(job: PartJob) -> PartResult:
 def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     worker.records.clear()
     worker.fetcher.refusals.clear()
+    worker.fetcher.loaded.clear()
     first_page: list[int] = []
 
     def offset(pages: int) -> int:
@@ -160,6 +164,7 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         log=[(r.levelno, r.getMessage()) for r in worker.records],
         refusals=[(r.url, r.reason) for r in worker.fetcher.refusals],
         findings=findings,
+        loaded=list(dict.fromkeys(map(str, worker.fetcher.loaded))),
     )
 
 
