@@ -110,6 +110,15 @@ def write_starter(options: NewProject, sample: bool = True) -> list[str]:
     return written
 
 
+def untouched_sample(project: Path) -> str | None:
+    """The sample chapter's path if it is in `project` as `guide new` wrote it, else None."""
+    written = project / SAMPLE_CHAPTER
+    try:
+        return SAMPLE_CHAPTER if written.read_bytes() == (STARTER_DIR / SAMPLE_CHAPTER).read_bytes() else None
+    except OSError:
+        return None
+
+
 def _toml_string(value: str) -> str:
     return tomlkit.string(value).as_string()
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -212,3 +215,66 @@ def test_new_from_an_import_with_no_author_anywhere_passes_its_own_ci(
     assert check.stderr.endswith("ok: . (0 warnings)\n")
     assert build.returncode == 0, build.stderr
     assert "Social Business" in ReadPdf(project / "build" / "guide.pdf").text
+
+
+def _quick_start() -> list[str]:
+    """The commands of the README's quick start, without their comments."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Quick start\n") : text.index("## Using it\n")]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def _watch_until_built(args: list[str], cwd: Path, env: dict[str, str]) -> list[str]:
+    """Run `guide watch` until its first build is done, then stop it as Ctrl-C does; return its lines."""
+    watcher = subprocess.Popen(args, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watcher.stderr or ()], daemon=True).start()
+    seen: list[str] = []
+    try:
+        while not seen or not seen[-1].startswith(("rebuilt", "build failed")):
+            seen.append(lines.get(timeout=180).rstrip("\n"))
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(timeout=60) == 130, seen
+    return seen
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the project")
+def test_the_readme_quick_start_works_as_written(tmp_path: Path, epoch: str, no_git_name: None) -> None:
+    commands = _quick_start()
+    assert [command.split()[1] for command in commands] == ["new", "import", "watch", "build"]
+    env = {**os.environ, "CI": "true"}
+    for command in commands:
+        args = [str(GUIDE), *shlex.split(command.replace("export.xml", str(SEEDS)))[1:]]
+        if args[1] == "watch":  # it runs until Ctrl-C; any free port, as 8000 may be taken here
+            assert _watch_until_built([*args, "--port", "0"], tmp_path, env)[-1].startswith("rebuilt ")
+            continue
+        done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, (command, done.stderr)
+        if args[1] == "import":
+            removed = "removed the sample chapter my-guide/chapters/01-welcome.md (unchanged since guide new)"
+            assert removed in done.stderr.splitlines()
+    project = tmp_path / "my-guide"
+    assert not (project / "chapters" / "01-welcome.md").exists()
+    assert len(tomllib.loads((project / "guide.toml").read_text())["chapters"]) == 2
+    text = ReadPdf(project / "build" / "guide.pdf").text
+    assert "Social Business" in text
+    assert "Welcome to your guide" not in text
+
+
+def test_an_edited_sample_chapter_stays_when_posts_are_imported(tmp_path: Path) -> None:
+    project = tmp_path / "g"
+    assert runner.invoke(app, ["new", str(project), "--author", "Ann Lee"]).exit_code == 0
+    sample = project / "chapters" / "01-welcome.md"
+    sample.write_text(sample.read_text().replace("first chapter", "opening chapter"))
+    post = tmp_path / "post.md"
+    post.write_text("---\ntitle: A post\ndate: 2024-07-01\n---\n\nText.\n")
+    imported = runner.invoke(app, ["import", str(post), "--into", str(project)])
+    assert imported.exit_code == 0, imported.output
+    assert "removed the sample chapter" not in imported.stderr
+    chapters = tomllib.loads((project / "guide.toml").read_text())["chapters"]
+    assert chapters[0] == "chapters/01-welcome.md"
+    assert len(chapters) == 2
+    assert sample.is_file()

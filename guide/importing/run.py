@@ -52,6 +52,8 @@ class ImportResult:
     """Files left alone because they hold other content: errors, though the rest was written."""
     verified: int = 0
     """Imported chapters whose Markdown the build renders as their source showed them."""
+    replaced_sample: str | None = None
+    """The starter's sample chapter (untouched since `guide new`) that the posts replaced."""
 
     def skip_counts(self) -> list[tuple[str, int]]:
         """How many articles were skipped for each reason, most common first."""
@@ -91,6 +93,7 @@ def import_sources(paths: list[Path], options: ImportOptions) -> ImportResult:
             for path in outcome.conflicts
         ),
         verified=len(plan.verified & {*outcome.written, *outcome.unchanged}),
+        replaced_sample=outcome.replaced_sample,
     )
 
 

@@ -22,6 +22,10 @@ def import_summary(result: ImportResult, project: Path) -> list[str]:
         lines.append(f"skipped {len(result.skipped)}: {reasons}")
     if result.media:
         lines.append(f"copied {_count(len(result.media), 'image')} into {project / 'chapters' / 'media'}")
+    if result.replaced_sample:
+        lines.append(
+            f"removed the sample chapter {project / result.replaced_sample} (unchanged since guide new)"
+        )
     if result.manifest == "unchanged":
         lines.append(f"{project / MANIFEST_NAME} unchanged")
     else:

@@ -16,7 +16,7 @@ from guide.errors import Diagnostic, GuideError
 from guide.importing.plan import ImportPlan
 from guide.manifest import MANIFEST_NAME
 from guide.output import write_atomically
-from guide.starter import NO_AUTHOR_COMMENT
+from guide.starter import NO_AUTHOR_COMMENT, untouched_sample
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class WriteOutcome:
     """Files that exist with other content, left alone without --force."""
     media: list[str] = field(default_factory=list)
     manifest: str = "unchanged"
+    replaced_sample: str | None = None
+    """The starter's sample chapter, unchanged since `guide new`, that the imported posts replaced."""
 
 
 def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force: bool) -> WriteOutcome:
@@ -55,7 +57,9 @@ def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force:
     chapters = [(c.path, c.text.encode("utf-8")) for c in plan.chapters]
     states = {path: _state(project, path, data, force) for path, data in chapters}
     accepted = tuple(c for c in plan.chapters if states[c.path] != "conflict")
-    manifest_text = _manifest_text(project, replace(plan, chapters=accepted), manifest)
+    # A project `guide new` just made: its untouched sample chapter gives way to the posts.
+    sample = _only_sample(project) if accepted else None
+    manifest_text = _manifest_text(project, replace(plan, chapters=accepted), manifest, sample)
     for path, data in chapters:
         _record(outcome, path, _write(project, path, data, states[path]))
     for copy in plan.copies:
@@ -63,7 +67,20 @@ def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force:
         done = _write(project, copy.target, data, _state(project, copy.target, data, force))
         _record(outcome, copy.target, done, media=True)
     outcome.manifest = _write_manifest(project, manifest_text)
+    if sample is not None and manifest_text is not None:
+        (project / sample).unlink(missing_ok=True)
+        outcome.replaced_sample = sample
     return outcome
+
+
+def _only_sample(project: Path) -> str | None:
+    """The starter's sample chapter if guide.toml lists it alone and it is as `guide new` wrote it."""
+    sample = untouched_sample(project)
+    try:
+        listed = tomllib.loads((project / MANIFEST_NAME).read_text(encoding="utf-8")).get("chapters")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return sample if sample is not None and listed == [sample] else None
 
 
 def _record(outcome: WriteOutcome, relative: str, done: str, media: bool = False) -> None:
@@ -97,8 +114,13 @@ def _write(project: Path, relative: str, data: bytes, state: str) -> str:
     return "written"
 
 
-def _manifest_text(project: Path, plan: ImportPlan, manifest: ManifestPlan) -> str | None:
-    """Return guide.toml's new text, or None if it stays as it is."""
+def _manifest_text(
+    project: Path, plan: ImportPlan, manifest: ManifestPlan, sample: str | None = None
+) -> str | None:
+    """Return guide.toml's new text, or None if it stays as it is.
+
+    `sample` (the starter's untouched sample chapter, the only one listed) is taken out.
+    """
     entries = [chapter.path for chapter in plan.chapters]
     path = project / MANIFEST_NAME
     if not path.is_file():
@@ -120,6 +142,8 @@ def _manifest_text(project: Path, plan: ImportPlan, manifest: ManifestPlan) -> s
         raise GuideError(
             Diagnostic(MANIFEST_NAME, None, "'chapters' must be a list for the import to extend it")
         )
+    if sample is not None:
+        del chapters[0]
     listed = {os.path.normpath(str(entry)) for entry in chapters}
     new = [(c.path, c.article.post.date) for c in plan.chapters if os.path.normpath(c.path) not in listed]
     if not new:
