@@ -21,7 +21,7 @@ from guide.post import Post, address_key
 from guide.resolution import (
     PRINT_PPI,
     PRINT_WIDTH_ATTRIBUTE,
-    pixel_width,
+    pixel_size,
     print_size,
     text_block_mm,
 )
@@ -337,10 +337,13 @@ _PLACEHOLDER_HINT = " (or build with --missing-images placeholder)"
 
 def _size_for_print(image: lxml.html.HtmlElement, src: str, abs_path: Path, context: _PostContext) -> None:
     """Print a raster image no wider than 150 ppi allows; warn when the post's own width prints it coarser."""
-    pixels = pixel_width(abs_path)
-    if pixels is None:
+    found = pixel_size(abs_path)
+    if found is None:
         return
-    size = print_size(pixels, image.get("width"), image.get("style"), text_block_mm(context.page_size))
+    pixels, height = found
+    size = print_size(
+        pixels, image.get("width"), image.get("style"), text_block_mm(context.page_size), height
+    )
     if not size.set_by_post:
         # Not a style attribute: render.stylesheet turns it into a rule any stylesheet may override.
         image.set(PRINT_WIDTH_ATTRIBUTE, f"{size.width_mm:.1f}mm")

@@ -175,3 +175,124 @@ def _placed(box: Any, clip: Rect, path: str | None, line: int | None, depth: int
 
 def _points(left: float, top: float, right: float, bottom: float) -> Rect:
     return Rect(left * PT_PER_PX, top * PT_PER_PX, right * PT_PER_PX, bottom * PT_PER_PX)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a chapter's flow on one page: a child of the chapter's element."""
+
+    tag: str
+    index: int
+    """Its place among the chapter element's element children (comments and text not counted)."""
+    top: float
+    bottom: float
+    """The border box's top and bottom, in points from the page's top edge."""
+    classes: tuple[str, ...]
+    images: tuple[Rect, ...]
+    """The images inside it, as laid out."""
+    only_images: bool
+    """Whether it shows images and nothing else but a caption: a figure, or a paragraph of images."""
+    continues: bool
+    """Whether the block goes on past this page (the page cut it)."""
+    margins: tuple[float, float] = (0.0, 0.0)
+    """The top and bottom margins its style asks for, in points, even where a page break dropped them."""
+
+
+@dataclass(frozen=True)
+class ChapterOnPage:
+    """The part of a chapter's flow laid out on one page."""
+
+    chapter: str
+    """The id of the chapter's element."""
+    blocks: tuple[Block, ...]
+    area: Rect
+    """The page's content area."""
+    flow_bottom: float
+    """Where the flow must end on this page: the top of the footnotes, else the area's bottom."""
+
+
+def chapters_on_page(page_box: Any, marker: str = SOURCE_PATH) -> list[ChapterOnPage]:
+    """The chapters (elements carrying `marker`) laid out on the page, with their direct blocks."""
+    area = page_area(page_box)
+    flow_bottom = area.bottom
+    found: list[ChapterOnPage] = []
+    for child in page_box.children:
+        if isinstance(child, boxes.FootnoteAreaBox) and child.children:
+            flow_bottom = min(flow_bottom, child.position_y * PT_PER_PX)
+    stack = [c for c in reversed(page_box.children) if type(c) is boxes.BlockBox]
+    while stack:
+        box = stack.pop()
+        element = box.element
+        if element is not None and element.get(marker) is not None and box.element_tag == element.tag:
+            blocks = _blocks(box, element)
+            found.append(ChapterOnPage(str(element.get("id") or ""), blocks, area, area.bottom))
+        elif isinstance(box, boxes.ParentBox):
+            stack.extend(c for c in reversed(box.children) if isinstance(c, boxes.BlockBox))
+    return [ChapterOnPage(c.chapter, c.blocks, c.area, flow_bottom) for c in found]
+
+
+def _blocks(box: Any, element: Any) -> tuple[Block, ...]:
+    children = [child for child in element if isinstance(child.tag, str)]
+    blocks: list[Block] = []
+    for child in box.children:
+        if child.element is None or child.element is element or child.element_tag != child.element.tag:
+            continue  # anonymous boxes and pseudo-elements
+        index = next((i for i, c in enumerate(children) if c is child.element), None)
+        if index is None:
+            continue
+        top = child.border_box_y() * PT_PER_PX
+        images = tuple(
+            _points(
+                b.border_box_x(),
+                b.border_box_y(),
+                b.border_box_x() + b.border_width(),
+                b.border_box_y() + b.border_height(),
+            )
+            for b in _descendants(child)
+            if isinstance(b, boxes.ReplacedBox)
+        )
+        blocks.append(
+            Block(
+                tag=child.element_tag,
+                index=index,
+                top=top,
+                bottom=top + child.border_height() * PT_PER_PX,
+                classes=tuple(str(child.element.get("class") or "").split()),
+                images=images,
+                only_images=bool(images) and _only_images(child.element),
+                continues="bottom" in child.remove_decoration_sides,
+                margins=(_length(child.style["margin_top"]), _length(child.style["margin_bottom"])),
+            )
+        )
+    return tuple(blocks)
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, boxes.ParentBox):
+            stack.extend(reversed(current.children))
+
+
+def _only_images(element: Any) -> bool:
+    """A figure (anything in it but images is its caption), or an element whose only content is images."""
+    if element.tag == "figure":
+        return True
+    if (element.text or "").strip():
+        return False
+    for child in element:
+        if not isinstance(child.tag, str) or (child.tail or "").strip():
+            continue
+        if child.tag not in ("img", "svg", "picture") and not (
+            child.tag == "a" and len(child) and all(c.tag == "img" for c in child)
+        ):
+            return False
+    return True
+
+
+def _length(value: Any) -> float:
+    """A computed length in points (0 for auto and percentages, which a block's margins rarely use)."""
+    unit = getattr(value, "unit", None)
+    return float(value.value) * PT_PER_PX if unit == "px" else 0.0

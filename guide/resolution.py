@@ -30,6 +30,8 @@ def print_width_css(bodies: list[str]) -> str:
 MM_PER_INCH = 25.4
 CSS_PX_PER_INCH = 96
 PAGE_WIDTHS_MM = {"A4": 210.0, "A5": 148.0, "Letter": 215.9}
+TALLEST_MM = 110.0
+"""styles/type.css's `img { max-height: 110mm }`."""
 SIDE_MARGINS_MM = 30.0
 """Left plus right page margin: styles/page.css's `@page { margin: 18mm 15mm 20mm 15mm }`."""
 WIDTH_STYLE = re.compile(r"(?:^|;)\s*width\s*:\s*([\d.]+)\s*(px|mm|cm|in|pt)\s*(?:;|$)", re.IGNORECASE)
@@ -59,18 +61,26 @@ def text_block_mm(page_size: str) -> float:
     return PAGE_WIDTHS_MM[page_size] - SIDE_MARGINS_MM
 
 
-def pixel_width(abs_path: Path) -> int | None:
-    """Return a raster image's width in pixels; None for vector images."""
+def pixel_size(abs_path: Path) -> tuple[int, int] | None:
+    """Return a raster image's width and height in pixels; None for vector images."""
     if abs_path.suffix.lower() == ".svg":
         return None
     with Image.open(abs_path) as image:
-        return int(image.size[0])
+        return int(image.size[0]), int(image.size[1])
 
 
-def print_size(pixels: int, width: str | None, style: str | None, block_mm: float) -> PrintSize:
-    """Work out the printed width from the post's own width (attribute or style), else 150 ppi."""
+def print_size(
+    pixels: int, width: str | None, style: str | None, block_mm: float, pixel_height: int | None = None
+) -> PrintSize:
+    """Work out the printed width from the post's own width (attribute or style), else 150 ppi.
+
+    Given the `pixel_height`, the 150 ppi width is narrowed so that the image is no taller than
+    TALLEST_MM: a tall image then keeps its proportions under the stylesheet's max-height.
+    """
     asked = _asked_width_mm(width, style)
     natural = pixels / PRINT_PPI * MM_PER_INCH
+    if pixel_height:
+        natural = min(natural, TALLEST_MM * pixels / pixel_height)
     printed = min(asked if asked is not None else natural, block_mm)
     return PrintSize(printed, pixels / (printed / MM_PER_INCH), asked is not None)
 

@@ -18,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from guide.audit import audit_document
 from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
+from guide.figures import settle_figures
 from guide.interrupt import stop_if_interrupted
 from guide.resources import PACKAGE_DIR
 from guide.weasylog import Locate, captured_log, log_handler
@@ -70,11 +71,15 @@ def typeset_pdf(
     ):
         # An image past Pillow's bomb limit fails to load (a located error) instead of printing a warning.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        document = weasyprint.HTML(
-            string=html,
-            base_url=base_dir.as_uri() + "/",
-            url_fetcher=fetcher,
-        ).render(font_config=fonts, pdf_variant=PDF_VARIANT)
+
+        def lay_out(source: str) -> weasyprint.Document:
+            return weasyprint.HTML(
+                string=source,
+                base_url=base_dir.as_uri() + "/",
+                url_fetcher=fetcher,
+            ).render(font_config=fonts, pdf_variant=PDF_VARIANT)
+
+        document = settle_figures(html, lay_out)
         layout_warnings = tuple(audit_document(document))
         stop_if_interrupted()
         if progress:

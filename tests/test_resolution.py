@@ -19,6 +19,12 @@ def test_an_image_without_a_width_prints_at_150_ppi_or_finer() -> None:
     assert print_size(300, None, "width: 50mm", 118.0).set_by_post
 
 
+def test_a_tall_image_is_narrowed_to_keep_its_proportions_under_the_height_cap() -> None:
+    # 600 x 800 px: 101.6 mm wide at 150 ppi would be 135.5 mm tall; the cap is 110 mm.
+    assert print_size(600, None, None, 118.0, 800).width_mm == 82.5
+    assert print_size(600, None, None, 118.0, 400).width_mm == 101.6
+
+
 def test_the_sample_photo_prints_at_150_ppi(sample_pdf: ReadPdf) -> None:
     with pdfplumber.open(sample_pdf.path) as pdf:
         images = [image for page in pdf.pages for image in page.images]

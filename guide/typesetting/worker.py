@@ -24,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from guide.audit import find_problems
 from guide.fetcher import SandboxedFetcher
+from guide.figures import may_hold_figures, settle_figures
 from guide.typeset import PDF_VARIANT
 from guide.typesetting import weasy
 
@@ -131,19 +132,29 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     worker.fetcher.refusals.clear()
     worker.fetcher.loaded.clear()
     first_page: list[int] = []
+    # A part whose figures may move publishes its page count only once they have settled.
+    settles = may_hold_figures(job.html)
 
     def offset(pages: int) -> int:
-        worker.counts[job.index] = pages
-        first = job.first_page if job.first_page is not None else _wait_first_page(worker.counts, job.index)
-        first_page.append(first)
-        return first - 1 if job.numbered else 0
+        if not settles:
+            worker.counts[job.index] = pages
+        if not first_page:
+            first = (
+                job.first_page if job.first_page is not None else _wait_first_page(worker.counts, job.index)
+            )
+            first_page.append(first)
+        return first_page[0] - 1 if job.numbered else 0
 
-    html = job.html
-    with weasy.page_offset(offset):
-        document = weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher).render(
-            font_config=worker.fonts, pdf_variant=PDF_VARIANT
-        )
+    def lay_out(html: str) -> weasyprint.Document:
+        with weasy.page_offset(offset):
+            return weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher).render(
+                font_config=worker.fonts, pdf_variant=PDF_VARIANT
+            )
+
+    document = settle_figures(job.html, lay_out)
     pages = len(document.pages)
+    if settles:
+        worker.counts[job.index] = pages
     findings = [(f.source_path, f.line, f.problem, f.page_index, f.target) for f in find_problems(document)]
     if not first_page or worker.counts[job.index] != pages:
         raise weasy.InternalsChangedError("the page-numbering hook did not see the part's pages")
