@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from guide.book import Book
 from guide.errors import Diagnostic, GuideError
 from guide.fonts import font_face_css
 from guide.resolution import print_width_css
 from guide.resources import STYLES_DIR, STYLESHEETS, TEMPLATES_DIR
+from guide.titles import balance_title, keep_last_words
 from guide.wrapping import mark_wrapping
 
 
@@ -40,19 +41,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["longdate"] = _long_date
     env.filters["keep_last_words"] = keep_last_words
+    env.filters["balanced"] = balance_title
     return env
-
-
-def keep_last_words(text: str) -> Markup:
-    """Keep a title's last two words on one line, so no word stands alone on the last line.
-
-    A `white-space: nowrap` span rather than a no-break space: copied text, bookmarks and
-    searches keep a plain space.
-    """
-    words = text.split()
-    if len(words) < 3 or len(" ".join(words[-2:])) > 24:
-        return escape(text)
-    return Markup('{} <span class="together">{}</span>').format(" ".join(words[:-2]), " ".join(words[-2:]))
 
 
 def _long_date(value: dt.date | None) -> str:
