@@ -42,7 +42,8 @@ FUZZ_MINUTES ?= 20
 fuzz: $(STAMP) sysdeps
 	GUIDE_REALWORLD="$(abspath $(SHARED))/realworld" nice -n 10 $(BIN)/python -m tests.fuzz --minutes $(FUZZ_MINUTES)
 
-golden: $(STAMP)
+# The reviewed HTML of the fixture project, and the sample's pages as PNG in build/golden/ (look at them).
+golden: $(STAMP) sysdeps
 	$(BIN)/python -m tests.golden
 
 sysdeps:

@@ -1,6 +1,8 @@
-"""Golden HTML: the render stage's output for the fixture project, reviewed as a diff.
+"""Golden HTML and pages: the render stage's output for the fixture project, reviewed as a diff,
+and the sample's pages rendered to PNG, reviewed by eye (tests/golden_pages.py).
 
-Regenerate with `make golden`, then read `git diff tests/golden/` before committing.
+Regenerate with `make golden`, then read `git diff tests/golden/` and look at the PNGs it names
+before committing.
 """
 
 from __future__ import annotations
@@ -27,5 +29,19 @@ def golden_html() -> str:
 
 
 if __name__ == "__main__":
+    from tests.golden_pages import OUT, REFERENCE, golden_pages
+
     GOLDEN.write_text(golden_html(), encoding="utf-8")
     print(f"wrote {GOLDEN.relative_to(HERE.parent)}: review it with git diff")
+    changed = golden_pages(update=True)
+    out = OUT.relative_to(HERE.parent)
+    print(f"wrote {out}/pages/page-NN.png and {out}/sheet.png: look at every page")
+    for number, share in changed:
+        print(f"page {number} changed ({share:.1%} of its thumbnail pixels)")
+    if changed:
+        print(
+            f"wrote {out}/changed.png (reviewed thumbnail | new page), "
+            f"and {REFERENCE.relative_to(HERE.parent)}"
+        )
+    else:
+        print("no page changed from the reviewed thumbnails")
