@@ -189,7 +189,7 @@ class Block:
     """The border box's top and bottom, in points from the page's top edge."""
     classes: tuple[str, ...]
     images: tuple[Rect, ...]
-    """The images inside it, as laid out."""
+    """The images inside it, as laid out, when it shows images and nothing else (else empty)."""
     only_images: bool
     """Whether it shows images and nothing else but a caption: a figure, or a paragraph of images."""
     continues: bool
@@ -219,37 +219,43 @@ def chapters_on_page(page_box: Any, marker: str = SOURCE_PATH) -> list[ChapterOn
     for child in page_box.children:
         if isinstance(child, boxes.FootnoteAreaBox) and child.children:
             flow_bottom = min(flow_bottom, child.position_y * PT_PER_PX)
-    stack = [c for c in reversed(page_box.children) if type(c) is boxes.BlockBox]
+    # Chapters are children of the body: html, body, then the chapter (and no deeper).
+    stack = [(c, 0) for c in reversed(page_box.children) if type(c) is boxes.BlockBox]
     while stack:
-        box = stack.pop()
+        box, depth = stack.pop()
         element = box.element
         if element is not None and element.get(marker) is not None and box.element_tag == element.tag:
             blocks = _blocks(box, element)
             found.append(ChapterOnPage(str(element.get("id") or ""), blocks, area, area.bottom))
-        elif isinstance(box, boxes.ParentBox):
-            stack.extend(c for c in reversed(box.children) if isinstance(c, boxes.BlockBox))
+        elif isinstance(box, boxes.ParentBox) and depth < 2:
+            stack.extend((c, depth + 1) for c in reversed(box.children) if isinstance(c, boxes.BlockBox))
     return [ChapterOnPage(c.chapter, c.blocks, c.area, flow_bottom) for c in found]
 
 
 def _blocks(box: Any, element: Any) -> tuple[Block, ...]:
-    children = [child for child in element if isinstance(child.tag, str)]
+    children = {id(child): index for index, child in enumerate(c for c in element if isinstance(c.tag, str))}
     blocks: list[Block] = []
     for child in box.children:
         if child.element is None or child.element is element or child.element_tag != child.element.tag:
             continue  # anonymous boxes and pseudo-elements
-        index = next((i for i, c in enumerate(children) if c is child.element), None)
+        index = children.get(id(child.element))
         if index is None:
             continue
         top = child.border_box_y() * PT_PER_PX
-        images = tuple(
-            _points(
-                b.border_box_x(),
-                b.border_box_y(),
-                b.border_box_x() + b.border_width(),
-                b.border_box_y() + b.border_height(),
+        only_images = _only_images(child.element)
+        images = (
+            tuple(
+                _points(
+                    b.border_box_x(),
+                    b.border_box_y(),
+                    b.border_box_x() + b.border_width(),
+                    b.border_box_y() + b.border_height(),
+                )
+                for b in _descendants(child)
+                if isinstance(b, boxes.ReplacedBox)
             )
-            for b in _descendants(child)
-            if isinstance(b, boxes.ReplacedBox)
+            if only_images
+            else ()
         )
         blocks.append(
             Block(
@@ -259,7 +265,7 @@ def _blocks(box: Any, element: Any) -> tuple[Block, ...]:
                 bottom=top + child.border_height() * PT_PER_PX,
                 classes=tuple(str(child.element.get("class") or "").split()),
                 images=images,
-                only_images=bool(images) and _only_images(child.element),
+                only_images=bool(images),
                 continues="bottom" in child.remove_decoration_sides,
                 margins=(_length(child.style["margin_top"]), _length(child.style["margin_bottom"])),
             )
