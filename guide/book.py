@@ -15,7 +15,7 @@ from guide.errors import Report, shown_address
 from guide.images import data_image_problem, image_problem
 from guide.manifest import MANIFEST_NAME, Edition, Manifest
 from guide.numbering import number_chapters
-from guide.paths import file_problem, path_text_problem, resolved
+from guide.paths import climbs_out, file_problem, path_text_problem, resolved
 from guide.positions import element_line
 from guide.post import Post, address_key
 from guide.resolution import (
@@ -377,7 +377,7 @@ def _local_problem(src: str, context: _PostContext) -> str | None:
     abs_path = resolved(context.project_dir / relative)
     if abs_path is None:
         return f"image {shown_address(src)} cannot be resolved (a symlink loop?)"
-    if not abs_path.is_relative_to(context.project_dir):
+    if climbs_out(relative) or not abs_path.is_relative_to(context.project_dir):
         return f"image {shown_address(src)} lies outside the project folder"
     problem = file_problem(abs_path)
     return None if problem is None else f"image {shown_address(src)} {problem}"

@@ -2,9 +2,11 @@
 
 Each limit is checked before the step it protects (reading, parsing, converting, typesetting),
 so an input past it costs milliseconds and gets one located message. The per-post counts keep
-one post's conversion to seconds (benchmarks/limits.py times a post at each); the chapters'
-total size is what bounds typesetting, which runs at roughly 7 A5 pages (10 KB of text) per
-second on a loaded 2-core machine.
+one post's conversion to seconds; the sizes, the chapter count and the guide's table cells and
+footnotes bound typesetting, so that any guide within them builds in under 60 s and 2 GB on 2
+cores. benchmarks/limits.py measures the worst shapes at these limits (README, "Limits"): per CPU
+second, typesetting does about 25 KB of prose, 13 KB of nested lists, 600 table cells or 35
+footnotes, and each chapter costs a new page.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from collections.abc import Iterator
 
 from guide.errors import Diagnostic, GuideError
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-"""Largest post, stylesheet or guide.toml, in bytes; a blog post is a few kilobytes."""
-MAX_PROJECT_BYTES = 2 * 1024 * 1024
-"""Largest sum of the posts' sizes, in bytes (about 2,000 A5 pages)."""
-MAX_CHAPTERS = 1_000
-"""Most chapters a guide lists."""
+MAX_FILE_BYTES = 256 * 1024
+"""Largest post or stylesheet, in bytes; a blog post is a few kilobytes, and one is typeset in one process."""
+MAX_PROJECT_BYTES = 512 * 1024
+"""Largest sum of the posts' sizes, in bytes (about 280 A5 pages of prose)."""
+MAX_CHAPTERS = 300
+"""Most chapters a guide lists (each starts a page and has a line in the contents)."""
 MAX_MANIFEST_BYTES = 256 * 1024
 """Largest guide.toml, in bytes."""
 MAX_TOML_DEPTH = 16
@@ -41,7 +43,11 @@ MAX_HEADINGS = 1_000
 MAX_BLOCKS = 10_000
 """Most blocks (paragraphs, list items, quotes, headings, table rows) in one post."""
 MAX_TABLE_CELLS = 5_000
-"""Most cells in one table; Python-Markdown's table reader slows down quadratically with a block's rows."""
+"""Most cells in one Markdown table; Python-Markdown's table reader slows down quadratically with its rows."""
+MAX_GUIDE_TABLE_CELLS = 10_000
+"""Most table cells (td, th) in the whole guide, however written; a cell costs about 1.7 ms of layout."""
+MAX_GUIDE_FOOTNOTES = 1_000
+"""Most footnotes in the whole guide, with the print edition's address notes; one costs about 30 ms."""
 MAX_MARKDOWN_NESTING = 30
 """Deepest list or quote nesting accepted; real posts rarely pass 4."""
 MAX_HTML_NESTING = 64

@@ -25,7 +25,7 @@ from guide.limits import (
     parser_limits,
 )
 from guide.metadata import metadata_problem
-from guide.paths import file_problem, path_text_problem, resolved
+from guide.paths import climbs_out, file_problem, path_text_problem, resolved
 from guide.textfile import read_text
 
 MANIFEST_NAME = "guide.toml"
@@ -370,6 +370,8 @@ def _chapter_file(project_dir: Path, entry: str) -> Path | str:
     if (problem := file_problem(abs_path)) == "not found":
         guess = similar_file(abs_path.parent, abs_path.name)
         hint = f"; did you mean '{(candidate.parent / guess).as_posix()}'?" if guess else ""
+        if not guess and "\\" in entry:
+            hint = "; separate folders with '/', not '\\'"
         return f"chapter '{entry}' not found{hint}"
     return abs_path if problem is None else f"chapter '{entry}' {problem}"
 
@@ -380,6 +382,8 @@ def _chapter_path_problem(entry: str) -> str | None:
         return f"chapter {shown(entry)} {problem}"
     if Path(entry).is_absolute():
         return f"chapter '{entry}' is an absolute path; use a path inside the project"
+    if climbs_out(entry):
+        return f"chapter '{entry}' lies outside the project folder"
     return None
 
 
@@ -401,7 +405,7 @@ def _cover_image(project_dir: Path, value: Any, text: str, report: Report) -> st
         return None
     abs_path = (project_dir / value).resolve()
     problem = None
-    if not abs_path.is_relative_to(project_dir):
+    if climbs_out(value) or not abs_path.is_relative_to(project_dir):
         problem = "lies outside the project folder"
     elif not abs_path.is_file():
         problem = "not found"

@@ -7,6 +7,7 @@ each refusal is one located line instead of a ValueError or OSError from the ope
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 import unicodedata
 from pathlib import Path
@@ -29,6 +30,16 @@ def path_text_problem(text: str) -> str | None:
         if size > MAX_NAME_BYTES:
             return f"has a name of {size:,} bytes (limit {MAX_NAME_BYTES})"
     return None
+
+
+def climbs_out(relative: str) -> bool:
+    """Whether a project-relative path, as written, passes above the project folder (`../p/x` too).
+
+    Such a path depends on the folder's own name and surroundings even when it comes back in, so
+    it is refused like one that stays outside.
+    """
+    parts = posixpath.normpath(relative).split("/")
+    return parts[0] == ".."
 
 
 def file_problem(abs_path: Path) -> str | None:

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import lxml.html
 
 from guide.book import Book, ImagePolicy, build_book
+from guide.budget import check_layout_budget
 from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish, finish_pdf
@@ -175,6 +176,7 @@ def prepare(
     created = build_date(book.date)
     render_options = RenderOptions(created=created, extra_css=extra_css)
     html = render_html(book, render_options)
+    check_layout_budget(html, project)
     return Prepared(
         book=book,
         html=html,

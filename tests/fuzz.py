@@ -1,15 +1,19 @@
-"""`make fuzz`: throw generated pathological projects at `guide check` and `guide build`.
+"""`make fuzz`: throw generated pathological inputs at `guide import`, `check`, `html` and `build`.
 
 Each input is a whole project (guide.toml, posts, images, a stylesheet) drawn by Hypothesis from
 shapes that have hurt before: deep nesting, huge counts, random bytes, odd encodings, and real
-files from ../shared/realworld with bytes flipped, cut or repeated. Every command runs in a
+files from ../shared/realworld with bytes flipped, cut or repeated; or sources to import
+(generated and mutated WordPress exports, RSS and Atom feeds, saved web pages: tests/fuzz_sources.py),
+whose imported guide is then checked, written as HTML and built. Every command runs in a
 subprocess under `nice`, with a CPU-time cap and an address-space cap (resource.setrlimit), and
 an audit hook that notes any file opened outside the project and the package. A run passes if:
 
 - the exit status is 0 or 1 (2 only for a usage error we caused on purpose, never here);
 - stderr has no traceback, no raw Python warning, and every line is one diagnostic;
 - nothing outside the project was opened, and the canary never reaches the PDF;
-- no file of the project changed.
+- no file of the project changed (an import writes only into its folder, and never over a file
+  that was there but its guide.toml);
+- no output (PDF, HTML folder) holds the canary.
 
 Anything else is a finding: its project is kept under build/fuzz/findings/N/ with the command,
 status and stderr, so it can be replayed and turned into a row of tests/test_hostile.py.
@@ -20,6 +24,7 @@ status and stderr, so it can be replayed and turned into a row of tests/test_hos
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import hashlib
 import json
@@ -36,6 +41,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+
+from tests.fuzz_sources import import_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = Path(os.environ.get("GUIDE_REALWORLD", ROOT.parent / "shared" / "realworld"))
@@ -64,7 +71,10 @@ sys.argv = ["guide", *sys.argv[1:]]
 from guide.cli import main
 main()
 """
-DIAGNOSTIC_RE = re.compile(r"^(\S.*?: .+|ok: .+|wrote .+|interrupted)$")
+DIAGNOSTIC_RE = re.compile(
+    r"^(\S.*?: .+|ok: .+|wrote .+|interrupted"  # check, build, html
+    r"|(?:read|imported|skipped|copied|created|extended|updated) .+|\S+ unchanged|\d+ warnings?:)$"  # import
+)
 
 
 @dataclass
@@ -74,6 +84,9 @@ class Project:
     files: dict[str, bytes]
     args: list[str] = field(default_factory=list)
     kind: str = ""
+    sources: list[str] = field(default_factory=list)
+    """Files to `guide import` into the folder `imported/` first; that folder is then the guide."""
+    import_args: list[str] = field(default_factory=list)
 
 
 # ---- Generators -------------------------------------------------------------------------------
@@ -356,8 +369,21 @@ def side_doors(draw: st.DrawFn) -> Project:
     return Project(files, args, kind=f"side door {door} {target}")
 
 
+@st.composite
+def imports(draw: st.DrawFn) -> Project:
+    files, sources, options, kind = draw(import_sources())
+    return Project(files, kind=kind, sources=sources, import_args=options)
+
+
 PROJECTS = st.one_of(
-    deep_nesting(), huge_counts(), random_bytes(), odd_encodings(), mutated_real(), odd_paths(), side_doors()
+    deep_nesting(),
+    huge_counts(),
+    random_bytes(),
+    odd_encodings(),
+    mutated_real(),
+    odd_paths(),
+    side_doors(),
+    imports(),
 )
 
 
@@ -406,11 +432,31 @@ def run_project(project: Project, scratch: Path) -> list[Outcome]:
             target.write_bytes(content.replace(b"OUTSIDE", str(outside).encode()))
         except (OSError, ValueError):
             continue  # a name the file system refuses: the manifest still names it
-    before = _hashes(root)
     outcomes = []
-    for command in (["check", str(root)], ["build", str(root), "-o", str(scratch / "out" / "g.pdf")]):
-        args = [arg.replace("OUTSIDE", str(outside)) for arg in project.args]
-        outcomes.append(_run(command + args, root, outside, scratch))
+    guide = root
+    if project.sources:
+        guide = root / "imported"
+        before = _hashes(root)
+        sources = [str(root / name) for name in project.sources]
+        outcomes.append(
+            _run(["import", *sources, "--into", str(guide), *project.import_args], root, outside, scratch)
+        )
+        after = _hashes(root)
+        kept = {name: digest for name, digest in after.items() if name in before}
+        if any(before[name] != digest for name, digest in kept.items() if name != str(guide / "guide.toml")):
+            outcomes[-1].problems.append("the import changed a file that was there")
+        if set(before) - set(after):
+            outcomes[-1].problems.append("the import removed a file")
+        if outcomes[-1].status not in (0, 1) or not (guide / "guide.toml").is_file():
+            return outcomes
+    before = _hashes(root)
+    args = [arg.replace("OUTSIDE", str(outside)) for arg in project.args]
+    out = scratch / "out"
+    (out / "html").mkdir(exist_ok=True)
+    html = ["html", str(guide), "-o", str(out / "html"), *args]
+    build = ["build", str(guide), "-o", str(out / "g.pdf"), *args]
+    for command in (["check", str(guide), *args], html, build):
+        outcomes.append(_run(command, root, outside, scratch))
         after = _hashes(root)
         if after != before:
             changed = sorted(set(before.items()) ^ set(after.items()))
@@ -466,6 +512,9 @@ def _problems(status: int, stderr: str, scratch: Path) -> list[str]:
     pdf = scratch / "out" / "g.pdf"
     if pdf.exists() and CANARY.encode() in _pdf_text(pdf):
         problems.append("the canary reached the PDF")
+    html = scratch / "out" / "html"
+    if html.is_dir() and any(CANARY.encode() in p.read_bytes() for p in html.rglob("*") if p.is_file()):
+        problems.append("the canary reached the HTML")
     return problems
 
 
@@ -475,12 +524,11 @@ def _pdf_text(pdf: Path) -> bytes:
 
 
 def _hashes(root: Path) -> dict[str, str]:
-    """Hash every file of the project but the build's own cache (build/.cache), which a build may write."""
-    cache = root / "build" / ".cache"
+    """Hash every file under `root` but a build's own cache (build/.cache), which a build may write."""
     return {
         str(p): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.is_symlink() and not p.is_relative_to(cache)
+        if p.is_file() and not p.is_symlink() and "build/.cache/" not in p.relative_to(root).as_posix()
     }
 
 
@@ -496,17 +544,45 @@ def save_finding(project: Project, outcomes: list[Outcome]) -> Path:
         "kind": project.kind,
         "files": list(project.files),
         "args": project.args,
+        "sources": project.sources,
+        "import_args": project.import_args,
         "outcomes": [o.__dict__ for o in outcomes],
     }
+    encoded = {name: base64.b64encode(data).decode() for name, data in project.files.items()}
+    (folder / "project.json").write_text(json.dumps(encoded))
     (folder / "finding.json").write_text(json.dumps(report, indent=1))
     return folder
+
+
+def load_finding(folder: Path) -> Project:
+    """The project a finding kept, to run again."""
+    report = json.loads((folder / "finding.json").read_text())
+    files = {
+        name: base64.b64decode(data)
+        for name, data in json.loads((folder / "project.json").read_text()).items()
+    }
+    return Project(
+        files, report["args"], report["kind"], report.get("sources", []), report.get("import_args", [])
+    )
+
+
+def replay(folder: Path) -> int:
+    """Run a kept finding again and print what each command did."""
+    scratch = Path(tempfile.mkdtemp(prefix="guide-fuzz-replay-"))
+    for outcome in run_project(load_finding(folder), scratch / "run"):
+        print(f"{outcome.command}: exit {outcome.status} {outcome.problems}\n{outcome.stderr}")
+    print(f"kept in {scratch}")
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=random.randrange(1 << 30))
+    parser.add_argument("--replay", type=Path, help="run a kept finding (build/fuzz/findings/N) again")
     options = parser.parse_args()
+    if options.replay:
+        return replay(options.replay)
     deadline = time.monotonic() + options.minutes * 60
     scratch = Path(tempfile.mkdtemp(prefix="guide-fuzz-"))
     stats = {"inputs": 0, "runs": 0, "findings": 0, "exit 0": 0, "exit 1": 0}

@@ -1,8 +1,9 @@
 """Hostile and mistaken inputs (../shared/realworld/HOSTILE.md and our own), one table row each.
 
 Every row asserts the exit code, the exact diagnostic lines, that the sources are unchanged,
-that a failed build leaves the previous PDF as it was, and that any PDF written carries no
-embedded file and no text from outside the project.
+that a failed build leaves the previous PDF as it was, that no file beside the project was opened
+(an audit hook, inherited by the typesetting workers, logs every open there), and that any PDF
+written carries no embedded file and no text from outside the project.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import io
 import os
 import struct
+import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +27,22 @@ from guide.cli import app
 from tests.pdf_reader import ReadPdf
 
 CANARY = "CANARY-OUTSIDE-THE-PROJECT"
+WATCH: dict[str, str] = {}
+"""While a row runs: 'folder' (opens under it are logged) and 'log' (the file they are logged to)."""
+
+
+def _log_opens_outside(event: str, args: tuple[object, ...]) -> None:
+    """Log each file opened under WATCH['folder'], in this process or a forked worker."""
+    if event != "open" or not WATCH or not isinstance(args[0], (str, bytes, os.PathLike)):
+        return
+    path = os.path.abspath(os.fsdecode(args[0]))  # type: ignore[arg-type]
+    if path.startswith(WATCH["folder"]) and path != WATCH["log"]:
+        log = os.open(WATCH["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        os.write(log, (path + "\n").encode())
+        os.close(log)
+
+
+sys.addaudithook(_log_opens_outside)
 OLD_PDF = b"%PDF-1.7\n% the previous build\n"
 runner = CliRunner()
 
@@ -176,10 +194,10 @@ CASES = [
          ["posts/a.md:5: warning: image 'ok.png' has no alt text for readers who cannot see it"]),
     Case("image without credit", {"posts/a.md": _post("![i](ok.png)", "title: T"), "posts/ok.png": _real_png()},
          0, ["posts/a.md: warning: shows image 'posts/ok.png' but carries no credit for it"]),
-    Case("1000-level nested list", {"posts/a.md": _post("".join("  " * i + "- x\n" for i in range(1000)))}, 1,
+    Case("100-level nested list", {"posts/a.md": _post("".join("  " * i + "- x\n" for i in range(100)))}, 1,
          ["posts/a.md:35: lists or quotes nested 31 levels deep (limit 30)"]),
     Case("10 MB paragraph", {"posts/a.md": _post("word " * 2_000_000)}, 1,
-         ["posts/a.md: file is 10,000,046 bytes, over the limit of 2,097,152 bytes"]),
+         ["posts/a.md: file is 10,000,046 bytes, over the limit of 262,144 bytes"]),
     Case("pathological emphasis", {"posts/a.md": _post("*a" * 500_000)}, 1,
          ["posts/a.md:5: paragraph has over 2,000 emphasis, link or HTML markers; split it or escape them"]),
     Case("template syntax is text", {"posts/a.md": _post("{{ 7*7 }} {% raw %} {{ ''.__class__ }}")}, 0, [],
@@ -243,8 +261,8 @@ BUDGET_CASES = [
          ["posts/a.md:1005: post has over 1,000 footnotes; split it"]),
     Case("50,000 headings", {"posts/a.md": _post("# Heading\n" * 50_000)}, 1,
          ["posts/a.md:1005: post has over 1,000 headings; split it"]),
-    Case("one huge table block", {"posts/a.md": _post("| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 30_000)}, 1,
-         ["posts/a.md:5: table or block has over 5,000 cells; split it"]),
+    Case("one huge table block", {"posts/a.md": _post("| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 3_000)}, 1,
+         ["posts/a.md:5: table has over 5,000 cells; split it"]),
     Case("20,000 paragraphs", {"posts/a.md": _post("Para.\n\n" * 20_000)}, 1,
          ["posts/a.md:20005: post has over 10,000 paragraphs, items and headings; split it"]),
     Case("toml 100,000-deep array", {"posts/a.md": _post("B")}, 1,
@@ -261,14 +279,98 @@ BUDGET_CASES = [
     Case("guide.toml over 256 KB", {"posts/a.md": _post("B")}, 1,
          ["guide.toml: file is 300,065 bytes, over the limit of 262,144 bytes"],
          manifest=_manifest("# " + "x" * 300_000 + "\n")),
-    Case("1,001 chapters", {"posts/a.md": _post("B")}, 1, ["guide.toml:3: 'chapters' lists 1,001 posts (limit 1,000)"],
-         manifest='title = "H"\nauthor = "T"\nchapters = [' + ", ".join(['"posts/a.md"'] * 1001) + "]\n"),
-    Case("chapters over 2 MB together",
-         {"posts/a.md": _post("word " * 300_000), "posts/b.md": _post("word " * 300_000)}, 1,
-         ["guide.toml:4: the chapters up to 'posts/b.md' add up to over 2,097,152 bytes; split the guide"],
-         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md",\n"posts/b.md"]\n'),
+    Case("301 chapters", {"posts/a.md": _post("B")}, 1, ["guide.toml:3: 'chapters' lists 301 posts (limit 300)"],
+         manifest='title = "H"\nauthor = "T"\nchapters = [' + ", ".join(['"posts/a.md"'] * 301) + "]\n"),
+    Case("chapters over 512 KB together",
+         {"posts/a.md": _post("word " * 40_000), "posts/b.md": _post("word " * 40_000),
+          "posts/c.md": _post("word " * 40_000)}, 1,
+         ["guide.toml:5: the chapters up to 'posts/c.md' add up to over 524,288 bytes; split the guide"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md",\n"posts/b.md",\n"posts/c.md"]\n'),
+    Case("post over 256 KB", {"posts/a.md": _post("word " * 60_000)}, 1,
+         ["posts/a.md: file is 300,046 bytes, over the limit of 262,144 bytes"]),
 ]  # fmt: skip
 CASES += BUDGET_CASES
+
+
+def _tables(count: int, rows: int) -> str:
+    """`count` Markdown tables of two columns and `rows` body rows each, a blank line between them."""
+    return "\n\n".join("| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * rows for _ in range(count))
+
+
+def _large_png() -> bytes:
+    """A real 7,000 x 7,000 PNG: 49 megapixels, just inside the per-image limit, 6 KB on disk."""
+    stream = io.BytesIO()
+    Image.new("1", (7_000, 7_000)).save(stream, "PNG")
+    return stream.getvalue()
+
+
+LARGE_PNG = _large_png()
+TWO_POSTS = 'title = "H"\nauthor = "T"\nchapters = ["posts/a.md", "posts/b.md"]\n'
+
+# The budget promise: what typesetting pays for is counted over the whole guide, however it is written.
+GUIDE_BUDGET_CASES = [
+    Case("table cells over 10,000 across the guide",
+         {"posts/a.md": _post(_tables(2, 1_999)), "posts/b.md": _post(_tables(2, 1_999))}, 1,
+         ["posts/b.md:1006: the guide's tables add up to over 10,000 cells; shorten them or split the guide"],
+         manifest=TWO_POSTS),
+    Case("footnotes over 1,000 across the guide",
+         {"posts/a.md": _post("".join(f"x[^{i}]\n\n" for i in range(600)) + "".join(f"[^{i}]: n\n" for i in range(600))),
+          "posts/b.md": _post("".join(f"x[^{i}]\n\n" for i in range(600)) + "".join(f"[^{i}]: n\n" for i in range(600)))},
+         1, ["posts/b.md:805: the guide has over 1,000 footnotes (with the print edition's address notes); "
+             "shorten them or split the guide"], manifest=TWO_POSTS),
+    Case("print edition's address notes count as footnotes",
+         {"posts/a.md": _post("".join(f"[l](https://e.test/{i})\n\n" for i in range(1_600)))}, 1,
+         ["posts/a.md:2005: the guide has over 1,000 footnotes (with the print edition's address notes); "
+          "shorten them or split the guide"], args=["--edition", "print"]),
+    Case("images over 250 megapixels across the guide (six of 49)",
+         {"posts/a.md": _post("".join(f"![p](p{i}.png)\n\n" for i in range(3))),
+          "posts/b.md": _post("".join(f"![p](p{i}.png)\n\n" for i in range(3, 6))),
+          **{f"posts/p{i}.png": LARGE_PNG for i in range(6)}}, 1,
+         ["posts/b.md:9: the guide's images add up to over 250 megapixels; use smaller images"], manifest=TWO_POSTS),
+    Case("one image shown twice is counted once",
+         {"posts/a.md": _post("".join("![p](p0.png)\n\n" for _ in range(6))), "posts/p0.png": LARGE_PNG}, 0, []),
+]  # fmt: skip
+CASES += GUIDE_BUDGET_CASES
+
+# Issue 11 item 3: the per-table budget counts the cells the tables extension makes, nothing else.
+TABLE_ROW = "| 1 | 2 |\n"
+MARKDOWN_TABLE_CASES = [
+    ("pipes in a closed fence are code", "```\n" + TABLE_ROW * 3_000 + "```\n", None),
+    ("pipes in a tilde fence are code", "~~~~\n| a | b |\n|---|---|\n" + TABLE_ROW * 3_000 + "~~~~~\n", None),
+    ("escaped pipes in a paragraph make no table", "a \\| b \\| c\n" * 2_000, None),
+    ("pipes in code spans make no table", "`a|b|c|d`\n\n" * 2_000, None),
+    ("5,000 cells exactly", "| a | b |\n|---|---|\n" + TABLE_ROW * 2_499, None),
+    ("5,002 cells", "| a | b |\n|---|---|\n" + TABLE_ROW * 2_500, "a.md:1: table has over 5,000 cells; split it"),
+    ("an escaped pipe in a cell is no column", "| a | b |\n|---|---|\n" + "| 1 \\| 2 | 3 |\n" * 2_499, None),
+    ("a wide header makes every row wide", "|" * 600 + "\n" + "|---" * 599 + "|\n" + "| x |\n" * 9,
+     "a.md:1: table has over 5,000 cells; split it"),
+    ("a table in a list item", "- | a | b |\n  |---|---|\n" + "  " + TABLE_ROW * 2_600,
+     "a.md:1: table has over 5,000 cells; split it"),
+    ("a table in a quote", "> | a | b |\n> |---|---|\n" + "> " + TABLE_ROW * 2_600,
+     "a.md:1: table has over 5,000 cells; split it"),
+    ("an unclosed fence hides no table", "```\n\n| a | b |\n|---|---|\n" + TABLE_ROW * 2_600,
+     "a.md:3: table has over 5,000 cells; split it"),
+    ("a shorter fence does not close a longer one", "````\n```\n\n| a | b |\n|---|---|\n" + TABLE_ROW * 2_600,
+     "a.md:4: table has over 5,000 cells; split it"),
+    ("10 unclosed fences", "".join("~" * (20 - i) + "\n\n" for i in range(10)), None),
+    ("11 unclosed fences (each costs the converter a scan of the rest)",
+     "".join("~" * (20 - i) + "\n\n" for i in range(11)) + "\n" * 200_000,
+     "a.md:21: post has over 10 code fences that are never closed; close them"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", MARKDOWN_TABLE_CASES, ids=[c[0] for c in MARKDOWN_TABLE_CASES])
+def test_markdown_table_cells(case: tuple[str, str, str | None]) -> None:
+    from guide.errors import GuideError  # noqa: PLC0415
+    from guide.sources.limits import check_markdown_limits  # noqa: PLC0415
+
+    _, body, refusal = case
+    if refusal is None:
+        check_markdown_limits(body, "a.md")
+        return
+    with pytest.raises(GuideError) as raised:
+        check_markdown_limits(body, "a.md")
+    assert [str(d) for d in raised.value.diagnostics] == [refusal]
 
 
 def _bomb_png() -> bytes:
@@ -404,6 +506,95 @@ SANDBOX_CASES = [
 CASES += SANDBOX_CASES
 
 
+def _link(name: str, target: str) -> Callable[[Path, Path], None]:
+    """Setup: a symlink at `name` in the project to `target` beside it (in ../outside)."""
+    return lambda project, output: (project / name).symlink_to(project.parent / "outside" / target)
+
+
+def _style_link(project: Path, output: Path) -> None:
+    (project.parent / "outside" / "style.css").write_text('@import "x.css";\nbody { background: url("secret.png") }')
+    (project / "s.css").symlink_to(project.parent / "outside" / "style.css")
+
+
+SVG_FILE_IMAGE = SVG_OPEN + '<image xlink:href="{outside_uri}/secret.png" width="9" height="9"/></svg>'
+
+# Issue 11 item 4: side doors out of the project, each tried once.
+SIDE_DOOR_CASES = [
+    Case("image that is a symlink to a file outside", {"posts/a.md": _post("![i](i.png)")}, 1,
+         ["posts/a.md:5: image 'i.png' lies outside the project folder"], setup=_link("posts/i.png", "secret.png")),
+    Case("image through a folder symlinked outside", {"posts/a.md": _post("![i](d/secret.png)")}, 1,
+         ["posts/a.md:5: image 'd/secret.png' lies outside the project folder"], setup=_link("posts/d", "")),
+    Case("chapter through a folder symlinked outside", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts/d/secret.md' lies outside the project folder"], setup=_link("posts/d", ""),
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/d/secret.md"]\n'),
+    Case("chapter through a symlinked folder and ..", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts/d/../outside/secret.md' lies outside the project folder"],
+         setup=_link("posts/d", "secret.png"),
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/d/../outside/secret.md"]\n'),
+    Case("chapter path leaving the project and coming back", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter '../project/posts/a.md' lies outside the project folder"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["../project/posts/a.md"]\n'),
+    Case("chapter path with .. that stays inside", {"posts/a.md": _post("B")}, 0, [],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/../posts/./a.md"]\n', pdf_contains="A Post"),
+    Case("image path leaving the project and coming back", {"posts/a.md": _post("![i](../../project/posts/i.png)"),
+                                                            "posts/i.png": _real_png()}, 1,
+         ["posts/a.md:5: image '../../project/posts/i.png' lies outside the project folder"]),
+    Case("cover image leaving the project and coming back", {"posts/a.md": _post("B"), "c.png": _real_png()}, 1,
+         ["guide.toml:3: cover image '../project/c.png' lies outside the project folder"],
+         manifest='title = "H"\nauthor = "T"\ncover_image = "../project/c.png"\nchapters = ["posts/a.md"]\n'),
+    Case("windows-style chapter path", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts\\a.md' not found; separate folders with '/', not '\\'"],
+         manifest='title = "H"\nauthor = "T"\nchapters = [\'posts\\a.md\']\n'),
+    Case("windows-style path out of the project", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter '..\\outside\\secret.md' not found; separate folders with '/', not '\\'"],
+         manifest='title = "H"\nauthor = "T"\nchapters = [\'..\\outside\\secret.md\']\n'),
+    Case("windows drive path", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'C:\\Windows\\win.ini' not found; separate folders with '/', not '\\'"],
+         manifest='title = "H"\nauthor = "T"\nchapters = [\'C:\\Windows\\win.ini\']\n'),
+    Case("windows-style image path out of the project", {"posts/a.md": _post('<img src="..\\..\\outside\\secret.png" alt="s">')},
+         1, ["posts/a.md:5: image '..\\\\..\\\\outside\\\\secret.png' not found"]),
+    Case("svg <style> @import of a file outside (quoted: skipped)",
+         {"posts/a.md": _post("![s](s.svg)"),
+          "posts/s.svg": SVG_OPEN + '<style>@import url("{outside_uri}/x.css");</style><text y="9">t</text></svg>'}, 0, []),
+    Case("svg <style> @import of a file outside (bare: the svg fails)",
+         {"posts/a.md": _post("![s](s.svg)"),
+          "posts/s.svg": SVG_OPEN + "<style>@import url({outside_uri}/x.css);</style><text y=\"9\">t</text></svg>"}, 1,
+         ["posts/a.md:5: typesetting: Failed to load image at 'file://{project}/posts/s.svg': the file is damaged or "
+          "not in a format it reads"]),
+    Case("svg <style> url() of a file outside",
+         {"posts/a.md": _post("![s](s.svg)"), "posts/s.svg": SVG_OPEN + '<style>rect { fill: url("{outside_uri}/'
+          'secret.png") }</style><rect width="9" height="9" style="fill: url({outside_uri}/secret.png)"/></svg>'},
+         0, []),
+    Case("svg <style> @font-face from outside",
+         {"posts/a.md": _post("![s](s.svg)"), "posts/s.svg": SVG_OPEN + '<style>@font-face { font-family: X; src: '
+          'url("{outside_uri}/secret.png") } text { font-family: X }</style><text y="9">t</text></svg>'}, 1,
+         ["<pdf>: warning: typesetting: Font-face 'X' cannot be loaded",
+          "posts/a.md:5: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
+          "exist"]),
+    Case("svg xml-stylesheet from outside",
+         {"posts/a.md": _post("![s](s.svg)"),
+          "posts/s.svg": '<?xml-stylesheet href="{outside_uri}/x.css"?>' + SVG_OPEN + "<text>t</text></svg>"}, 0, []),
+    Case("svg xlink:href to a file: url outside", {"posts/a.md": _post("![s](s.svg)"), "posts/s.svg": SVG_FILE_IMAGE},
+         1, ["posts/a.md:5: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
+             "exist"]),
+    Case("svg feImage from outside", {"posts/a.md": _post("![s](s.svg)"), "posts/s.svg": SVG_OPEN +
+                                      '<filter id="f"><feImage xlink:href="{outside_uri}/secret.png"/></filter>'
+                                      '<rect filter="url(#f)" width="9" height="9"/></svg>'}, 0, []),
+    Case("font-face from outside in the author's style", {"posts/a.md": _post("B"),
+                                                           "s.css": "@font-face { font-family: X; src: url("
+                                                                    "'{outside_uri}/secret.png') } body { font-family: X }"},
+         1, ["<pdf>: warning: typesetting: Font-face 'X' cannot be loaded",
+             "s.css: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
+             "exist"], args=["--style", "s.css"]),
+    Case("style that is a symlink to a file outside: read as text, its urls resolved beside the link",
+         {"posts/a.md": _post("B")}, 1,
+         ["s.css: refused to load file://{project}/x.css: it is outside the project folder or does not exist",
+          "s.css: refused to load file://{project}/secret.png: it is outside the project folder or does not exist"],
+         args=["--style", "s.css"], setup=_style_link),
+]  # fmt: skip
+CASES += SIDE_DOOR_CASES
+
+
 def _tree_hashes(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -443,7 +634,15 @@ def test_hostile_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     args = [arg.format(**names) for arg in case.args]
     before = _tree_hashes(project)
     monkeypatch.chdir(project)
-    result = runner.invoke(app, ["build", str(project), "-o", str(output), *args])
+    log = tmp_path / "opened-outside.log"
+    WATCH.update(folder=f"{outside}/", log=str(log))
+    try:
+        result = runner.invoke(app, ["build", str(project), "-o", str(output), *args])
+    finally:
+        WATCH.clear()
+    styles = {os.path.abspath(args[i + 1]) for i, arg in enumerate(args[:-1]) if arg == "--style"}
+    opened = set(log.read_text().split("\n")) - {""} - styles if log.exists() else set()
+    assert not opened, f"opened beside the project: {sorted(opened)}"
 
     assert result.exit_code == case.exit_code, result.output
     diagnostics = [line for line in result.stderr.splitlines() if not line.startswith("wrote ")]
@@ -493,7 +692,7 @@ FUZZ_FINDINGS = [
     ("stylesheet url() escaping the project by %2e%2e (the typeset cache hashed the file outside)",
      {"guide.toml": b'title = "F"\nauthor = "F"\nchapters = ["a.md"]\n', "a.md": b"---\ntitle: T\n---\nB\n",
       "style.css": b'body { background: url("%2e%2e/outside/secret.png") }'},
-     ["--style", "style.css"], [0, 1],
+     ["--style", "style.css"], [0, 0, 1],
      "style.css: refused to load file://{project}/%2e%2e/outside/secret.png: it is outside the project folder or "
      "does not exist"),
 ]  # fmt: skip

@@ -1,7 +1,10 @@
 """Refuse Markdown whose shape would make the converter recurse or churn for minutes.
 
 One pass over the lines counts what Python-Markdown and layout pay for: nesting, inline markers
-per paragraph, footnotes, headings, blocks and table cells (limits in guide/limits.py).
+per paragraph, footnotes, headings, blocks and table cells (limits in guide/limits.py). Table
+cells are counted as the tables extension makes them: a header row followed by a delimiter row of
+as many cells starts a table, and every row of it has that many cells; pipes in code spans, after
+a backslash and inside closed code fences are text.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ QUOTE = re.compile(r"^(?:[ \t]*>)+")
 MARKERS = re.compile(r"[*_\[\]<`]")
 FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]]+\]:")
 HEADING = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)")
+FENCE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
+MAX_UNCLOSED_FENCES = 10
+"""Most code fences never closed in one post: the converter scans the rest of the post for each."""
+CODE_SPAN = re.compile(r"(?<!\\)(`+)(?!`).*?(?<!`)\1(?!`)")
+LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
 
 
 @dataclass
@@ -36,7 +45,9 @@ class _Counts:
     headings: int = 0
     blocks: int = 0
     table_cells: int = 0
-    """Cells of the table block being read (lines holding '|'); reset when the block ends."""
+    """Cells of the table being read; reset when its block ends."""
+    table_columns: int = 0
+    """Cells per row of the table being read, 0 outside a table."""
     table_start: int = 0
 
 
@@ -44,15 +55,27 @@ def check_markdown_limits(text: str, source_path: str, first_line: int = 1) -> N
     """Raise GuideError at the first line past one of the budgets of a post."""
     block_start, markers, counts = first_line, 0, _Counts()
     previous_blank = True
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    lines = text.split("\n")
+    code, unclosed = _fences(lines)
+    if len(unclosed) > MAX_UNCLOSED_FENCES:
+        _refuse(
+            source_path,
+            first_line + unclosed[MAX_UNCLOSED_FENCES],
+            f"post has over {MAX_UNCLOSED_FENCES} code fences that are never closed; close them",
+        )
+    for index, line in enumerate(lines):
+        number = first_line + index
         depth = _nesting(line)
         if depth > MAX_NESTING:
             _refuse(source_path, number, f"lists or quotes nested {depth} levels deep (limit {MAX_NESTING})")
         if not line.strip():
             block_start, markers, previous_blank = number + 1, 0, True
-            counts.table_cells = 0
+            counts.table_cells = counts.table_columns = 0
             continue
         _count_shapes(line, number, previous_blank or depth > 0, counts, source_path)
+        if index not in code:
+            following = lines[index + 1] if index + 1 < len(lines) and index + 1 not in code else ""
+            _count_table(line, following, number, counts, source_path)
         previous_blank = False
         markers += len(MARKERS.findall(line))
         if markers > MAX_MARKERS_PER_BLOCK:
@@ -62,6 +85,71 @@ def check_markdown_limits(text: str, source_path: str, first_line: int = 1) -> N
                 f"paragraph has over {MAX_MARKERS_PER_BLOCK:,} emphasis, link or HTML markers; "
                 "split it or escape them",
             )
+
+
+def _fences(lines: list[str]) -> tuple[set[int], list[int]]:
+    """Indexes of the lines inside closed code fences, and of the fences never closed.
+
+    A fence closes on the next fence line of its character at least as long (guide/sources/mdlists.py
+    rewrites such a line to the opening fence for Python-Markdown). An unclosed fence is no code to
+    the converter, so its lines are read as Markdown. One pass each way: a fence is closed exactly
+    when a longer-or-equal fence of its character follows, which the backward pass records.
+    """
+    found = [
+        (index, match.group("fence")) for index, line in enumerate(lines) if (match := FENCE.match(line))
+    ]
+    longest = {"`": 0, "~": 0}
+    longest_after: list[dict[str, int]] = [{}] * len(found)
+    for position in range(len(found) - 1, -1, -1):
+        longest_after[position] = dict(longest)
+        fence = found[position][1]
+        longest[fence[0]] = max(longest[fence[0]], len(fence))
+    inside: set[int] = set()
+    unclosed: list[int] = []
+    position = 0
+    while position < len(found):
+        start, fence = found[position]
+        if longest_after[position][fence[0]] < len(fence):
+            unclosed.append(start)
+            position += 1
+            continue
+        position += 1
+        while not (found[position][1][0] == fence[0] and len(found[position][1]) >= len(fence)):
+            position += 1
+        inside.update(range(start, found[position][0] + 1))
+        position += 1
+    return inside, unclosed
+
+
+def _count_table(line: str, following: str, number: int, counts: _Counts, source_path: str) -> None:
+    """Count the cells `line` adds to the table it starts or continues, refusing a table past its budget."""
+    if not counts.table_columns:
+        columns = len(_cells(line))
+        if columns < 1 or "|" not in _unquoted(line) or not _is_delimiter_row(following, columns):
+            return
+        counts.table_columns, counts.table_start = columns, number
+    elif number == counts.table_start + 1:
+        return  # the delimiter row makes no cells
+    counts.table_cells += counts.table_columns
+    if counts.table_cells > MAX_TABLE_CELLS:
+        _refuse(source_path, counts.table_start, f"table has over {MAX_TABLE_CELLS:,} cells; split it")
+
+
+def _unquoted(line: str) -> str:
+    """The line without its quote and list markers, code spans and escaped pipes."""
+    return CODE_SPAN.sub("", LIST_MARKER.sub("", QUOTE.sub("", line)).replace("\\|", ""))
+
+
+def _cells(line: str) -> list[str]:
+    row = _unquoted(line).strip()
+    row = row.removeprefix("|")
+    row = row.removesuffix("|") if not row.endswith("\\|") else row
+    return row.split("|")
+
+
+def _is_delimiter_row(line: str, columns: int) -> bool:
+    cells = _cells(line)
+    return "-" in line and len(cells) == columns and all(DELIMITER_CELL.match(cell) for cell in cells)
 
 
 def _count_shapes(line: str, number: int, starts_block: bool, counts: _Counts, source_path: str) -> None:
@@ -80,18 +168,6 @@ def _count_shapes(line: str, number: int, starts_block: bool, counts: _Counts, s
             _refuse(
                 source_path, number, f"post has over {MAX_BLOCKS:,} paragraphs, items and headings; split it"
             )
-    if "|" in line:
-        if not counts.table_cells:
-            counts.table_start = number
-        counts.table_cells += line.count("|") + 1
-        if counts.table_cells > MAX_TABLE_CELLS:
-            _refuse(
-                source_path,
-                counts.table_start,
-                f"table or block has over {MAX_TABLE_CELLS:,} cells; split it",
-            )
-    else:
-        counts.table_cells = 0
 
 
 def _refuse(source_path: str, line: int, message: str) -> None:
