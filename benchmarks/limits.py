@@ -208,19 +208,21 @@ class Shape:
 
 BUILD_SHAPES = {
     "many chapters": Shape(MAX_CHAPTERS, _prose_post, MAX_PROJECT_BYTES),
-    "prose at the total": Shape(2, _prose_post, MAX_PROJECT_BYTES),
+    "prose at the total": Shape(3, _prose_post, MAX_PROJECT_BYTES),
     "one post": Shape(1, _prose_post, MAX_FILE_BYTES),
     "one paragraph": Shape(1, _one_paragraph_post, MAX_FILE_BYTES),
     "long paragraphs": Shape(1, _long_paragraph_post, MAX_FILE_BYTES),
     "tables": Shape(1, _table_post, MAX_FILE_BYTES),
+    "tables at the total": Shape(3, _table_post, MAX_PROJECT_BYTES),
     "footnotes": Shape(1, _footnote_post, MAX_FILE_BYTES),
+    "footnotes at the total": Shape(3, _footnote_post, MAX_PROJECT_BYTES),
     "headings": Shape(1, _heading_post, MAX_FILE_BYTES),
     "lists": Shape(1, _list_post, MAX_FILE_BYTES),
-    "lists at the total": Shape(2, _list_post, MAX_PROJECT_BYTES),
+    "lists at the total": Shape(3, _list_post, MAX_PROJECT_BYTES),
     "code": Shape(1, _code_post, MAX_FILE_BYTES),
-    "code at the total": Shape(2, _code_post, MAX_PROJECT_BYTES),
+    "code at the total": Shape(3, _code_post, MAX_PROJECT_BYTES),
     "everything in one post": Shape(1, _everything_post, MAX_FILE_BYTES),
-    "everything at the total": Shape(2, _everything_post, MAX_PROJECT_BYTES),
+    "everything at the total": Shape(3, _everything_post, MAX_PROJECT_BYTES),
 }
 
 

@@ -5,8 +5,9 @@ so an input past it costs milliseconds and gets one located message. The per-pos
 one post's conversion to seconds; the sizes, the chapter count and the guide's table cells and
 footnotes bound typesetting, so that any guide within them builds in under 60 s and 2 GB on 2
 cores. benchmarks/limits.py measures the worst shapes at these limits (README, "Limits"): per CPU
-second, typesetting does about 25 KB of prose, 13 KB of nested lists, 600 table cells or 35
-footnotes, and each chapter costs a new page.
+second, typesetting does about 30 KB of prose, 14 KB of nested lists, 360 table cells or 35
+footnotes, and a chapter costs about 0.1 s; the worst shape, every budget used at once in one
+post (which one process typesets), must stay well inside the 60 s.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 
 from guide.errors import Diagnostic, GuideError
 
-MAX_FILE_BYTES = 256 * 1024
+MAX_FILE_BYTES = 192 * 1024
 """Largest post or stylesheet, in bytes; a blog post is a few kilobytes, and one is typeset in one process."""
 MAX_PROJECT_BYTES = 512 * 1024
 """Largest sum of the posts' sizes, in bytes (about 280 A5 pages of prose)."""
@@ -36,18 +37,18 @@ MAX_METADATA_CHARS = 2_000
 """Longest other metadata value (a url, one credit line), in characters."""
 MAX_CREDITS = 500
 """Most credit lines one post or the guide carries."""
-MAX_FOOTNOTES = 1_000
-"""Most footnotes in one post."""
+MAX_FOOTNOTES = 500
+"""Most footnotes in one post (the guide as a whole has the same budget)."""
 MAX_HEADINGS = 1_000
 """Most headings in one post."""
 MAX_BLOCKS = 10_000
 """Most blocks (paragraphs, list items, quotes, headings, table rows) in one post."""
 MAX_TABLE_CELLS = 5_000
 """Most cells in one Markdown table; Python-Markdown's table reader slows down quadratically with its rows."""
-MAX_GUIDE_TABLE_CELLS = 10_000
-"""Most table cells (td, th) in the whole guide, however written; a cell costs about 1.7 ms of layout."""
-MAX_GUIDE_FOOTNOTES = 1_000
-"""Most footnotes in the whole guide, with the print edition's address notes; one costs about 30 ms."""
+MAX_GUIDE_TABLE_CELLS = 5_000
+"""Most table cells (td, th) in the whole guide, however written; a cell costs about 2.8 ms of layout."""
+MAX_GUIDE_FOOTNOTES = 500
+"""Most footnotes in the whole guide, with the print edition's address notes; one costs about 28 ms."""
 MAX_MARKDOWN_NESTING = 30
 """Deepest list or quote nesting accepted; real posts rarely pass 4."""
 MAX_HTML_NESTING = 64
