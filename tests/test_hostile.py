@@ -554,7 +554,7 @@ SIDE_DOOR_CASES = [
          ["guide.toml:3: chapter 'C:\\Windows\\win.ini' not found; separate folders with '/', not '\\'"],
          manifest='title = "H"\nauthor = "T"\nchapters = [\'C:\\Windows\\win.ini\']\n'),
     Case("windows-style image path out of the project", {"posts/a.md": _post('<img src="..\\..\\outside\\secret.png" alt="s">')},
-         1, ["posts/a.md:5: image '..\\\\..\\\\outside\\\\secret.png' not found"]),
+         1, ["posts/a.md:5: image '..\\\\..\\\\outside\\\\secret.png' not found (or build with --missing-images placeholder)"]),
     Case("svg <style> @import of a file outside (quoted: skipped)",
          {"posts/a.md": _post("![s](s.svg)"),
           "posts/s.svg": SVG_OPEN + '<style>@import url("{outside_uri}/x.css");</style><text y="9">t</text></svg>'}, 0, []),
