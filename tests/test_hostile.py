@@ -712,3 +712,30 @@ def test_fuzz_finding(
     assert [o.status for o in outcomes] == statuses
     shown = last_line.format(project=tmp_path / "run" / "project")
     assert outcomes[-1].stderr.strip().splitlines()[-1] == shown
+
+
+CONTROL_FEED = (
+    b'<rss version="2.0"><channel><title>F</title><item><title>T</title><link>http://blog.test/a</link>'
+    b"<pubDate>Tue, 02 Jan 2024 03:04:05 +0000</pubDate>"
+    b"<description><![CDATA[<p>a\x01b\x1b[31m c</p><script>x</script>tail\x02]]></description></item></channel></rss>"
+)
+# Imports `make fuzz` found failing: (name, files, sources, statuses of import/check/html/build, a line the
+# import must print).
+IMPORT_FINDINGS = [
+    ("feed entry with control characters (was lxml's ValueError traceback)", {"src/feed.rss": CONTROL_FEED},
+     ["src/feed.rss"], [0, 0, 0, 0],
+     "{project}/src/feed.rss: warning: entry 'T': 3 control or invalid characters removed: a guide cannot print them"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("finding", IMPORT_FINDINGS, ids=[f[0] for f in IMPORT_FINDINGS])
+def test_import_finding(
+    finding: tuple[str, dict[str, bytes], list[str], list[int], str], tmp_path: Path
+) -> None:
+    from tests.fuzz import Project, run_project  # noqa: PLC0415 - the fuzzer's own harness
+
+    _, files, sources, statuses, line = finding
+    outcomes = run_project(Project(files, sources=sources), tmp_path / "run")
+    assert [o.problems for o in outcomes] == [[] for _ in outcomes]
+    assert [o.status for o in outcomes] == statuses
+    assert line.format(project=tmp_path / "run" / "project") in outcomes[0].stderr.splitlines()

@@ -32,10 +32,13 @@ EMBEDS = ("iframe", "object", "embed", "video", "audio")
 BARE_URL_RE = re.compile(r"^\s*(https?://\S+)\s*$")
 URL_HOLDERS = ("p", "div", "figure")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+UNPRINTABLE_RE = re.compile(r"[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Control characters, lone surrogates and non-characters: lxml refuses them, and a post cannot hold them."""
 
 
 def clean_html(fragment: str) -> tuple[str, list[str]]:
     """Return the cleaned fragment and one warning per kind of thing dropped or replaced."""
+    fragment, unprintable = UNPRINTABLE_RE.subn("", fragment)
     if not fragment.strip():
         return "", []
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
@@ -60,6 +63,8 @@ def clean_html(fragment: str) -> tuple[str, list[str]]:
     _link_bare_urls(root)
     _retarget_fragment_links(root)
     warnings = [_warning(tag, count) for tag, count in sorted(dropped.items())]
+    if unprintable:
+        warnings.append(f"{unprintable} control or invalid characters removed: a guide cannot print them")
     return _inner_html(root), warnings
 
 
