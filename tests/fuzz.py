@@ -375,16 +375,17 @@ def imports(draw: st.DrawFn) -> Project:
     return Project(files, kind=kind, sources=sources, import_args=options)
 
 
-PROJECTS = st.one_of(
-    deep_nesting(),
-    huge_counts(),
-    random_bytes(),
-    odd_encodings(),
-    mutated_real(),
-    odd_paths(),
-    side_doors(),
-    imports(),
-)
+KINDS = {
+    "nesting": deep_nesting(),
+    "counts": huge_counts(),
+    "bytes": random_bytes(),
+    "encodings": odd_encodings(),
+    "real": mutated_real(),
+    "paths": odd_paths(),
+    "doors": side_doors(),
+    "import": imports(),
+}
+"""The generators by name, for --kinds."""
 
 
 def _png() -> bytes:
@@ -580,6 +581,9 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=random.randrange(1 << 30))
     parser.add_argument("--replay", type=Path, help="run a kept finding (build/fuzz/findings/N) again")
+    parser.add_argument(
+        "--kinds", nargs="+", choices=sorted(KINDS), default=sorted(KINDS), help="generators to use"
+    )
     options = parser.parse_args()
     if options.replay:
         return replay(options.replay)
@@ -595,7 +599,7 @@ def main() -> int:
         derandomize=False,
         suppress_health_check=list(HealthCheck),
     )
-    @given(project=PROJECTS)
+    @given(project=st.one_of(*(KINDS[kind] for kind in options.kinds)))
     def throw(project: Project) -> None:
         if time.monotonic() > deadline:
             raise TimeUpError
