@@ -5,17 +5,18 @@ The promise (README, "Limits"): any input within the limits builds in at most 60
 
 - `convert` times one post's conversion (Markdown, then the HTML sanitizer) at each per-post
   budget, and at twice it for comparison (a post past a budget is refused before it is converted).
-- `build` writes projects of the worst shapes (many chapters at the total, one post at the
-  per-file limit, long paragraphs, tables, footnotes, headings at their limits), scaled to a
-  fraction of the limits, runs `guide build` on each with its default parallel typesetting, and
-  prints the wall time, CPU time, peak memory of the whole process tree (sampled), pages and the
-  throughput in KB per second. It then extrapolates to the shape at the limit (time grows
-  linearly with the text, as the `--scale` pairs show), which is what the limits are set by.
+- `build` writes projects of the worst shapes at the limits (many chapters, one post at the
+  per-file limit, long paragraphs, tables, footnotes, headings, lists, code, and every budget
+  used at once, in one post and across the guide), runs `guide build` on each with its default
+  parallel typesetting, and prints the pages, the wall time, the CPU time of all its processes,
+  that of the busiest one, the 2-core floor (the larger of the busiest process and half the
+  total: no 2-core schedule is faster) and the peak memory of the whole process tree (sampled
+  every 0.1 s). With `--scale 0.25 0.5` it builds smaller versions instead and extrapolates.
 
 The machine is shared: `uptime`'s load is printed with each row. Run it at a quiet moment, or
 compare throughputs, never raw times from a loaded spell.
 
-Usage: `.venv/bin/python benchmarks/limits.py [convert|build] [--scale 0.25 0.5] [--shape NAME]`.
+Usage: `.venv/bin/python benchmarks/limits.py [convert|build] [--scale 0.25 0.5] [--shape NAME...]`.
 A report, not a test: it exits 0 unless a build fails.
 """
 
@@ -244,9 +245,10 @@ def write_project(folder: Path, shape: Shape, scale: float) -> int:
     return sum((folder / name).stat().st_size for name in names)
 
 
-def _tree_rss(pgid: int) -> int:
-    """Bytes resident in every process of the group `pgid`."""
+def _tree_sample(pgid: int, cpu: dict[int, float]) -> int:
+    """Bytes resident in every process of the group `pgid`; note each one's CPU seconds in `cpu`."""
     total = 0
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -254,6 +256,7 @@ def _tree_rss(pgid: int) -> int:
             stat = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
             if int(stat[2]) == pgid:
                 total += int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+                cpu[int(entry.name)] = (int(stat[11]) + int(stat[12])) / tick
         except (OSError, IndexError, ValueError):
             continue
     return total
@@ -265,6 +268,8 @@ class Run:
 
     seconds: float
     cpu: float
+    busiest: float
+    """CPU seconds of the busiest process (sampled): no schedule on any number of cores beats it."""
     peak: int
     pages: int
     status: int
@@ -282,11 +287,12 @@ def build(project: Path, pdf: Path) -> Run:
         start_new_session=True,
     )
     peak = [0]
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(child.pid))
+            peak[0] = max(peak[0], _tree_sample(child.pid, cpu))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -302,7 +308,13 @@ def build(project: Path, pdf: Path) -> Run:
 
         pages = len(PdfReader(pdf).pages)
     return Run(
-        seconds, usage.ru_utime + usage.ru_stime, peak[0], pages, os.waitstatus_to_exitcode(status), stderr
+        seconds,
+        usage.ru_utime + usage.ru_stime,
+        max(cpu.values(), default=0.0),
+        peak[0],
+        pages,
+        os.waitstatus_to_exitcode(status),
+        stderr,
     )
 
 
@@ -310,7 +322,7 @@ def measure_builds(names: list[str], scales: list[float]) -> int:
     """Print one row per shape and scale, and each shape's extrapolation to its limit."""
     failed = 0
     print(
-        f"{'shape':20} {'scale':>5} {'KB':>6} {'pages':>6} {'s':>6} {'cpu s':>6} {'MB':>6} {'KB/s':>6}  load"
+        f"{'shape':24} {'KB':>5} {'pages':>5} {'s':>5} {'cpu s':>5} {'busy':>5} {'floor':>5} {'MB':>5}  load"
     )
     for name in names:
         shape = BUILD_SHAPES[name]
@@ -321,8 +333,9 @@ def measure_builds(names: list[str], scales: list[float]) -> int:
                 run = build(Path(work) / "p", Path(work) / "g.pdf")
             load = os.getloadavg()[0]
             print(
-                f"{name:20} {scale:5.2f} {size / 1024:6.0f} {run.pages:6} {run.seconds:6.1f} {run.cpu:6.1f}"
-                f" {run.peak / 1024**2:6.0f} {size / 1024 / run.seconds:6.1f}  {load:.2f}",
+                f"{name[:24]:24} {size / 1024:5.0f} {run.pages:5} {run.seconds:5.1f} {run.cpu:5.1f}"
+                f" {run.busiest:5.1f} {max(run.busiest, run.cpu / 2):5.1f}"
+                f" {run.peak / 1024**2:5.0f}  {load:.2f}",
                 flush=True,
             )
             if run.status != 0:
