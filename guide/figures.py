@@ -6,6 +6,7 @@ stops early on one page, and the next opens with the figure, perhaps after a hea
 and `settle_figures` lays the document out again with the figure moved after the paragraphs that
 fill the space, as a float would be, or with its image made a little smaller when that is enough,
 when a lead-in must stay with it, or when no text may move (a heading or the chapter's end follows).
+A table too short to break across pages is moved the same way, never shrunk.
 
 A chapter starts on a new page, so the moves in one chapter depend on that chapter alone: a book
 laid out as one document and the same book laid out in parts move the same figures. The box tree is
@@ -142,16 +143,21 @@ def _gap(before: ChapterOnPage, page: ChapterOnPage) -> _Gap | None:
 def _pushed_figure(blocks: Sequence[Block]) -> tuple[list[Block], Block, list[Block]] | None:
     """The blocks before the figure opening a page (headings, a lead-in), it, and the text after it."""
     for index, block in enumerate(blocks[: MOST_LEADING + 1]):
-        if block.only_images:
+        if _floats(block):
             following: list[Block] = []
             for later in blocks[index + 1 :]:
-                if later.tag in HEADINGS or later.only_images:
+                if later.tag in HEADINGS or _floats(later):
                     break
                 following.append(later)
             return list(blocks[:index]), block, following
         if block.tag not in HEADINGS and "lead-in" not in block.classes:
             return None
     return None
+
+
+def _floats(block: Block) -> bool:
+    """Whether a block may move below the text after it: a figure, images alone, or a table."""
+    return block.only_images or block.tag == "table"
 
 
 def _blocks_to_fill(figure: Block, following: Sequence[Block], needed: float) -> int:

@@ -39,6 +39,15 @@ def _chapter(title: str, before: int, after: int) -> str:
     )
 
 
+def _table_chapter() -> str:
+    """Two paragraphs, then a table of five tall rows that cannot break (three rows stay together)."""
+    cell = "A long cell that wraps over several lines of the narrow column so the row grows tall. " * 2
+    rows = "\n".join(f"| Step {n} | {cell} |" for n in range(1, 6))
+    body = "\n\n".join(f"T{n}. {PARAGRAPH}" for n in range(1, 3))
+    rest = "\n\n".join(f"T{n}. {PARAGRAPH}" for n in range(3, 8))
+    return f"---\ntitle: Table Pushed\n---\n\n{body}\n\n| Step | What |\n|---|---|\n{rows}\n\n{rest}\n"
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("figures")
@@ -48,9 +57,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     image.save(root / "chapters" / "images" / "tall.png")
     (root / "chapters" / "01-short-lead.md").write_text(_chapter("Room to Fill", 2, 5), encoding="utf-8")
     (root / "chapters" / "02-nearly-fits.md").write_text(_chapter("Nearly Fits", 7, 5), encoding="utf-8")
+    (root / "chapters" / "03-table.md").write_text(_table_chapter(), encoding="utf-8")
     (root / "guide.toml").write_text(
         'title = "Figures"\nauthor = "Ann Lee"\n'
-        'chapters = ["chapters/01-short-lead.md", "chapters/02-nearly-fits.md"]\n',
+        'chapters = ["chapters/01-short-lead.md", "chapters/02-nearly-fits.md", "chapters/03-table.md"]\n',
         encoding="utf-8",
     )
     return root
@@ -105,6 +115,9 @@ def test_the_project_leaves_a_gap_without_the_figure_pass(
     gaps = _empty_above_figures(_build(project, "unsettled.pdf", jobs=1))
     assert len(gaps) == 2
     assert min(gaps) > THIRD
+    with pdfplumber.open(project / "build" / "unsettled.pdf") as pdf:
+        opening = next(page for page in pdf.pages if "T1." in (page.extract_text() or ""))
+        assert "T3." not in (opening.extract_text() or "")  # the table went on, leaving the page half empty
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -118,9 +131,19 @@ def test_no_figure_leaves_a_third_of_a_page_empty(project: Path, jobs: int, epoc
         assert width / height == pytest.approx(600 / 800, abs=0.01)  # never distorted
         assert height >= FULL_HEIGHT * figures.SMALLEST_SHRINK
     marks = [
-        word for page in _text(pdf) for word in page.split() if word[:1] in "RN" and word[1:-1].isdigit()
+        word for page in _text(pdf) for word in page.split() if word[:1] in "RNT" and word[1:-1].isdigit()
     ]
-    assert marks == [f"R{n}." for n in range(1, 8)] + [f"N{n}." for n in range(1, 13)]  # no text lost
+    chapters = {"R": 7, "N": 12, "T": 7}
+    assert marks == [f"{mark}{n}." for mark, count in chapters.items() for n in range(1, count + 1)]
+
+
+def test_the_text_fills_in_before_a_table_that_cannot_break(project: Path, epoch: str) -> None:
+    with pdfplumber.open(_build(project, "table.pdf", jobs=1)) as pdf:
+        opening = next(page for page in pdf.pages if "T1." in (page.extract_text() or ""))
+        words = [w for w in opening.extract_words() if w["top"] > BLOCK_TOP - 2 and w["bottom"] < BLOCK_FOOT]
+        text = opening.extract_text() or ""
+    assert "T3." in text  # written after the table, it fills the page the table left
+    assert BLOCK_FOOT - max(w["bottom"] for w in words) <= THIRD
 
 
 def test_the_text_fills_in_before_a_figure_far_too_tall(project: Path, epoch: str) -> None:
