@@ -80,6 +80,8 @@ class Book:
     """The cover photo's project-relative path, URL-quoted, or None."""
     cover_credit: str | None = None
     """Whom the cover photo is by."""
+    budget_scale: int = 1
+    """guide.toml's `budget_scale`: what the whole-guide layout budgets are multiplied by."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def build_book(
         edition=manifest.edition,
         cover_image=quote(manifest.cover_image) if manifest.cover_image else None,
         cover_credit=manifest.cover_credit,
+        budget_scale=manifest.budget_scale,
     )
 
 

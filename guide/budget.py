@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from guide.errors import Diagnostic, GuideError
 from guide.images import MAX_BOOK_PIXELS, data_uri_payload, image_pixels
-from guide.limits import MAX_GUIDE_FOOTNOTES, MAX_GUIDE_TABLE_CELLS
+from guide.limits import BUDGET_SCALED, MAX_GUIDE_FOOTNOTES, MAX_GUIDE_TABLE_CELLS
 
 MARK = re.compile(
     r'data-source-path="(?P<path>[^"]*)"|data-source-line="(?P<line>\d+)"'
@@ -24,11 +24,13 @@ MARK = re.compile(
 )
 
 
-def check_layout_budget(document: str, project: Path) -> None:
+def check_layout_budget(document: str, project: Path, scale: int = 1) -> None:
     """Raise GuideError at the element that takes the guide past its table-cell, footnote or pixel budget.
 
-    `document` is the rendered guide, its image addresses relative to `project`.
+    `document` is the rendered guide, its image addresses relative to `project`; `scale` (1 to
+    MAX_BUDGET_SCALE, guide.toml's `budget_scale`) multiplies the cell and footnote budgets, not pixels.
     """
+    max_cells, max_notes = MAX_GUIDE_TABLE_CELLS * scale, MAX_GUIDE_FOOTNOTES * scale
     path, line = "guide.toml", None
     cells = notes = pixels = 0
     seen: set[str] = set()
@@ -51,21 +53,20 @@ def check_layout_budget(document: str, project: Path) -> None:
                     )
         elif found.group("cell"):
             cells += 1
-            if cells > MAX_GUIDE_TABLE_CELLS:
+            if cells > max_cells:
                 _refuse(
                     path,
                     line,
-                    f"the guide's tables add up to over {MAX_GUIDE_TABLE_CELLS:,} cells; "
-                    "shorten them or split the guide",
+                    f"the guide's tables add up to over {max_cells:,} cells; shorten them, {BUDGET_SCALED}",
                 )
         else:
             notes += 1
-            if notes > MAX_GUIDE_FOOTNOTES:
+            if notes > max_notes:
                 _refuse(
                     path,
                     line,
-                    f"the guide has over {MAX_GUIDE_FOOTNOTES:,} footnotes (with the print "
-                    "edition's address notes); shorten them or split the guide",
+                    f"the guide has over {max_notes:,} footnotes (with the print "
+                    f"edition's address notes); shorten them, {BUDGET_SCALED}",
                 )
 
 

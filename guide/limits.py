@@ -49,6 +49,16 @@ MAX_GUIDE_TABLE_CELLS = 5_000
 """Most table cells (td, th) in the whole guide, however written; a cell costs about 2.8 ms of layout."""
 MAX_GUIDE_FOOTNOTES = 500
 """Most footnotes in the whole guide, with the print edition's address notes; one costs about 28 ms."""
+MAX_BUDGET_SCALE = 8
+"""Most an author may multiply the whole-guide budgets by (`budget_scale` in guide.toml).
+
+The chapters' total size, the chapter count and the guide's table cells and footnotes are set so
+any guide within them builds in 60 s; a longer series raises them knowingly, its build time growing
+with them (about linearly: benchmarks/run.py at 200 and 500 posts). The per-post limits, the image
+budgets and the nesting limits never scale: they guard the parsers, not the length of the book.
+"""
+BUDGET_SCALED = "split the guide or raise budget_scale in guide.toml"
+"""How a whole-guide budget's refusal ends: the two ways out."""
 MAX_MARKDOWN_NESTING = 30
 """Deepest list or quote nesting accepted; real posts rarely pass 4."""
 MAX_HTML_NESTING = 64

@@ -14,6 +14,8 @@ from guide.errors import Diagnostic, GuideError, Report, shown
 from guide.hints import impossible_date, similar_file, unknown_key_message
 from guide.images import image_problem
 from guide.limits import (
+    BUDGET_SCALED,
+    MAX_BUDGET_SCALE,
     MAX_CHAPTERS,
     MAX_CREDITS,
     MAX_FILE_BYTES,
@@ -42,6 +44,7 @@ OPTIONAL_KEYS = (
     "edition",
     "cover_image",
     "cover_credit",
+    "budget_scale",
 )
 KNOWN_KEYS = ("title", "author", "chapters", *OPTIONAL_KEYS[1:])
 
@@ -105,6 +108,8 @@ class Manifest:
     missing_images: MissingImages = MissingImages.ERROR
     edition: Edition = Edition.SCREEN
     """`print` prints outside addresses as footnotes and cross-references as page numbers."""
+    budget_scale: int = 1
+    """What the whole-guide budgets of guide/limits.py are multiplied by, 1 to MAX_BUDGET_SCALE."""
     warnings: tuple[Diagnostic, ...] = ()
     """What guide.toml holds that a build survives (a title with bidi overrides, say)."""
     """`guide build --missing-images` overrides it."""
@@ -223,8 +228,10 @@ def _check_manifest(project_dir: Path, text: str, data: dict[str, Any]) -> Manif
     if "edition" in data:
         fields["edition"] = _choice(data["edition"], "edition", Edition, text, report)
     fields.update(_cover(project_dir, data, text, report))
+    scale = _budget_scale(data["budget_scale"], text, report) if "budget_scale" in data else 1
+    fields["budget_scale"] = scale
     if "chapters" in data:
-        fields["chapters"] = _chapters(project_dir, data["chapters"], text, report)
+        fields["chapters"] = _chapters(project_dir, data["chapters"], text, report, scale)
     report.raise_if_errors()
     return Manifest(project_dir=project_dir, warnings=tuple(report.warnings), **fields)
 
@@ -308,13 +315,28 @@ def _string_list(value: Any, key: str, text: str, report: Report) -> tuple[str, 
     return tuple(v.strip() for v in value)
 
 
-def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple[ChapterRef, ...]:
+def _budget_scale(value: Any, text: str, report: Report) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_BUDGET_SCALE:
+        return value
+    report.error(
+        MANIFEST_NAME,
+        key_line(text, "budget_scale"),
+        f"'budget_scale' must be a whole number from 1 to {MAX_BUDGET_SCALE} (got {shown(value)})",
+    )
+    return 1
+
+
+def _chapters(
+    project_dir: Path, value: Any, text: str, report: Report, scale: int = 1
+) -> tuple[ChapterRef, ...]:
     line = key_line(text, "chapters")
     if not isinstance(value, list) or not value:
         report.error(MANIFEST_NAME, line, "'chapters' must be a non-empty list of post files")
         return ()
-    if len(value) > MAX_CHAPTERS:
-        report.error(MANIFEST_NAME, line, f"'chapters' lists {len(value):,} posts (limit {MAX_CHAPTERS:,})")
+    if len(value) > MAX_CHAPTERS * scale:
+        limit = MAX_CHAPTERS * scale
+        message = f"'chapters' lists {len(value):,} posts (limit {limit:,}); {BUDGET_SCALED}"
+        report.error(MANIFEST_NAME, line, message)
         return ()
     refs: list[ChapterRef] = []
     seen: dict[Path, tuple[str, int | None]] = {}
@@ -325,10 +347,9 @@ def _chapters(project_dir: Path, value: Any, text: str, report: Report) -> tuple
             continue
         size = ref.abs_path.stat().st_size
         total += size if size <= MAX_FILE_BYTES else 0  # an oversized file has its own message
-        if total > MAX_PROJECT_BYTES:
-            message = (
-                f"the chapters up to '{entry}' add up to over {MAX_PROJECT_BYTES:,} bytes; split the guide"
-            )
+        if total > MAX_PROJECT_BYTES * scale:
+            limit = MAX_PROJECT_BYTES * scale
+            message = f"the chapters up to '{entry}' add up to over {limit:,} bytes; {BUDGET_SCALED}"
             report.error(MANIFEST_NAME, entry_line, message)
             break
         key = Path(str(ref.abs_path).lower())

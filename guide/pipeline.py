@@ -176,7 +176,7 @@ def prepare(
     created = build_date(book.date)
     render_options = RenderOptions(created=created, extra_css=extra_css)
     html = render_html(book, render_options)
-    check_layout_budget(html, project)
+    check_layout_budget(html, project, book.budget_scale)
     return Prepared(
         book=book,
         html=html,

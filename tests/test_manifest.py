@@ -71,7 +71,8 @@ MISTAKES = [
     (
         GOOD + 'colour = "red"\n',
         "guide.toml:4: unknown key 'colour' (known keys: title, author, chapters, "
-        "subtitle, language, date, page_size, credits, missing_images, edition, cover_image, cover_credit)",
+        "subtitle, language, date, page_size, credits, missing_images, edition, cover_image, cover_credit, "
+        "budget_scale)",
     ),
     (
         'title = "T"\nauthor = "A"\nchapters = [\n  "posts/a.md",\n  "posts/missing.md",\n]\n',
@@ -147,3 +148,22 @@ def test_symlink_pointing_out_of_the_project_is_refused(tmp_path: Path) -> None:
     (project / "posts" / "link.md").symlink_to(outside)
     with pytest.raises(GuideError, match="lies outside the project folder"):
         load_manifest(project)
+
+
+def test_budget_scale_raises_the_whole_guide_budgets_only_when_the_author_says_so(tmp_path: Path) -> None:
+    project = _project(tmp_path, GOOD)
+    names = [f"posts/p{i:03}.md" for i in range(301)]
+    for name in names:
+        (project / name).write_text(f"---\ntitle: P {name}\n---\nBody.\n")
+    listed = "chapters = [" + ", ".join(f'"{n}"' for n in names) + "]\n"
+    (project / "guide.toml").write_text(f'title = "T"\nauthor = "A"\n{listed}')
+    refused = runner.invoke(app, ["check", str(project)])
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        "guide.toml:3: 'chapters' lists 301 posts (limit 300); "
+        "split the guide or raise budget_scale in guide.toml"
+    ]
+    (project / "guide.toml").write_text(f'title = "T"\nauthor = "A"\nbudget_scale = 2\n{listed}')
+    accepted = runner.invoke(app, ["check", str(project), "--strict"])
+    assert accepted.exit_code == 0, accepted.stderr
+    assert load_manifest(project).budget_scale == 2
