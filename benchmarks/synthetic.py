@@ -11,9 +11,12 @@ fifth post (when it is Markdown) a footnote and a small table.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
+
+from guide.limits import MAX_CHAPTERS, MAX_PROJECT_BYTES
 
 DEFAULT_SEED = 20240601
 BLOG = "https://synthetic.example.blog"
@@ -91,10 +94,11 @@ def write_project(folder: Path, posts: int, seed: int = DEFAULT_SEED) -> Path:
     rng = random.Random(f"{seed}-{posts}")
     plans = _plan_posts(rng, posts)
     (folder / "chapters").mkdir(parents=True, exist_ok=True)
+    total = 0
     for plan in plans:
         text = _text_post(rng, plan) if plan.is_text else _markdown_post(rng, plan)
-        (folder / plan.path).write_text(text, encoding="utf-8")
-    (folder / "guide.toml").write_text(_manifest(plans), encoding="utf-8")
+        total += (folder / plan.path).write_bytes(text.encode())
+    (folder / "guide.toml").write_text(_manifest(plans, _budget_scale(total, len(plans))), encoding="utf-8")
     return folder
 
 
@@ -115,13 +119,19 @@ def _is_text(number: int) -> bool:
     return number % TEXT_EVERY == 0
 
 
-def _manifest(plans: list[PostPlan]) -> str:
+def _budget_scale(total_bytes: int, chapters: int) -> int:
+    """The smallest `budget_scale` a series this long needs (guide/limits.py), as its author would set it."""
+    return max(1, math.ceil(total_bytes / MAX_PROJECT_BYTES), math.ceil(chapters / MAX_CHAPTERS))
+
+
+def _manifest(plans: list[PostPlan], budget_scale: int = 1) -> str:
     chapters = ",\n".join(f'    "{plan.path}"' for plan in plans)
+    scale = f"budget_scale = {budget_scale}\n" if budget_scale > 1 else ""
     return (
         f'title = "Synthetic Series ({len(plans)} posts)"\n'
         'author = "Bench Author"\n'
         "date = 2024-06-01\n"
-        f"chapters = [\n{chapters},\n]\n"
+        f"{scale}chapters = [\n{chapters},\n]\n"
     )
 
 
