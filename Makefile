@@ -54,6 +54,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install -qq --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
+	@echo "installed the guide command: $(BIN)/guide ('source $(BIN)/activate' puts it on your PATH)"
 
 # Re-resolve the pins from pyproject.toml's ranges (run by hand, then review the diff).
 lock:

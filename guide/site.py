@@ -47,7 +47,8 @@ def make_site(html: str, project: Path, images: Iterable[str]) -> Site:
     for image in images:
         files[image] = project / image
     for css in STYLE_ELEMENT.finditer(html):
-        files.update(_style_files(css["css"], project))
+        for relative, path in _style_files(css["css"], project).items():
+            files.setdefault(relative, path)  # fonts/ is the guide's, whatever the project holds there
     return Site(html=html, files=MappingProxyType(files))
 
 

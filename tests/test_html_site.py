@@ -84,6 +84,16 @@ def test_html_writes_a_folder_with_its_fonts_and_images(tmp_path: Path) -> None:
     assert sorted(p.suffix for p in (folder / "fonts").iterdir()) == [".otf"] * 10
 
 
+def test_the_guide_fonts_are_copied_even_if_the_project_has_a_fonts_folder(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p")
+    face = FACES[0].path
+    (project / "fonts").mkdir()
+    (project / "fonts" / face.name).write_bytes(b"not a font")
+    result = runner.invoke(app, ["html", str(project)])
+    assert result.exit_code == 0, result.output
+    assert (project / "build" / "html" / "fonts" / face.name).read_bytes() == face.read_bytes()
+
+
 def test_a_foreign_folder_is_refused_without_force(tmp_path: Path) -> None:
     project = _project(tmp_path / "p")
     (tmp_path / "mine").mkdir()
