@@ -5,7 +5,9 @@ every stylesheet, the page size and the author's CSS), the project's address (re
 against it), the contents of the local files it loads (images, fonts), the guide's code and
 WeasyPrint's and pydyf's versions, the PDF variant, and the first page number when its pages carry
 folios. A second, smaller record keyed without the first page remembers the
-part's page count, so the parts after an unchanged one know where they start.
+part's page count, so the parts after an unchanged one know where they start. Both also record the
+digest of every file the part's layout loaded (what an SVG loads, what a stylesheet's url() names,
+which its HTML does not show): an entry one of whose files changed is not used.
 
 Every file is written to a temporary name and renamed into place, so concurrent builds never see
 half an entry; an entry whose PDF does not match its recorded digest is ignored and rebuilt. The
