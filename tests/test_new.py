@@ -278,3 +278,19 @@ def test_an_edited_sample_chapter_stays_when_posts_are_imported(tmp_path: Path) 
     assert chapters[0] == "chapters/01-welcome.md"
     assert len(chapters) == 2
     assert sample.is_file()
+
+
+def test_new_from_a_source_takes_its_author_before_gits(tmp_path: Path, no_git_name: None) -> None:
+    (tmp_path / "empty.gitconfig").write_text("[user]\n\tname = Grace Hopper\n")
+    page = tmp_path / "knots.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><title>Knots | Rope Works</title><meta name="author" content="Rita Rope">'
+        '<meta property="og:site_name" content="Rope Works"></head><body><article><h1>Knots</h1>'
+        "<p>The reef knot ties two ends of one rope. It lies flat and is easy to undo.</p>"
+        "<p>The bowline makes a loop that never slips, and it unties easily after a load.</p>"
+        "</article></body></html>"
+    )
+    created = runner.invoke(app, ["new", str(tmp_path / "g"), "--from", str(page)])
+    assert created.exit_code == 0, created.output
+    assert tomllib.loads((tmp_path / "g" / "guide.toml").read_text())["author"] == "Rita Rope"
+    assert "Grace Hopper" not in created.stderr
