@@ -214,7 +214,14 @@ def new_command(
     The author is --author, else (with --from) the one the sources name, else git's user.name;
     with none of them guide.toml says `author = ""` and the cover names no one.
     """
-    from guide.starter import NewProject, check_new_folder, git_author, write_starter  # noqa: PLC0415
+    from guide.starter import (  # noqa: PLC0415
+        WORKFLOW_PATH,
+        NewProject,
+        check_new_folder,
+        git_author,
+        installed_package_spec,
+        write_starter,
+    )
 
     from_git = None if author else git_author(folder)
     options = NewProject(folder=folder, title=title, author=author or from_git or "", force=force)
@@ -225,10 +232,17 @@ def new_command(
                 project=folder, title=title, author=author, force=force, fallback_author=options.author
             )
             _import(sources, imported)
-        written = write_starter(options, sample=not sources)
+        package, known = installed_package_spec()
+        written = write_starter(options, sample=not sources, package=package)
     stderr.print(f"created {folder}: {', '.join(written)}", markup=False)
     if not author:
         _tell_author(folder, from_git)
+    if not known:
+        stderr.print(
+            f"CI: this guide was installed from a local folder; set GUIDE_PACKAGE in "
+            f"{folder / WORKFLOW_PATH} to where pip gets guide (a git URL or a release)",
+            markup=False,
+        )
     stderr.print(f"next: guide watch {folder} --serve   (or: guide build {folder})", markup=False)
 
 

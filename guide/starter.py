@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import string
@@ -82,17 +83,51 @@ def git_author(folder: Path) -> str | None:
     return found.stdout.strip() or None
 
 
-def write_starter(options: NewProject, sample: bool = True) -> list[str]:
-    """Write guide.toml and a sample chapter (when `sample`), .gitignore and the CI workflow.
+def package_spec(direct_url: str | None, version: str) -> str | None:
+    """What the CI workflow should pip-install to get this very guide; None if it cannot be told.
 
-    Returns the written paths, relative to the project. Raises GuideError if a file cannot be written.
+    `direct_url` is the installed distribution's direct_url.json (PEP 610), None when it came from a
+    package index (then `guide==version`). A git checkout installs the same commit and an archive
+    the same address; a local folder (an editable install, say) has no address CI could reach.
     """
+    if direct_url is None:
+        return f"guide=={version}"
+    try:
+        origin = json.loads(direct_url)
+        url = str(origin["url"])
+        vcs = origin.get("vcs_info")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if url.startswith("file:"):
+        return None
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and vcs.get("commit_id"):
+        return f"git+{url}@{vcs['commit_id']}"
+    return None if isinstance(vcs, dict) or "dir_info" in origin else url
+
+
+def installed_package_spec() -> tuple[str, bool]:
+    """What the new project's CI installs, and whether it is known to be this guide (see package_spec)."""
+    from importlib import metadata  # noqa: PLC0415
+
     from guide import __version__  # noqa: PLC0415 - the version lookup is slow; only `new` pays for it
 
+    try:
+        spec = package_spec(metadata.distribution("guide").read_text("direct_url.json"), __version__)
+    except metadata.PackageNotFoundError:
+        spec = None  # run from a source tree without being installed
+    return (spec, True) if spec is not None else (f"guide=={__version__}", False)
+
+
+def write_starter(options: NewProject, sample: bool = True, package: str | None = None) -> list[str]:
+    """Write guide.toml and a sample chapter (when `sample`), .gitignore and the CI workflow.
+
+    `package` is what the workflow pip-installs (default: see installed_package_spec). Returns the
+    written paths, relative to the project. Raises GuideError if a file cannot be written.
+    """
     values = {
         "title": _toml_string(options.title or default_title(options.folder)),
         "author_line": _author_line(options.author),
-        "package": f"guide=={__version__}",
+        "package": package or installed_package_spec()[0],
     }
     files = {".gitignore": "gitignore", WORKFLOW_PATH: "workflow.yml"}
     if sample:

@@ -17,6 +17,7 @@ import yaml
 from typer.testing import CliRunner
 
 from guide.cli import app
+from guide.starter import package_spec
 from tests.conftest import ROOT
 from tests.pdf_reader import ReadPdf
 
@@ -294,3 +295,35 @@ def test_new_from_a_source_takes_its_author_before_gits(tmp_path: Path, no_git_n
     assert created.exit_code == 0, created.output
     assert tomllib.loads((tmp_path / "g" / "guide.toml").read_text())["author"] == "Rita Rope"
     assert "Grace Hopper" not in created.stderr
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "spec"),
+    [
+        (None, "guide==1.2.0"),  # from a package index
+        (
+            '{"url": "https://git.test/you/guide.git", "vcs_info": {"vcs": "git", "commit_id": "ab12cd"}}',
+            "git+https://git.test/you/guide.git@ab12cd",
+        ),
+        (
+            '{"url": "https://example.org/guide-1.2.0.tar.gz", "archive_info": {}}',
+            "https://example.org/guide-1.2.0.tar.gz",
+        ),
+        ('{"url": "file:///home/ann/guide", "dir_info": {"editable": true}}', None),  # nothing CI can reach
+        ('{"url": "file:///home/ann/guide.git", "vcs_info": {"vcs": "git", "commit_id": "ab12cd"}}', None),
+        ("not json", None),
+    ],
+)
+def test_the_workflow_installs_the_guide_that_made_it(direct_url: str | None, spec: str | None) -> None:
+    assert package_spec(direct_url, "1.2.0") == spec
+
+
+def test_new_says_when_ci_cannot_know_where_to_get_guide(tmp_path: Path) -> None:
+    created = runner.invoke(app, ["new", str(tmp_path / "g"), "--author", "Ann Lee"])
+    assert created.exit_code == 0, created.output
+    # This test suite runs from an editable install: a local folder CI cannot reach.
+    assert (
+        f"CI: this guide was installed from a local folder; set GUIDE_PACKAGE in "
+        f"{tmp_path / 'g' / '.github' / 'workflows' / 'guide.yml'} to where pip gets guide"
+        " (a git URL or a release)"
+    ) in created.stderr.splitlines()
