@@ -1,19 +1,39 @@
 """guide: compile a blog series into a PDF guide.
 
-The public API: `build` writes the PDF, `make_html` returns the HTML it is typeset from.
+The public API: `build` writes the PDF, `make_html` returns the HTML it is typeset from. Each name is
+imported when first used, so `guide --version` and `guide --help` load none of the pipeline.
 """
 
 from __future__ import annotations
 
-from guide.errors import Diagnostic, GuideError
-from guide.pipeline import BuildOptions, BuildResult, build, check, load_book, make_html
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from guide.errors import Diagnostic, GuideError
+    from guide.options import BuildOptions, BuildResult
+    from guide.pipeline import build, check, load_book, make_html
+
+_HOMES = {
+    "Diagnostic": "guide.errors",
+    "GuideError": "guide.errors",
+    "BuildOptions": "guide.options",
+    "BuildResult": "guide.options",
+    **dict.fromkeys(("build", "check", "load_book", "make_html"), "guide.pipeline"),
+}
 
 
-def __getattr__(name: str) -> str:
-    """Look the version up only when asked: importlib.metadata costs start-up time."""
-    if name != "__version__":
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use; look the version up only when asked."""
+    if name == "__version__":
+        return _version()
+    if name not in _HOMES:
         raise AttributeError(name)
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    return getattr(importlib.import_module(_HOMES[name]), name)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - costs start-up time
 
     try:
         return version("guide")

@@ -19,11 +19,12 @@ from guide.errors import Diagnostic, GuideError, Report, Severity
 from guide.importing.options import ImportOptions, Order
 from guide.interrupt import install_handlers
 from guide.manifest import Edition, MissingImages
-from guide.pipeline import BuildOptions, build, check, default_output, write_html
-from guide.typeset import Progress
+from guide.options import BuildOptions, default_output
+from guide.uptodate import build_started, record_build, unchanged_build
 
 if TYPE_CHECKING:
     from guide.preview import Preview
+    from guide.typeset import Progress
     from guide.watch import Rebuild
 
 EXIT_AUTHOR_ERROR = 1
@@ -363,6 +364,8 @@ def check_command(
     missing_images: MissingImagesOpt = None,
 ) -> None:
     """Run every check of a build without writing a PDF (the first step of a CI job)."""
+    from guide.pipeline import check  # noqa: PLC0415 - the pipeline loads only for commands that use it
+
     with _author_errors():
         warnings = check(project, BuildOptions(strict=strict, style=style, missing_images=missing_images))
     _print(warnings)
@@ -407,8 +410,17 @@ def build_command(
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
+    result = unchanged_build(project, output, options)
+    if result is not None:
+        _print(result.warnings)
+        stderr.print(f"{output} is up to date ({result.pages} pages)", markup=False)
+        return
+    from guide.pipeline import build  # noqa: PLC0415 - the pipeline loads only when there is work
+
+    started = build_started(project, output, options)
     with _author_errors(), _progress() as progress:
         result = build(project, output, options, progress)
+    record_build(started, result)
     _print(result.warnings)
     stderr.print(f"wrote {output} ({result.pages} pages)", markup=False)
 
@@ -522,6 +534,8 @@ def html_command(
     options = BuildOptions(
         strict=strict, style=style, force=force, missing_images=missing_images, edition=edition
     )
+    from guide.pipeline import write_html  # noqa: PLC0415
+
     with _author_errors():
         write_html(project, output, options, report, self_contained=self_contained)
     _print(report.warnings)

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 from guide.errors import Diagnostic, GuideError, Report, shown
 from guide.hints import impossible_date, similar_file, unknown_key_message
-from guide.images import image_problem
 from guide.limits import (
     BUDGET_SCALED,
     MAX_BUDGET_SCALE,
@@ -431,6 +430,8 @@ def _cover_image(project_dir: Path, value: Any, text: str, report: Report) -> st
     elif not abs_path.is_file():
         problem = "not found"
     else:
+        from guide.images import image_problem  # noqa: PLC0415 - Pillow: not for `guide --version`
+
         problem = image_problem(abs_path)
     if problem:
         report.error(MANIFEST_NAME, line, f"cover image {shown(value)} {problem}")

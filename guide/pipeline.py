@@ -6,9 +6,10 @@ import datetime as dt
 import os
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import lxml.html
@@ -16,12 +17,12 @@ import lxml.html
 from guide.book import Book, ImagePolicy, build_book
 from guide.budget import check_layout_budget
 from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
-from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish, finish_pdf
 from guide.fonts import FONT_DIRS
 from guide.glyphs import check_glyphs
 from guide.interrupt import stop_if_interrupted
-from guide.manifest import MANIFEST_NAME, Edition, Manifest, MissingImages, load_manifest
+from guide.manifest import MANIFEST_NAME, Manifest, MissingImages, load_manifest
+from guide.options import BuildOptions, BuildResult
 from guide.output import (
     check_output_folder,
     check_output_path,
@@ -37,57 +38,10 @@ from guide.site import INDEX, make_site
 from guide.site import self_contained as inline_site
 from guide.sources import read_post
 from guide.textfile import read_text
-from guide.typeset import Progress, TypesetResult, typeset_pdf
 
-
-def default_jobs() -> int:
-    """How many worker processes typeset by default: the cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How to build, as the author asked."""
-
-    strict: bool = False
-    """Treat every warning as an error."""
-    style: Path | None = None
-    """An extra stylesheet applied after the package's own."""
-    force: bool = False
-    """Overwrite an output file that is not a previous build."""
-    allow_remote: bool = False
-    """Let http(s) images through, with a short timeout."""
-    missing_images: MissingImages | None = None
-    """What to do with images that cannot be had; None takes guide.toml's (default: error)."""
-    edition: Edition | None = None
-    """Screen or print; None takes guide.toml's (default: screen)."""
-    allow_private_hosts: bool = False
-    """Test-only: let --allow-remote reach loopback and private addresses (a test's own server)."""
-    jobs: int = field(default_factory=default_jobs)
-    """Worker processes that typeset the book in parts (1: the whole book as one document)."""
-
-
-@dataclass
-class BuildResult:
-    """What a build made, and what it warned about."""
-
-    output: Path | None
-    pages: int = 0
-    warnings: list[Diagnostic] = field(default_factory=list)
-    inputs: frozenset[Path] = frozenset()
-    """Every file the build read: guide.toml, the posts, their images, the --style file and what the
-    typesetter loaded through the sandbox (the package's own styles and fonts among them)."""
-    html: str = ""
-    """The HTML the PDF was typeset from (`guide watch --serve` shows it)."""
-    images: tuple[str, ...] = ()
-    """The project-relative paths of the images the HTML shows."""
-
-
-def default_output(project: Path, suffix: str = ".pdf") -> Path:
-    """Where a build writes when not told: PROJECT/build/guide.pdf (or .html)."""
-    return project / "build" / f"guide{suffix}"
+if TYPE_CHECKING:  # WeasyPrint loads only when a build typesets: `check` and an up-to-date build skip it
+    from guide.fetcher import Refusal
+    from guide.typeset import Progress, TypesetResult
 
 
 def build_date(guide_date: dt.date | None = None) -> dt.datetime:
@@ -281,6 +235,9 @@ class _Typeset:
 
 
 def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress: Progress | None) -> _Typeset:
+    from guide.fetcher import SandboxedFetcher  # noqa: PLC0415 - WeasyPrint loads only here
+    from guide.typeset import typeset_pdf  # noqa: PLC0415
+
     # The one door: an author stylesheet is read as text (its url()s resolve in the project), so
     # its own folder is never a root.
     roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)

@@ -11,7 +11,8 @@ from pathlib import Path
 import watchfiles
 
 from guide.errors import Diagnostic, GuideError
-from guide.pipeline import BuildOptions, BuildResult, build
+from guide.options import BuildOptions, BuildResult
+from guide.pipeline import build
 
 DEBOUNCE_MS = 1600
 """Longest wait for a burst of saves to end before rebuilding."""

@@ -48,12 +48,12 @@ def test_top_level_help_shows_flags_without_placeholders() -> None:
     assert "guide new DIR" in text
 
 
-def _build_on_a_terminal(tmp_path: Path, **env: str) -> str:
+def _build_on_a_terminal(tmp_path: Path, name: str = "g.pdf", **env: str) -> str:
     """Run `guide build` with its stderr on a pseudo-terminal; return what the terminal showed."""
     leader, follower = pty.openpty()
     environment = {k: v for k, v in os.environ.items() if k != "CI"}
     environment.update({"PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120", **env})
-    command = [sys.executable, "-m", "guide", "build", str(BASIC), "-o", str(tmp_path / "g.pdf")]
+    command = [sys.executable, "-m", "guide", "build", str(BASIC), "-o", str(tmp_path / name)]
     process = subprocess.Popen(command, stderr=follower, stdout=follower, env=environment)
     os.close(follower)
     shown = bytearray()
@@ -72,5 +72,5 @@ def test_a_terminal_shows_stages_and_the_page_count_and_ci_shows_only_the_summar
     assert "Laying out pages" in shown
     assert re.search(r"stage \d/9", shown)
     assert re.search(r"\d+ pages", shown)
-    quiet = _build_on_a_terminal(tmp_path, CI="true")
-    assert quiet.strip() == f"wrote {tmp_path / 'g.pdf'} (7 pages)"
+    quiet = _build_on_a_terminal(tmp_path, "quiet.pdf", CI="true")  # another PDF: this one is built
+    assert quiet.strip() == f"wrote {tmp_path / 'quiet.pdf'} (7 pages)"
