@@ -7,8 +7,10 @@ document) and once with two workers; the two PDFs are read back and compared pag
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,25 +39,22 @@ class Pair:
     parallel: Path
 
 
-SERIES_HOST = "https://example-blog.test/"
-ELSEWHERE = "https://elsewhere.test/"
+FOOTNOTE = re.compile(r"\[\^\d+\](?::[^\n]*)?")
 
 
 def _copy_sample(folder: Path) -> Path:
+    """The sample series, cross-references and all."""
     project = folder / "sample"
     project.mkdir()
     shutil.copy(ROOT / "guide.toml", project)
     shutil.copytree(ROOT / "chapters", project / "chapters")
-    # Cross-references print each other's page numbers, which only the whole book knows, so a book
-    # with them is one document: in the copy, links between posts lead off the series to keep parts.
-    for post in (project / "chapters").glob("*.*"):
-        lines = post.read_text(encoding="utf-8").split("\n")
-        post.write_text(
-            "\n".join(
-                line if line.startswith("url:") else line.replace(SERIES_HOST, ELSEWHERE) for line in lines
-            ),
-            encoding="utf-8",
-        )
+    return project
+
+
+def _without_footnotes(project: Path) -> Path:
+    """Drop the footnotes: WeasyPrint 70's one document repeats one on the next page (see below)."""
+    for post in (project / "chapters").glob("*.md"):
+        post.write_text(FOOTNOTE.sub("", post.read_text(encoding="utf-8")), encoding="utf-8")
     return project
 
 
@@ -75,9 +74,9 @@ def sample_pair(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> Pair:
 
 @pytest.fixture(scope="session")
 def synthetic_pair(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> Pair:
-    """A 30-post synthetic series: many parts, links between them, tables, code."""
+    """A 30-post synthetic series: many parts, cross-references between them, tables."""
     folder = tmp_path_factory.mktemp("parallel-synthetic")
-    return _build_both(write_project(folder / "project", SYNTHETIC_POSTS), folder)
+    return _build_both(_without_footnotes(write_project(folder / "project", SYNTHETIC_POSTS)), folder)
 
 
 @pytest.fixture(params=["sample", "synthetic"])
@@ -207,3 +206,22 @@ def test_the_command_line_takes_jobs(sample_pair: Pair, tmp_path: Path) -> None:
     assert output.read_bytes() == sample_pair.parallel.read_bytes()
     refused = CliRunner().invoke(app, ["build", str(sample_pair.project), "--jobs", "0"])
     assert refused.exit_code == 2
+
+
+def test_parts_print_each_footnote_once(tmp_path: Path, epoch: str) -> None:
+    """WeasyPrint 70 lays a page out again when a cross-reference's page becomes known, and in one
+    document then repeats that page's footnote on the next page (the synthetic series shows it on
+    page 29); the parts print the numbers as they are, so each footnote appears once."""
+    project = write_project(tmp_path / "project", SYNTHETIC_POSTS)
+    notes = [
+        line.split(":", 1)[1].strip()
+        for post in sorted((project / "chapters").glob("*.md"))
+        for line in post.read_text(encoding="utf-8").splitlines()
+        if FOOTNOTE.match(line) and ":" in line
+    ]
+    assert len(notes) >= 3
+    output = tmp_path / "parts.pdf"
+    build(project, output, BuildOptions(strict=True, jobs=2))
+    shown = subprocess.run(["pdftotext", str(output), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(shown.split())
+    assert [text.count(note) for note in notes] == [1] * len(notes)

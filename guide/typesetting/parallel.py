@@ -12,11 +12,13 @@ in one process instead. Nothing half-merged is ever returned.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import multiprocessing
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ from guide.typesetting.merge import merge_parts
 from guide.typesetting.parts import BookParts, Part, body_parts, front_part
 from guide.typesetting.worker import UNKNOWN, PartJob, PartResult, start_worker, typeset_part
 
+MAX_ROUNDS = 4
+"""Rounds of laying out again the parts whose cross-references printed a wrong page, at most."""
 PART_TIME_LIMIT = 600.0
 """Seconds one part may take in a worker before the worker counts as hung."""
 POLL = 0.005
@@ -84,7 +88,9 @@ class Setup:
 
 def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress: Progress | None) -> Typeset:
     """Lay the book out in parts and merge them; raise WorkerError if a worker fails."""
-    body = body_parts(book, options, setup.jobs)
+    memo = _memo_key(book, setup.project)
+    pages = _remembered_pages(setup.cache, memo)
+    body = body_parts(book, options, setup.jobs, pages)
     context = multiprocessing.get_context("fork")
     shared = (
         context.RawArray("i", [UNKNOWN] * (len(body.body) + 1)),  # page counts
@@ -106,8 +112,11 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
             setup.jobs, mp_context=context, initializer=start_worker, initargs=initargs
         )
         run = _Run(body, setup.cache, pool, shared, progress)
-        _lay_out(run, pool, book, options)
+        run = _lay_out(run, pool, lambda body_pages: body_parts(book, options, setup.jobs, body_pages))
+        _front(run, pool, book, options)
     results = [run.front_result, *run.results]
+    if setup.cache is not None:
+        setup.cache.put_blob("pages", memo, json.dumps(run.anchor_numbers()).encode())
     return Typeset(
         pdf=_merged(results, setup.cache, progress),
         pages=sum(r.pages for r in results),
@@ -119,6 +128,26 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         parts=len(results),
         loaded=tuple(dict.fromkeys(Path(path) for r in results for path in r.loaded)),
     )
+
+
+def _memo_key(book: Book, project: Path) -> str:
+    """Where the last build of this book keeps its anchors' page numbers."""
+    chapters = "\0".join(chapter.slug for chapter in book.chapters)
+    return content_key(project.as_uri().encode(), chapters.encode())
+
+
+def _remembered_pages(cache: PartCache | None, key: str) -> dict[str, int] | None:
+    """The anchors' page numbers of the last build, the best guess for cross-references; None if unknown."""
+    stored = cache.get_blob("pages", key) if cache is not None else None
+    if stored is None:
+        return None
+    try:
+        pages = json.loads(stored)
+    except ValueError:
+        return None
+    if not isinstance(pages, dict):
+        return None
+    return {str(anchor): int(page) for anchor, page in pages.items() if isinstance(page, int)}
 
 
 def _layout_warnings(results: list[PartResult]) -> list[Diagnostic]:
@@ -134,13 +163,40 @@ def _layout_warnings(results: list[PartResult]) -> list[Diagnostic]:
     return located(findings)
 
 
-def _lay_out(run: _Run, pool: ProcessPoolExecutor, book: Book, options: RenderOptions) -> None:
-    """Run the parts through the workers; end them all, whatever happens."""
-    try:
-        run.lay_out_body()
+def _lay_out(run: _Run, pool: ProcessPoolExecutor, renumbered: Callable[[dict[str, int]], BookParts]) -> _Run:
+    """Lay the body out until every cross-reference prints its target's page; return the last round.
+
+    A round whose parts print no cross-reference needs no check: the contents may be laid out while
+    the last parts are written. Otherwise the parts that printed a wrong (or guessed) page are laid
+    out again with the pages the round found, until none does.
+    """
+    with _stopping_on_failure(pool, run):
+        for _ in range(MAX_ROUNDS):
+            run.lay_out_body()
+            if not any(part.references for part in run.parts):
+                return run
+            run.collect_body()
+            pages = run.anchor_numbers()
+            if not any(part.misprints(pages) for part in run.parts):
+                return run
+            run = run.again(renumbered(pages))
+        raise WorkerError("<typesetting>", f"cross-references' pages still moved after {MAX_ROUNDS} rounds")
+
+
+def _front(run: _Run, pool: ProcessPoolExecutor, book: Book, options: RenderOptions) -> None:
+    """Lay out the contents, wait for every part; end the workers, whatever happens."""
+    with _stopping_on_failure(pool, run):
         run.start_front(book, options)
         run.collect_body()
         run.collect_front()
+    pool.shutdown()
+
+
+@contextlib.contextmanager
+def _stopping_on_failure(pool: ProcessPoolExecutor, run: _Run) -> Iterator[None]:
+    """End every worker if the block fails; a dead worker's error names the part it was laying out."""
+    try:
+        yield
     except WorkerError as failure:
         dead = _stop(pool, run.processes)
         parts = [*run.parts, run.front]
@@ -151,7 +207,6 @@ def _lay_out(run: _Run, pool: ProcessPoolExecutor, book: Book, options: RenderOp
     except BaseException:
         _stop(pool, run.processes)
         raise
-    pool.shutdown()
 
 
 def _merged(results: list[PartResult], cache: PartCache | None, progress: Progress | None) -> bytes:
@@ -206,6 +261,25 @@ class _Run:
         self.processes: dict[int, Any] = {}
         """The worker processes by id (the executor's own table, which it offers no public way to read)."""
 
+    def again(self, body: BookParts) -> _Run:
+        """A new round over `body` (the same parts, renumbered), in the same workers."""
+        for values, empty in ((self.counts, UNKNOWN), (self.running, 0), (self.starts, UNKNOWN)):
+            values[:] = [empty] * len(values)
+        run = _Run(body, self.cache, self.pool, (self.counts, self.running, self.starts), self.progress)
+        run.processes = self.processes
+        run.laid_out = self.laid_out
+        return run
+
+    def anchor_numbers(self) -> dict[str, int]:
+        """Each anchor of the body (once collected) -> the page number it lands on."""
+        pages: dict[str, int] = {}
+        first = 1
+        for result in self.results:
+            for anchor, page in result.anchors.items():
+                pages.setdefault(anchor, first + page)
+            first += result.pages
+        return pages
+
     def _submit(self, job: PartJob) -> Future[PartResult]:
         try:
             future = self.pool.submit(typeset_part, job)
@@ -228,7 +302,7 @@ class _Run:
                 first += cached.pages
                 continue
             starts = {anchor: self.slots[anchor] for anchor in part.chapters}
-            job = PartJob(index, part.html, part.numbered, first, starts)
+            job = PartJob(index, part.html, part.numbered, first, starts, measure=part.measure)
             self.futures[index] = self._submit(job)
             first = self._next_first_page(index, first, self.futures[index])
 
@@ -332,7 +406,7 @@ class _Run:
             what = f"a typesetting worker failed ({type(exc).__name__}: {exc})"
             raise WorkerError(part.where, what) from exc
         self.laid_out += 1
-        if self.cache:
+        if self.cache and not part.measure:
             self.cache.put(part, result)
         return result
 

@@ -6,6 +6,9 @@ page exactly as the whole book does. What a chunk cannot know on its own is fixe
 * its folios: the worker shifts the page counter once the page counts before it are known (`weasy`);
 * links to other parts: written as a sentinel URI here, turned back into named destinations when the
   parts are merged (`merge`);
+* the page numbers cross-references print: written in as literal numbers (`data-page`), from the
+  pages the caller expects; the caller checks them once every part is laid out, and lays out again
+  the parts that printed a wrong one (`parallel`);
 * the contents' page numbers: the front matter is typeset last, with the numbers written in.
 """
 
@@ -14,11 +17,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guide.book import Book
 from guide.render import RenderOptions, render_document, render_parts, stylesheet
-from guide.xref import has_cross_references
 
 PART_LINK_PREFIX = "https://guide-part.invalid/#"
 """Links to an anchor in another part carry this prefix until the merge makes them internal."""
@@ -29,6 +31,10 @@ UNSUPPORTED_CSS = re.compile(
     r"counter\(\s*pages|@page[^{]*:(left|right|blank|first)|break-(before|after)\s*:\s*(left|right|recto|verso)"
 )
 """Styles whose result depends on where a part sits in the whole book: such books stay one document."""
+AUTHOR_TARGETS = re.compile(r"target-(counter|counters|text)\s*\(")
+"""An author's stylesheet printing targets' counters or text: only the whole book knows them."""
+GUESS_PAGES_PER_CHAPTER = 3
+"""For a cross-reference whose target's page is not known yet, a first guess (checked later)."""
 MAX_CHAPTERS_PER_CHUNK = 4
 CHUNKS_PER_JOB = 4
 """Enough chunks per worker that a slow one does not leave the others idle at the end."""
@@ -56,6 +62,14 @@ class Part:
     """Whether its pages carry folios that continue the book's numbering."""
     chapters: tuple[str, ...] = ()
     """The anchors of the chapters (or the credits) it holds, whose page numbers the contents lists."""
+    references: tuple[tuple[str, int], ...] = ()
+    """The anchors its cross-references print the page of, with the page number written in."""
+    measure: bool = False
+    """Lay it out only to learn its pages and anchors (its printed numbers are guesses): no PDF."""
+
+    def misprints(self, pages: Mapping[str, int]) -> bool:
+        """Whether a cross-reference printed a page other than where its target is in `pages`."""
+        return self.measure or any(pages.get(anchor, page) != page for anchor, page in self.references)
 
 
 @dataclass(frozen=True)
@@ -74,10 +88,8 @@ def unsupported_reason(book: Book, options: RenderOptions) -> str | None:
     found = UNSUPPORTED_CSS.search(css)
     if found:
         return f"its styles use '{found.group(0)}', which depends on the whole book's page sequence"
-    if any(has_cross_references(chapter.body_html) for chapter in book.chapters):
-        return (
-            "its chapters print each other's page numbers (cross-references), known from the whole book only"
-        )
+    if AUTHOR_TARGETS.search(options.extra_css):
+        return "its extra stylesheet prints targets' counters or text, known from the whole book only"
     return None
 
 
@@ -90,10 +102,18 @@ def chunk_sizes(chapters: int, jobs: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(count)]
 
 
-def body_parts(book: Book, options: RenderOptions, jobs: int) -> BookParts:
-    """Render the chapter chunks and the credits as documents of their own."""
+def body_parts(
+    book: Book, options: RenderOptions, jobs: int, pages: Mapping[str, int] | None = None
+) -> BookParts:
+    """Render the chapter chunks and the credits as documents of their own.
+
+    Cross-references print the page `pages` gives their target (anchor -> page number); a target it
+    lacks gets a guess, and its part is marked to be measured first (see `Part.misprints`).
+    """
     rendered = render_parts(book)
-    css = stylesheet(book) + "\n" + EDGE_CSS.format("top") + "\n"
+    guesses = _guessed_pages(book)
+    known = guesses if pages is None else {**guesses, **pages}
+    css = stylesheet(book).replace(TARGET_PAGE, LITERAL_PAGE) + "\n" + EDGE_CSS.format("top") + "\n"
     parts: list[Part] = []
     start = 0
     for size in chunk_sizes(len(book.chapters), jobs):
@@ -104,11 +124,41 @@ def body_parts(book: Book, options: RenderOptions, jobs: int) -> BookParts:
         first, last = chapters[0].post.source_path, chapters[-1].post.source_path
         where = first if size == 1 else f"{first} to {last}"
         slugs = tuple(chapter.slug for chapter in chapters)
-        parts.append(Part("chapters", _links_to_other_parts(html), where, chapters=slugs))
+        parts.append(_numbered(Part("chapters", html, where, chapters=slugs), known, pages))
         start += size
     back = render_document(book, options, (rendered.back,), css)
-    parts.append(Part("back", _links_to_other_parts(back), "the credits", chapters=("credits",)))
+    parts.append(_numbered(Part("back", back, "the credits", chapters=("credits",)), known, pages))
     return BookParts(tuple(parts), (*(c.slug for c in book.chapters), "credits"))
+
+
+def _guessed_pages(book: Book) -> dict[str, int]:
+    """A first guess at each chapter's page, so a guessed number is about as wide as the true one."""
+    guesses = {c.slug: 1 + GUESS_PAGES_PER_CHAPTER * i for i, c in enumerate(book.chapters)}
+    guesses["credits"] = 1 + GUESS_PAGES_PER_CHAPTER * len(book.chapters)
+    return guesses
+
+
+_XREF_TAG = re.compile(r'<a\s[^>]*\bclass="(?:[^"]*\s)?xref[\s"][^>]*>')
+
+
+def _numbered(part: Part, known: Mapping[str, int], pages: Mapping[str, int] | None) -> Part:
+    """Write each cross-reference's page into its link; point links to other parts at the sentinel."""
+    references: dict[str, int] = {}
+    guessed = False
+
+    def number(tag: re.Match[str]) -> str:
+        nonlocal guessed
+        found = _LOCAL_HREF.search(tag.group(0))
+        if found is None:
+            return tag.group(0)
+        target = found.group(1)
+        page = known.get(target) or known.get(target.split("--")[0], 1)
+        guessed |= pages is None or target not in pages
+        references[target] = page
+        return tag.group(0)[:-1] + f' data-page="{page}">'
+
+    html = _links_to_other_parts(_XREF_TAG.sub(number, part.html))
+    return replace(part, html=html, references=tuple(references.items()), measure=guessed)
 
 
 def front_part(book: Book, options: RenderOptions, pages: Mapping[str, int]) -> Part:

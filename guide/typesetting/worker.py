@@ -46,6 +46,8 @@ class PartJob:
     """None: wait for the page counts of the parts before it (published as they are laid out)."""
     starts: dict[str, int] = field(default_factory=dict)
     """Anchors whose page numbers this part publishes once laid out: anchor -> slot in the shared array."""
+    measure: bool = False
+    """Lay out only, to learn the page count and anchors: no folios, no PDF (the result's pdf is empty)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,10 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     def offset(pages: int) -> int:
         if not settles:
             worker.counts[job.index] = pages
+        if job.measure:
+            if not first_page:
+                first_page.append(job.first_page or 1)
+            return 0
         if not first_page:
             first = (
                 job.first_page if job.first_page is not None else _wait_first_page(worker.counts, job.index)
@@ -155,13 +161,12 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     pages = len(document.pages)
     if settles:
         worker.counts[job.index] = pages
+    if job.measure:
+        return PartResult(job.index, b"", pages, first_page[0] if first_page else 1, _anchors(document))
     findings = [(f.source_path, f.line, f.problem, f.page_index, f.target) for f in find_problems(document)]
     if not first_page or worker.counts[job.index] != pages:
         raise weasy.InternalsChangedError("the page-numbering hook did not see the part's pages")
-    anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages):
-        for name in page.anchors:
-            anchors.setdefault(name, number)
+    anchors = _anchors(document)
     for name, slot in job.starts.items():  # before writing: the front matter may start now
         if name in anchors:
             worker.starts[slot] = first_page[0] + anchors[name]
@@ -177,6 +182,15 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         findings=findings,
         loaded=list(dict.fromkeys(map(str, worker.fetcher.loaded))),
     )
+
+
+def _anchors(document: Any) -> dict[str, int]:
+    """Each anchor of a laid-out document -> its 0-based page."""
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    return anchors
 
 
 def _wait_first_page(counts: Any, index: int) -> int:
