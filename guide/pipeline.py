@@ -38,6 +38,7 @@ from guide.site import INDEX, make_site
 from guide.site import self_contained as inline_site
 from guide.sources import read_post
 from guide.textfile import read_text
+from guide.uptodate import cache_folder
 
 if TYPE_CHECKING:  # WeasyPrint loads only when a build typesets: `check` and an up-to-date build skip it
     from guide.fetcher import Refusal
@@ -65,17 +66,20 @@ def load_book(
     progress: Progress | None = None,
     options: BuildOptions | None = None,
     unavailable: Mapping[str, str] = MappingProxyType({}),
+    *,
+    posts_cache: Path | None = None,
 ) -> Book:
     """Read the manifest and every post; raise GuideError with every problem found.
 
-    `unavailable` maps image addresses a first typesetting pass could not load to the reason.
+    `unavailable` maps image addresses a first typesetting pass could not load to the reason;
+    `posts_cache` is a folder keeping what the readers made of each post's content (see sources).
     """
     options = options or BuildOptions()
     manifest = load_manifest(project)
     report.diagnostics.extend(manifest.warnings)
     if options.edition is not None:
         manifest = replace(manifest, edition=options.edition)
-    posts = _read_posts(manifest, report, progress)
+    posts = _read_posts(manifest, report, progress, posts_cache)
     images = ImagePolicy(
         allow_remote=options.allow_remote,
         placeholders=(options.missing_images or manifest.missing_images) is MissingImages.PLACEHOLDER,
@@ -86,13 +90,15 @@ def load_book(
     return book
 
 
-def _read_posts(manifest: Manifest, report: Report, progress: Progress | None) -> list[Post]:
+def _read_posts(
+    manifest: Manifest, report: Report, progress: Progress | None, cache: Path | None
+) -> list[Post]:
     posts: list[Post] = []
     for index, ref in enumerate(manifest.chapters, start=1):
         if progress:
             progress(f"Reading {ref.source_path} ({index}/{len(manifest.chapters)})")
         try:
-            posts.append(read_post(ref.abs_path, ref.source_path, report))
+            posts.append(read_post(ref.abs_path, ref.source_path, report, cache))
         except GuideError as exc:
             report.diagnostics.extend(exc.diagnostics)
     report.raise_if_errors()
@@ -105,6 +111,7 @@ class Prepared:
 
     book: Book
     html: str
+    """The whole book as one HTML document."""
     created: dt.datetime
     """The date the PDF records."""
     render_options: RenderOptions
@@ -119,9 +126,11 @@ def prepare(
     report: Report,
     progress: Progress | None = None,
     unavailable: Mapping[str, str] = MappingProxyType({}),
+    *,
+    posts_cache: Path | None = None,
 ) -> Prepared:
     """Run every stage before typesetting; raise GuideError if any reported an error."""
-    book = load_book(project, report, progress, options, unavailable)
+    book = load_book(project, report, progress, options, unavailable, posts_cache=posts_cache)
     missing_chars = check_glyphs(book, report)
     extra_css = ""
     if options.style is not None:
@@ -198,14 +207,15 @@ def build(
     options = options or BuildOptions()
     project = project.resolve()
     report = Report()
-    prepared = prepare(project, options, report, progress)  # the project's own errors come first
+    posts_cache = cache_folder(project) / "posts"
+    prepared = prepare(project, options, report, progress, posts_cache=posts_cache)  # errors come first
     check_output_path(project, output, options.force, inputs=build_inputs(prepared.book, project, options))
     typeset = _typeset(prepared, project, options, progress)
     unavailable = _unloaded_images(prepared.book, typeset) if _placeholders(project, options) else {}
     if unavailable:
         # Print the images the typesetter could not load as placeholders, and lay out again.
         report = Report()
-        prepared = prepare(project, options, report, progress, unavailable)
+        prepared = prepare(project, options, report, progress, unavailable, posts_cache=posts_cache)
         typeset = _typeset(prepared, project, options, progress)
     _report_typesetting(prepared.book, typeset, project, options, report)
     report.raise_if_errors(options.strict)

@@ -74,12 +74,24 @@ class RenderedBook:
     """The credits."""
 
 
+_rendered: list[tuple[Book, RenderedBook]] = []
+"""The last book rendered (books are frozen): a build renders the whole book and then its parts."""
+
+
 def render_parts(book: Book) -> RenderedBook:
     """Render each part on its own, so a typesetter may lay them out separately.
 
     Chapters and credits are marked for wrapping (guide/wrapping.py): what a reader copies breaks
-    without hyphens.
+    without hyphens. The same book object is rendered once.
     """
+    if _rendered and _rendered[0][0] is book:
+        return _rendered[0][1]
+    rendered = _render_parts(book)
+    _rendered[:] = [(book, rendered)]
+    return rendered
+
+
+def _render_parts(book: Book) -> RenderedBook:
     env = _environment()
     chapters = [(c, Markup(c.body_html)) for c in book.chapters]  # noqa: S704 - sanitised in sources/
     context = {"book": book, "chapters": chapters}

@@ -19,6 +19,7 @@ loads neither the pipeline nor WeasyPrint.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -108,7 +109,7 @@ def record_build(started: Started, result: BuildResult) -> None:
         "warnings": [[d.source_path, d.line, d.message, str(d.severity)] for d in result.warnings],
     }
     with contextlib.suppress(OSError):
-        _write(_record_path(started.project, started.output), json.dumps(record).encode())
+        write_atomically(_record_path(started.project, started.output), json.dumps(record).encode())
 
 
 def _key(project: Path, output: Path, options: BuildOptions) -> str:
@@ -128,7 +129,7 @@ def _key(project: Path, output: Path, options: BuildOptions) -> str:
         "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "python": sys.version,
         "versions": _versions(),
-        "code": _code_stamp(),
+        "code": code_stamp(),
     }
     return hashlib.sha256(json.dumps(shaping, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -145,7 +146,8 @@ def _versions() -> list[str]:
     return found
 
 
-def _code_stamp() -> str:
+@functools.cache
+def code_stamp() -> str:
     """The guide's package files, styles and fonts, by name, size and time: a changed one changes the PDF."""
     files = [face.path for face in FACES]
     for root in dict.fromkeys((PACKAGE_DIR, STYLES_DIR)):
@@ -182,7 +184,7 @@ def _digest(path: Path) -> str:
         return "missing"
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to `path` in one step: a temporary file beside it, renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)

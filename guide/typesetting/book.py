@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from guide.book import Book
@@ -16,11 +15,8 @@ from guide.typesetting.merge import MergeError
 from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
 from guide.typesetting.parts import unsupported_reason
 from guide.typesetting.weasy import InternalsChangedError
+from guide.uptodate import cache_folder
 from guide.weasylog import Locate, log_handler
-
-CACHE_FOLDER = Path("build") / ".cache"
-"""Under the project, unless GUIDE_CACHE_DIR names another folder."""
-CACHE_ENV = "GUIDE_CACHE_DIR"
 
 
 def typeset_book(
@@ -64,11 +60,6 @@ def typeset_book(
         failed_images=tuple(handler.findings.failed_images),
         layout_warnings=tuple(typeset.layout_warnings),
     )
-
-
-def cache_folder(project: Path) -> Path:
-    """Where typeset parts are kept: build/.cache in the project, or $GUIDE_CACHE_DIR (shared safely)."""
-    return Path(os.environ[CACHE_ENV]) if os.environ.get(CACHE_ENV) else project / CACHE_FOLDER
 
 
 def part_cache(project: Path) -> PartCache:
