@@ -445,12 +445,13 @@ def watch_command(
     ] = 8000,
 ) -> None:
     """Rebuild the PDF on every save until Ctrl-C; a failed build keeps the last good PDF."""
+    from guide.typesetting.book import keep_workers  # noqa: PLC0415 - WeasyPrint only to typeset
     from guide.watch import watch_project  # noqa: PLC0415 - watchfiles only for `guide watch`
 
     output = output or default_output(project)
-    # One process: worker processes forked beside watchfiles' watcher thread made it miss saves.
-    options = BuildOptions(style=style, missing_images=missing_images, jobs=1)
-    with _author_errors(), _preview(serve, port) as preview:
+    options = BuildOptions(style=style, missing_images=missing_images)
+    # The typesetting workers are forked before the preview server's and the watcher's threads run.
+    with keep_workers(project, options), _author_errors(), _preview(serve, port) as preview:
         watch_project(
             project,
             output,

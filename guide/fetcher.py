@@ -16,11 +16,22 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from guide.errors import URL_CHARS, clip
+from guide.fonts import FONT_DIRS
 from guide.images import MAX_BOOK_PIXELS, MAX_IMAGE_BYTES, data_uri_payload, image_pixels, resource_problem
 from guide.interrupt import stop_if_interrupted
+from guide.resources import STYLES_DIR
 
 REMOTE_TIMEOUT = 5
 """Seconds to wait for a remote image when --allow-remote lets it through."""
+
+
+def sandbox_roots(project: Path) -> tuple[Path, ...]:
+    """The folders a build may load from: the project, the package's styles and fonts.
+
+    An author stylesheet is read as text (its url()s resolve in the project), so its own folder is
+    never a root.
+    """
+    return (project, STYLES_DIR, *FONT_DIRS)
 
 
 class FetchRefusedError(ValueError):

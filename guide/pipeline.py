@@ -18,7 +18,6 @@ from guide.book import Book, ImagePolicy, build_book
 from guide.budget import check_layout_budget
 from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.finish import Finish, finish_pdf
-from guide.fonts import FONT_DIRS
 from guide.glyphs import check_glyphs
 from guide.interrupt import stop_if_interrupted
 from guide.manifest import MANIFEST_NAME, Manifest, MissingImages, load_manifest
@@ -33,7 +32,6 @@ from guide.output import (
 from guide.positions import element_line
 from guide.post import Post
 from guide.render import RenderOptions, render_html
-from guide.resources import STYLES_DIR
 from guide.site import INDEX, make_site
 from guide.site import self_contained as inline_site
 from guide.sources import read_post
@@ -245,13 +243,10 @@ class _Typeset:
 
 
 def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress: Progress | None) -> _Typeset:
-    from guide.fetcher import SandboxedFetcher  # noqa: PLC0415 - WeasyPrint loads only here
+    from guide.fetcher import SandboxedFetcher, sandbox_roots  # noqa: PLC0415 - WeasyPrint loads only here
     from guide.typeset import typeset_pdf  # noqa: PLC0415
 
-    # The one door: an author stylesheet is read as text (its url()s resolve in the project), so
-    # its own folder is never a root.
-    roots: tuple[Path, ...] = (project, STYLES_DIR, *FONT_DIRS)
-    fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
+    fetcher = SandboxedFetcher(sandbox_roots(project), options.allow_remote, options.allow_private_hosts)
     log = Report()
 
     def locate(url: str) -> tuple[str, int | None] | None:

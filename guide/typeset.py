@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gc
 import os
 import warnings
@@ -64,7 +65,6 @@ def typeset_pdf(
     """
     with (
         captured_log(report, progress, locate, known_chars) as findings,
-        _isolated_fonts() as fonts,
         objects_frozen(),
         _disk_errors(),
         warnings.catch_warnings(),
@@ -77,7 +77,7 @@ def typeset_pdf(
                 string=source,
                 base_url=base_dir.as_uri() + "/",
                 url_fetcher=fetcher,
-            ).render(font_config=fonts, pdf_variant=PDF_VARIANT)
+            ).render(font_config=font_configuration(), pdf_variant=PDF_VARIANT)
 
         document = settle_figures(html, lay_out)
         layout_warnings = tuple(audit_document(document))
@@ -130,16 +130,19 @@ def objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-@contextlib.contextmanager
-def _isolated_fonts() -> Iterator[FontConfiguration]:
-    """Make a font configuration that sees only the fonts our stylesheet declares."""
+@functools.cache
+def font_configuration() -> FontConfiguration:
+    """The process's one font configuration, made on first use: it sees only the guide's fonts.
+
+    Fontconfig reads FONTCONFIG_FILE when the configuration is made, and only then: it is set for
+    that moment and put back, so the process's environment is as it was.
+    """
     previous = os.environ.get("FONTCONFIG_FILE")
     os.environ["FONTCONFIG_FILE"] = str(FONTCONFIG_FILE)
     try:
-        fonts = FontConfiguration()
+        return FontConfiguration()
     finally:
         if previous is None:
             del os.environ["FONTCONFIG_FILE"]
         else:
             os.environ["FONTCONFIG_FILE"] = previous
-    yield fonts

@@ -141,18 +141,15 @@ def captured_log(
     progress_logger = logging.getLogger("weasyprint.progress")
     handler = ReportHandler(report, locate, known_chars or set())
     progress_handler = _ProgressHandler(progress) if progress else None
-    saved = (logger.propagate, logger.level, progress_logger.level, progress_logger.propagate)
-    logger.addHandler(handler)
-    logger.propagate = False
-    logger.setLevel(logging.WARNING)
-    progress_logger.propagate = False
+    logger.addHandler(handler)  # levels and propagation stay as the application set them
     if progress_handler:
         progress_logger.addHandler(progress_handler)
-        progress_logger.setLevel(logging.INFO)
+        if not progress_logger.isEnabledFor(logging.INFO):
+            # WeasyPrint announces its steps at INFO: let them through, once for the process.
+            progress_logger.setLevel(logging.INFO)
     try:
         yield handler.findings
     finally:
         logger.removeHandler(handler)
         if progress_handler:
             progress_logger.removeHandler(progress_handler)
-        logger.propagate, logger.level, progress_logger.level, progress_logger.propagate = saved

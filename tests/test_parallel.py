@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,9 @@ from typer.testing import CliRunner
 from benchmarks.synthetic import write_project
 from guide import BuildOptions, build
 from guide.cli import app
+from guide.typesetting import book as typesetting_book
 from guide.typesetting import parallel, worker
-from guide.typesetting.book import _cache, cache_folder
+from guide.typesetting.book import _cache, cache_folder, keep_workers
 from tests import pdf_compare
 from tests.conftest import ROOT
 
@@ -225,3 +227,44 @@ def test_parts_print_each_footnote_once(tmp_path: Path, epoch: str) -> None:
     shown = subprocess.run(["pdftotext", str(output), "-"], capture_output=True, text=True, check=True).stdout
     text = " ".join(shown.split())
     assert [text.count(note) for note in notes] == [1] * len(notes)
+
+
+def test_two_builds_at_once_sharing_one_cache_make_the_same_pdf(
+    sample_pair: Pair, tmp_path: Path, epoch: str
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GUIDE_CACHE_DIR": str(tmp_path / "cache")}
+    outputs = [tmp_path / "first.pdf", tmp_path / "second.pdf"]
+    builds = [
+        subprocess.Popen(
+            [sys.executable, "-m", "guide", "build", str(sample_pair.project), "-o", str(out), "--jobs", "2"],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for out in outputs
+    ]
+    for process in builds:
+        _, printed = process.communicate(timeout=600)
+        assert process.returncode == 0, printed
+    assert [out.read_bytes() == sample_pair.parallel.read_bytes() for out in outputs] == [True, True]
+    assert list((tmp_path / "cache" / "parts").rglob("*.pdf"))  # both wrote their parts there
+
+
+def test_kept_workers_serve_every_build_in_their_block(tmp_path: Path, epoch: str) -> None:
+    project = _copy_sample(tmp_path)
+    options = BuildOptions(strict=True, jobs=2)
+    with keep_workers(project, options):
+        workers = typesetting_book._kept[-1]
+        started = set(workers.processes)
+        build(project, tmp_path / "first.pdf", options)
+        post = sorted((project / "chapters").glob("*.md"))[5]
+        text = post.read_text(encoding="utf-8")
+        post.write_text(text.replace("community", "communities", 1), encoding="utf-8")
+        shown: list[str] = []
+        build(project, tmp_path / "edited.pdf", options, progress=shown.append)
+        assert set(workers.processes) == started and len(started) == 2  # forked once, before both builds
+        assert len([message for message in shown if message.startswith("Typeset ")]) == 1
+    assert workers.broken  # ended with the block
+    build(project, tmp_path / "single.pdf", BuildOptions(strict=True, jobs=1))
+    single = pdf_compare.page_images(tmp_path / "single.pdf")
+    assert pdf_compare.page_images(tmp_path / "edited.pdf") == single

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 from guide.book import Book
 from guide.errors import Report
-from guide.fetcher import SandboxedFetcher
+from guide.fetcher import SandboxedFetcher, sandbox_roots
+from guide.options import BuildOptions
 from guide.render import RenderOptions
 from guide.typeset import FONTCONFIG_FILE, Progress, TypesetResult
 from guide.typesetting.cache import PartCache
 from guide.typesetting.merge import MergeError
 from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
 from guide.typesetting.parts import unsupported_reason
+from guide.typesetting.pool import Workers, start_workers
 from guide.typesetting.weasy import InternalsChangedError
 from guide.uptodate import cache_folder
 from guide.weasylog import Locate, log_handler
@@ -40,7 +44,7 @@ def typeset_book(
         return None
     cache = part_cache(project)
     try:
-        setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache)
+        setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache, _kept[-1] if _kept else None)
         typeset = typeset_in_parts(book, options, setup, progress)
     except WorkerError as failure:
         note_fallback(report, failure)
@@ -60,6 +64,32 @@ def typeset_book(
         failed_images=tuple(handler.findings.failed_images),
         layout_warnings=tuple(typeset.layout_warnings),
     )
+
+
+_kept: list[Workers] = []
+"""The workers `keep_workers` started, while its block runs."""
+
+
+@contextlib.contextmanager
+def keep_workers(project: Path, options: BuildOptions) -> Iterator[None]:
+    """Start the typesetting workers now and let every build of `project` in the block use them.
+
+    For a process that starts threads (`guide watch`: the file watcher, the preview server): enter
+    this first, so the workers are forked before any other thread runs. With one job, nothing.
+    """
+    if options.jobs <= 1:
+        yield
+        return
+    project = project.resolve()
+    roots = tuple(root.resolve() for root in sandbox_roots(project))
+    remote = (options.allow_remote, options.allow_private_hosts)
+    workers = start_workers(project, roots, remote, options.jobs, kept=True)
+    _kept.append(workers)
+    try:
+        yield
+    finally:
+        _kept.remove(workers)
+        workers.stop()
 
 
 def part_cache(project: Path) -> PartCache:

@@ -15,15 +15,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import multiprocessing
-import signal
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from guide.audit import Finding, located
 from guide.book import Book
@@ -34,7 +31,8 @@ from guide.typeset import objects_frozen
 from guide.typesetting.cache import PartCache, content_key
 from guide.typesetting.merge import merge_parts
 from guide.typesetting.parts import BookParts, Part, body_parts, front_part
-from guide.typesetting.worker import UNKNOWN, PartJob, PartResult, start_worker, typeset_part
+from guide.typesetting.pool import Workers, start_workers
+from guide.typesetting.worker import UNKNOWN, PartJob, PartResult, typeset_part
 
 MAX_ROUNDS = 4
 """Rounds of laying out again the parts whose cross-references printed a wrong page, at most."""
@@ -84,36 +82,30 @@ class Setup:
     fetcher: SandboxedFetcher
     jobs: int
     cache: PartCache | None = None
+    workers: Workers | None = None
+    """Workers kept for many builds (`guide watch`); None starts them for this build."""
 
 
 def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress: Progress | None) -> Typeset:
-    """Lay the book out in parts and merge them; raise WorkerError if a worker fails."""
+    """Lay the book out in parts and merge them; raise WorkerError if a worker fails.
+
+    `setup.workers`, if set up for this project and sandbox, are used and kept; else workers are
+    started for this build and ended after it.
+    """
     memo = _memo_key(book, setup.project)
     pages = _remembered_pages(setup.cache, memo)
     body = body_parts(book, options, setup.jobs, pages)
-    context = multiprocessing.get_context("fork")
-    shared = (
-        context.RawArray("i", [UNKNOWN] * (len(body.body) + 1)),  # page counts
-        context.RawArray("i", len(body.body) + 1),  # process ids at work
-        context.RawArray("i", [UNKNOWN] * len(body.chapter_ids)),  # chapter page numbers
-    )
     fetcher = setup.fetcher
-    initargs = (
-        setup.fontconfig_file,
-        setup.project,
-        fetcher.roots,
-        (fetcher.allow_remote, fetcher.allow_private_hosts),
-        shared,
-    )
+    remote = (fetcher.allow_remote, fetcher.allow_private_hosts)
+    workers = setup.workers
+    if workers is None or workers.broken or workers.key != (setup.project, fetcher.roots, remote, setup.jobs):
+        workers = start_workers(setup.project, fetcher.roots, remote, setup.jobs)
     if progress:
         progress(f"Creating layout: {len(body.body) + 1} parts in {setup.jobs} processes")
     with objects_frozen():
-        pool = ProcessPoolExecutor(
-            setup.jobs, mp_context=context, initializer=start_worker, initargs=initargs
-        )
-        run = _Run(body, setup.cache, pool, shared, progress)
-        run = _lay_out(run, pool, lambda body_pages: body_parts(book, options, setup.jobs, body_pages))
-        _front(run, pool, book, options)
+        run = _Run(body, setup.cache, workers, progress)
+        run = _lay_out(run, lambda body_pages: body_parts(book, options, setup.jobs, body_pages))
+        _front(run, book, options)
     results = [run.front_result, *run.results]
     if setup.cache is not None:
         setup.cache.put_blob("pages", memo, json.dumps(run.anchor_numbers()).encode())
@@ -163,14 +155,14 @@ def _layout_warnings(results: list[PartResult]) -> list[Diagnostic]:
     return located(findings)
 
 
-def _lay_out(run: _Run, pool: ProcessPoolExecutor, renumbered: Callable[[dict[str, int]], BookParts]) -> _Run:
+def _lay_out(run: _Run, renumbered: Callable[[dict[str, int]], BookParts]) -> _Run:
     """Lay the body out until every cross-reference prints its target's page; return the last round.
 
     A round whose parts print no cross-reference needs no check: the contents may be laid out while
     the last parts are written. Otherwise the parts that printed a wrong (or guessed) page are laid
     out again with the pages the round found, until none does.
     """
-    with _stopping_on_failure(pool, run):
+    with _stopping_on_failure(run):
         for _ in range(MAX_ROUNDS):
             run.lay_out_body()
             if not any(part.references for part in run.parts):
@@ -183,29 +175,31 @@ def _lay_out(run: _Run, pool: ProcessPoolExecutor, renumbered: Callable[[dict[st
         raise WorkerError("<typesetting>", f"cross-references' pages still moved after {MAX_ROUNDS} rounds")
 
 
-def _front(run: _Run, pool: ProcessPoolExecutor, book: Book, options: RenderOptions) -> None:
-    """Lay out the contents, wait for every part; end the workers, whatever happens."""
-    with _stopping_on_failure(pool, run):
+def _front(run: _Run, book: Book, options: RenderOptions) -> None:
+    """Lay out the contents, wait for every part; end the workers unless they are kept."""
+    with _stopping_on_failure(run):
         run.start_front(book, options)
         run.collect_body()
         run.collect_front()
-    pool.shutdown()
+    if not run.workers.kept:
+        run.workers.close()
 
 
 @contextlib.contextmanager
-def _stopping_on_failure(pool: ProcessPoolExecutor, run: _Run) -> Iterator[None]:
+def _stopping_on_failure(run: _Run) -> Iterator[None]:
     """End every worker if the block fails; a dead worker's error names the part it was laying out."""
     try:
         yield
     except WorkerError as failure:
-        dead = _stop(pool, run.processes)
+        dead = run.workers.stop()
         parts = [*run.parts, run.front]
-        culprit = next((parts[i] for i, pid in enumerate(run.running) if pid and pid in dead), None)
+        running = run.workers.running[: len(parts)]
+        culprit = next((parts[i] for i, pid in enumerate(running) if pid and pid in dead), None)
         if culprit is not None and failure.died:
             raise WorkerError(culprit.where, failure.what, died=True) from failure
         raise
     except BaseException:
-        _stop(pool, run.processes)
+        run.workers.stop()
         raise
 
 
@@ -241,15 +235,16 @@ class _Run:
         self,
         body: BookParts,
         cache: PartCache | None,
-        pool: ProcessPoolExecutor,
-        shared: tuple[Any, Any, Any],
+        workers: Workers,
         progress: Progress | None,
+        laid_out: int = 0,
     ) -> None:
         self.parts = body.body
         self.slots = {anchor: slot for slot, anchor in enumerate(body.chapter_ids)}
         self.cache = cache
-        self.pool = pool
-        self.counts, self.running, self.starts = shared
+        self.workers = workers
+        self.build = workers.new_build()
+        self.counts, self.starts = workers.counts, workers.starts
         self.progress = progress
         self.found: dict[int, PartResult] = {}
         self.futures: dict[int, Future[PartResult]] = {}
@@ -257,18 +252,11 @@ class _Run:
         self.front: Part | None = None
         self.front_future: Future[PartResult] | None = None
         self.front_result: PartResult
-        self.laid_out = 0
-        self.processes: dict[int, Any] = {}
-        """The worker processes by id (the executor's own table, which it offers no public way to read)."""
+        self.laid_out = laid_out
 
     def again(self, body: BookParts) -> _Run:
         """A new round over `body` (the same parts, renumbered), in the same workers."""
-        for values, empty in ((self.counts, UNKNOWN), (self.running, 0), (self.starts, UNKNOWN)):
-            values[:] = [empty] * len(values)
-        run = _Run(body, self.cache, self.pool, (self.counts, self.running, self.starts), self.progress)
-        run.processes = self.processes
-        run.laid_out = self.laid_out
-        return run
+        return _Run(body, self.cache, self.workers, self.progress, self.laid_out)
 
     def anchor_numbers(self) -> dict[str, int]:
         """Each anchor of the body (once collected) -> the page number it lands on."""
@@ -282,13 +270,13 @@ class _Run:
 
     def _submit(self, job: PartJob) -> Future[PartResult]:
         try:
-            future = self.pool.submit(typeset_part, job)
+            future = self.workers.executor.submit(typeset_part, job)
         except BrokenProcessPool as exc:
             # A worker died before this part went out: its result says so when collected, in order.
             future = Future()
             future.set_exception(exc)
             return future
-        self.processes.update(getattr(self.pool, "_processes", None) or {})
+        self.workers.note_processes()
         return future
 
     def lay_out_body(self) -> None:
@@ -302,7 +290,7 @@ class _Run:
                 first += cached.pages
                 continue
             starts = {anchor: self.slots[anchor] for anchor in part.chapters}
-            job = PartJob(index, part.html, part.numbered, first, starts, measure=part.measure)
+            job = PartJob(index, part.html, part.numbered, first, starts, part.measure, self.build)
             self.futures[index] = self._submit(job)
             first = self._next_first_page(index, first, self.futures[index])
 
@@ -330,13 +318,13 @@ class _Run:
         if cached is not None:
             self.front_result = cached
             return
-        self.front_future = self._submit(PartJob(index, self.front.html, False, 1))
+        self.front_future = self._submit(PartJob(index, self.front.html, False, 1, build=self.build))
 
     def _published_starts(self) -> list[int]:
         """Every chapter's page number, once published; UNKNOWN left only if a part ended without it."""
         deadline = time.monotonic() + PART_TIME_LIMIT
         while True:
-            known = [int(page) for page in self.starts]
+            known = [int(page) for page in self.starts[: len(self.slots)]]
             if UNKNOWN not in known:
                 return known
             for index, future in self.futures.items():
@@ -409,20 +397,6 @@ class _Run:
         if self.cache and not part.measure:
             self.cache.put(part, result)
         return result
-
-
-def _stop(pool: ProcessPoolExecutor, processes: dict[int, Any]) -> set[int]:
-    """End every worker now (a hung one must not keep the build waiting); return the ids of those that died.
-
-    A worker that died on its own (killed, crashed) has an exit status other than the SIGTERM and
-    SIGKILL the executor and this function send.
-    """
-    died = {pid for pid, process in processes.items() if process.exitcode not in (None, -signal.SIGTERM)}
-    for process in processes.values():
-        if process.exitcode is None:
-            process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
-    return died
 
 
 def report_log(log: list[tuple[int, str]], handler: logging.Handler) -> None:

@@ -48,6 +48,8 @@ class PartJob:
     """Anchors whose page numbers this part publishes once laid out: anchor -> slot in the shared array."""
     measure: bool = False
     """Lay out only, to learn the page count and anchors: no folios, no PDF (the result's pdf is empty)."""
+    build: int = 0
+    """Which build of the parent's the part belongs to: a kept worker starts each build afresh."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class _Worker:
     starts: Any
     """The page number of each chapter, published by the part that holds it (UNKNOWN before)."""
     records: list[logging.LogRecord]
+    build: int = 0
+    """The build of the last part laid out."""
 
 
 _worker: list[_Worker] = []
@@ -133,6 +137,9 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     worker.records.clear()
     worker.fetcher.refusals.clear()
     worker.fetcher.loaded.clear()
+    if job.build != worker.build:  # the images of one build count towards its pixel budget
+        worker.fetcher.pixels = 0
+        worker.build = job.build
     first_page: list[int] = []
     # A part whose figures may move publishes its page count only once they have settled.
     settles = may_hold_figures(job.html)
