@@ -677,6 +677,45 @@ SVG_WITH_OUTSIDE_IMAGE = (
 )
 
 
+def _font_names(pdf: Path) -> set[str]:
+    """The base names of the fonts a PDF's pages use, without their subset prefix."""
+    names = set()
+    for page in ReadPdf(pdf).reader.pages:
+        for font in (page.get("/Resources") or {}).get("/Font", {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+def test_system_fonts_stay_out_even_when_the_style_asks_for_them(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    (project / "posts").mkdir(parents=True)
+    (project / "guide.toml").write_text(MANIFEST)
+    (project / "posts" / "a.md").write_text(_post("Body text."))
+    (project / "s.css").write_text(
+        '@font-face { font-family: X; src: local("DejaVu Sans"), local("Liberation Serif") }\n'
+        'body, h1 { font-family: X, "DejaVu Sans", "Liberation Mono", monospace }'
+    )
+    output = tmp_path / "out.pdf"
+    result = runner.invoke(app, ["build", str(project), "-o", str(output), "--style", str(project / "s.css")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == "<pdf>: warning: typesetting: Font-face 'X' cannot be loaded"
+    assert _font_names(output) and all(name.startswith("Guide-") for name in _font_names(output))
+
+
+def test_a_hard_link_is_the_projects_own_file(tmp_path: Path) -> None:
+    """Documented, not refused: a hard link has no "outside" to tell (same inode), and only someone
+    who could read the target could make it; a symlink, which does point elsewhere, is refused."""
+    outside = tmp_path / "outside.md"
+    outside.write_text(_post("Linked text."))
+    project = tmp_path / "p"
+    (project / "posts").mkdir(parents=True)
+    (project / "guide.toml").write_text(MANIFEST)
+    os.link(outside, project / "posts" / "a.md")
+    result = runner.invoke(app, ["build", str(project), "-o", str(tmp_path / "out.pdf")])
+    assert result.exit_code == 0, result.output
+    assert "Linked text." in ReadPdf(tmp_path / "out.pdf").text
+
+
 def test_svg_image_cannot_pull_in_a_file_from_outside(tmp_path: Path) -> None:
     project = tmp_path / "p"
     (project / "posts").mkdir(parents=True)
