@@ -16,23 +16,24 @@ from urllib.parse import unquote, urlsplit
 
 from guide.errors import Diagnostic, GuideError
 from guide.images import MAX_BOOK_PIXELS, data_uri_payload, image_pixels
-from guide.limits import BUDGET_SCALED, MAX_GUIDE_FOOTNOTES, MAX_GUIDE_TABLE_CELLS
+from guide.limits import BUDGET_SCALED, MAX_GUIDE_BLOCKS, MAX_GUIDE_FOOTNOTES, MAX_GUIDE_TABLE_CELLS
 
 MARK = re.compile(
     r'data-source-path="(?P<path>[^"]*)"|data-source-line="(?P<line>\d+)"'
     r'|(?P<cell><t[dh][\s>/])|(?P<note>class="footnote[\s"])|<img\s[^>]*?\bsrc="(?P<src>[^"]*)"'
+    r"|(?P<block><(?:p|li|h[1-6]|tr|pre|blockquote|div|dt|dd|figure)[\s>/])"
 )
 
 
 def check_layout_budget(document: str, project: Path, scale: int = 1) -> None:
-    """Raise GuideError at the element that takes the guide past its table-cell, footnote or pixel budget.
+    """Raise GuideError at the element that takes the guide past a budget: blocks, cells, footnotes, pixels.
 
     `document` is the rendered guide, its image addresses relative to `project`; `scale` (1 to
-    MAX_BUDGET_SCALE, guide.toml's `budget_scale`) multiplies the cell and footnote budgets, not pixels.
+    MAX_BUDGET_SCALE, guide.toml's `budget_scale`) multiplies the whole-guide counts, not pixels.
     """
     max_cells, max_notes = MAX_GUIDE_TABLE_CELLS * scale, MAX_GUIDE_FOOTNOTES * scale
     path, line = "guide.toml", None
-    cells = notes = pixels = 0
+    cells = notes = pixels = blocks = 0
     seen: set[str] = set()
     for found in MARK.finditer(document):
         if found.group("path") is not None:
@@ -51,6 +52,15 @@ def check_layout_budget(document: str, project: Path, scale: int = 1) -> None:
                         f"the guide's images add up to over {MAX_BOOK_PIXELS // 1_000_000} "
                         "megapixels; use smaller images",
                     )
+        elif found.group("block"):
+            blocks += 1
+            if blocks > MAX_GUIDE_BLOCKS * scale:
+                _refuse(
+                    path,
+                    line,
+                    f"the guide has over {MAX_GUIDE_BLOCKS * scale:,} paragraphs, list items, headings "
+                    f"and other blocks; shorten them, {BUDGET_SCALED}",
+                )
         elif found.group("cell"):
             cells += 1
             if cells > max_cells:
