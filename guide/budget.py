@@ -16,68 +16,80 @@ from urllib.parse import unquote, urlsplit
 
 from guide.errors import Diagnostic, GuideError
 from guide.images import MAX_BOOK_PIXELS, data_uri_payload, image_pixels
-from guide.limits import BUDGET_SCALED, MAX_GUIDE_BLOCKS, MAX_GUIDE_FOOTNOTES, MAX_GUIDE_TABLE_CELLS
+from guide.limits import (
+    BUDGET_SCALED,
+    MAX_GUIDE_BLOCKS,
+    MAX_GUIDE_ELEMENTS,
+    MAX_GUIDE_FOOTNOTES,
+    MAX_GUIDE_TABLE_CELLS,
+    MAX_POST_ELEMENTS,
+)
 
 MARK = re.compile(
-    r'data-source-path="(?P<path>[^"]*)"|data-source-line="(?P<line>\d+)"'
-    r'|(?P<cell><t[dh][\s>/])|(?P<note>class="footnote[\s"])|<img\s[^>]*?\bsrc="(?P<src>[^"]*)"'
-    r"|(?P<block><(?:p|li|h[1-6]|tr|pre|blockquote|div|dt|dd|figure)[\s>/])"
+    r'data-source-path="(?P<path>[^"]*)"|data-source-line="(?P<line>\d+)"|(?P<note>class="footnote[\s"])'
+    r'|<img\s[^>]*?\bsrc="(?P<src>[^"]*)"|(?P<cell><t[dh][\s>/])'
+    r"|(?P<block><(?:p|li|h[1-6]|tr|pre|blockquote|div|dt|dd|figure)[\s>/])|(?P<element><[a-zA-Z])"
 )
+BUDGETS = {
+    "block": (MAX_GUIDE_BLOCKS, "the guide has over {:,} paragraphs, list items, headings and other blocks"),
+    "cell": (MAX_GUIDE_TABLE_CELLS, "the guide's tables add up to over {:,} cells"),
+    "note": (
+        MAX_GUIDE_FOOTNOTES,
+        "the guide has over {:,} footnotes (with the print edition's address notes)",
+    ),
+    "element": (MAX_GUIDE_ELEMENTS, "the guide has over {:,} elements (paragraphs, emphasis, links, cells…)"),
+    "post element": (
+        MAX_POST_ELEMENTS,
+        "the post has over {:,} elements (paragraphs, emphasis, links, cells…)",
+    ),
+}
+"""What is counted -> its limit and the message past it. All but "post element" are whole-guide budgets,
+which guide.toml's `budget_scale` multiplies."""
 
 
 def check_layout_budget(document: str, project: Path, scale: int = 1) -> None:
-    """Raise GuideError at the element that takes the guide past a budget: blocks, cells, footnotes, pixels.
+    """Raise GuideError at the element that takes the guide past a budget: elements, cells, footnotes, pixels.
 
     `document` is the rendered guide, its image addresses relative to `project`; `scale` (1 to
     MAX_BUDGET_SCALE, guide.toml's `budget_scale`) multiplies the whole-guide counts, not pixels.
     """
-    max_cells, max_notes = MAX_GUIDE_TABLE_CELLS * scale, MAX_GUIDE_FOOTNOTES * scale
     path, line = "guide.toml", None
-    cells = notes = pixels = blocks = 0
+    counts = dict.fromkeys(BUDGETS, 0)
+    pixels = 0
     seen: set[str] = set()
     for found in MARK.finditer(document):
-        if found.group("path") is not None:
-            path, line = html.unescape(found.group("path")), None
-        elif found.group("line") is not None:
+        kind = found.lastgroup
+        if kind == "path":
+            path, line, counts["post element"] = html.unescape(found.group("path")), None, 0
+        elif kind == "line":
             line = int(found.group("line"))
-        elif found.group("src") is not None:
-            src = html.unescape(found.group("src"))
-            if src not in seen:
-                seen.add(src)
-                pixels += _pixels(src, project)
-                if pixels > MAX_BOOK_PIXELS:
-                    _refuse(
-                        path,
-                        line,
-                        f"the guide's images add up to over {MAX_BOOK_PIXELS // 1_000_000} "
-                        "megapixels; use smaller images",
-                    )
-        elif found.group("block"):
-            blocks += 1
-            if blocks > MAX_GUIDE_BLOCKS * scale:
+        elif kind == "src" and found.group("src") not in seen:
+            seen.add(found.group("src"))
+            pixels += _pixels(html.unescape(found.group("src")), project)
+            if pixels > MAX_BOOK_PIXELS:
+                megapixels = MAX_BOOK_PIXELS // 1_000_000
                 _refuse(
                     path,
                     line,
-                    f"the guide has over {MAX_GUIDE_BLOCKS * scale:,} paragraphs, list items, headings "
-                    f"and other blocks; shorten them, {BUDGET_SCALED}",
+                    f"the guide's images add up to over {megapixels} megapixels; use smaller images",
                 )
-        elif found.group("cell"):
-            cells += 1
-            if cells > max_cells:
-                _refuse(
-                    path,
-                    line,
-                    f"the guide's tables add up to over {max_cells:,} cells; shorten them, {BUDGET_SCALED}",
-                )
-        else:
-            notes += 1
-            if notes > max_notes:
-                _refuse(
-                    path,
-                    line,
-                    f"the guide has over {max_notes:,} footnotes (with the print "
-                    f"edition's address notes); shorten them, {BUDGET_SCALED}",
-                )
+        for counted in _counted(kind):
+            counts[counted] += 1
+            limit, message = BUDGETS[counted]
+            if counted == "post element":
+                if counts[counted] > limit:
+                    _refuse(path, line, message.format(limit) + "; shorten it or split it")
+            elif counts[counted] > limit * scale:
+                _refuse(path, line, message.format(limit * scale) + f"; shorten them, {BUDGET_SCALED}")
+
+
+def _counted(kind: str | None) -> tuple[str, ...]:
+    """The budgets one match spends: every tag is an element; some are also a block or a cell."""
+    if kind in ("block", "cell"):
+        return (kind, "element", "post element")
+    if kind in ("src", "element"):
+        return ("element", "post element")
+    return ("note",) if kind == "note" else ()
 
 
 def _pixels(src: str, project: Path) -> int:

@@ -43,6 +43,10 @@ MAX_HEADINGS = 1_000
 """Most headings in one post."""
 MAX_BLOCKS = 5_000
 """Most blocks (paragraphs, list items, quotes, headings, table rows) in one post; one costs about 3.5 ms."""
+MAX_POST_ELEMENTS = 15_000
+"""Most HTML elements one post becomes (an emphasis, a link, a cell each); one costs about 1.3 ms."""
+MAX_GUIDE_ELEMENTS = 30_000
+"""Most HTML elements in the whole guide."""
 MAX_GUIDE_BLOCKS = 10_000
 """Most block elements (p, li, h1-h6, tr, pre, blockquote, div, dt, dd, figure) in the whole guide."""
 MAX_TABLE_CELLS = 5_000

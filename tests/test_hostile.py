@@ -334,6 +334,14 @@ GUIDE_BUDGET_CASES = [
          ["posts/c.md:3977: the guide has over 10,000 paragraphs, list items, headings and other blocks; shorten "
           "them, split the guide or raise budget_scale in guide.toml"],
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md", "posts/b.md", "posts/c.md"]\n'),
+    Case("elements over 15,000 in one post (emphasis)", {"posts/a.md": _post("\n\n".join(["*a* " * 400] * 40))}, 1,
+         ["posts/a.md:79: the post has over 15,000 elements (paragraphs, emphasis, links, cells…); shorten it or split "
+          "it"]),
+    Case("elements over 30,000 across the guide",
+         {f"posts/{name}.md": _post("\n\n".join(["*a* " * 400] * 30)) for name in "abc"}, 1,
+         ["posts/c.md:33: the guide has over 30,000 elements (paragraphs, emphasis, links, cells…); shorten them, "
+          "split the guide or raise budget_scale in guide.toml"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md", "posts/b.md", "posts/c.md"]\n'),
     Case("images over 250 megapixels across the guide (six of 49)",
          {"posts/a.md": _post("".join(f"![p](p{i}.png)\n\n" for i in range(3))),
           "posts/b.md": _post("".join(f"![p](p{i}.png)\n\n" for i in range(3, 6))),
