@@ -42,10 +42,14 @@ from guide.limits import (
     MAX_CHAPTERS,
     MAX_FILE_BYTES,
     MAX_FOOTNOTES,
+    MAX_GUIDE_BLOCKS,
+    MAX_GUIDE_ELEMENTS,
     MAX_GUIDE_FOOTNOTES,
     MAX_GUIDE_TABLE_CELLS,
     MAX_HEADINGS,
+    MAX_POST_ELEMENTS,
     MAX_PROJECT_BYTES,
+    MAX_STYLE_SELECTOR_PARTS,
     MAX_TABLE_CELLS,
 )
 from guide.sanitize import sanitize_html
@@ -197,6 +201,24 @@ def _code_post(rng: random.Random, size: int, chapters: int) -> str:
     return _fill(size, lambda _: "```\n" + "\n".join(_prose(rng, 120) for _ in range(40)) + "\n```")
 
 
+def _short_paragraph_post(rng: random.Random, size: int, chapters: int) -> str:
+    """One-line paragraphs, this post's share of the guide's blocks (at most MAX_BLOCKS)."""
+    count = min(MAX_BLOCKS, MAX_GUIDE_BLOCKS // chapters) - 10
+    return "\n\n".join(rng.choice(WORDS).capitalize() + "." for _ in range(count))
+
+
+def _emphasis_post(rng: random.Random, size: int, chapters: int) -> str:
+    """Paragraphs of 300 emphasised words: this post's share of the guide's elements."""
+    paragraphs = min(MAX_POST_ELEMENTS, MAX_GUIDE_ELEMENTS // chapters) // 301 - 1
+    return "\n\n".join(" ".join(f"*{rng.choice(WORDS)}*" for _ in range(300)) for _ in range(paragraphs))
+
+
+STYLE = "".join(
+    f"p ~ p ~ p ~ p ~ p:not(.c{i}) {{ color: #{i:03d} }}\n" for i in range(MAX_STYLE_SELECTOR_PARTS // 5)
+)
+"""An author's stylesheet at its budget, of the selectors that cost the cascade most."""
+
+
 @dataclass(frozen=True)
 class Shape:
     """One worst case: how many chapters, each written by `write(rng, bytes, chapters)`, in how many bytes."""
@@ -205,6 +227,8 @@ class Shape:
     write: Callable[[random.Random, int, int], str]
     total: int
     """Bytes of all the chapters at the limit."""
+    style: str = ""
+    """The --style stylesheet the build gets, if any."""
 
 
 BUILD_SHAPES = {
@@ -222,6 +246,11 @@ BUILD_SHAPES = {
     "lists at the total": Shape(3, _list_post, MAX_PROJECT_BYTES),
     "code": Shape(1, _code_post, MAX_FILE_BYTES),
     "code at the total": Shape(3, _code_post, MAX_PROJECT_BYTES),
+    "short paragraphs": Shape(1, _short_paragraph_post, MAX_FILE_BYTES),
+    "short paragraphs total": Shape(2, _short_paragraph_post, MAX_PROJECT_BYTES),
+    "emphasis": Shape(1, _emphasis_post, MAX_FILE_BYTES),
+    "emphasis at the total": Shape(2, _emphasis_post, MAX_PROJECT_BYTES),
+    "style on paragraphs": Shape(2, _short_paragraph_post, MAX_PROJECT_BYTES, STYLE),
     "everything in one post": Shape(1, _everything_post, MAX_FILE_BYTES),
     "everything at the total": Shape(3, _everything_post, MAX_PROJECT_BYTES),
 }
@@ -276,12 +305,19 @@ class Run:
     stderr: str
 
 
-def build(project: Path, pdf: Path) -> Run:
+def build(project: Path, pdf: Path, style: str = "") -> Run:
     """Run `guide build` as a user does (default jobs), sampling the tree's memory every 0.1 s."""
     guide = str(Path(sys.executable).parent / "guide")
     start = time.perf_counter()
     child = subprocess.Popen(
-        [guide, "build", str(project), "-o", str(pdf)],
+        [
+            guide,
+            "build",
+            str(project),
+            "-o",
+            str(pdf),
+            *(["--style", str(project / "s.css")] if style else []),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -330,7 +366,8 @@ def measure_builds(names: list[str], scales: list[float]) -> int:
         for scale in scales:
             with tempfile.TemporaryDirectory(prefix="guide-limits-") as work:
                 size = write_project(Path(work) / "p", shape, scale)
-                run = build(Path(work) / "p", Path(work) / "g.pdf")
+                (Path(work) / "p" / "s.css").write_text(shape.style)
+                run = build(Path(work) / "p", Path(work) / "g.pdf", shape.style)
             load = os.getloadavg()[0]
             print(
                 f"{name[:24]:24} {size / 1024:5.0f} {run.pages:5} {run.seconds:5.1f} {run.cpu:5.1f}"

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import tinycss2
 
 from guide.errors import Diagnostic, GuideError
 from guide.images import MAX_BOOK_PIXELS, data_uri_payload, image_pixels
@@ -23,7 +27,10 @@ from guide.limits import (
     MAX_GUIDE_FOOTNOTES,
     MAX_GUIDE_TABLE_CELLS,
     MAX_POST_ELEMENTS,
+    MAX_STYLE_IMPORTS,
+    MAX_STYLE_SELECTOR_PARTS,
 )
+from guide.textfile import read_text
 
 MARK = re.compile(
     r'data-source-path="(?P<path>[^"]*)"|data-source-line="(?P<line>\d+)"|(?P<note>class="footnote[\s"])'
@@ -108,3 +115,61 @@ def _pixels(src: str, project: Path) -> int:
 
 def _refuse(path: str, line: int | None, message: str) -> None:
     raise GuideError(Diagnostic(path, line, message))
+
+
+SELECTOR_PART = re.compile(r"\s*[>+~]\s*|\s+|,")
+"""What separates the compound selectors of a selector list: a combinator or a comma."""
+
+
+def check_style_budget(css: str, source_path: str, abs_path: Path, project: Path) -> None:
+    """Raise GuideError if the author's stylesheet and the files it imports have too many selector parts.
+
+    The cascade matches every selector against every element it may apply to, so the parts of
+    the author's selectors multiply the guide's elements (MAX_STYLE_SELECTOR_PARTS).
+    """
+    parts = 0
+    pending = [(css, source_path, abs_path)]
+    read: set[Path] = set()
+    while pending:
+        text, shown, where = pending.pop()
+        for line, count, imported in _selector_parts(tinycss2.parse_stylesheet(text, True, True)):
+            parts += count
+            if parts > MAX_STYLE_SELECTOR_PARTS:
+                _refuse(
+                    shown,
+                    line,
+                    f"the stylesheets' selectors have over {MAX_STYLE_SELECTOR_PARTS:,} parts "
+                    "(each is matched against every element); simplify them",
+                )
+            target = (where.parent / imported).resolve() if imported else None
+            if target and target not in read and target.is_relative_to(project) and target.is_file():
+                read.add(target)
+                if len(read) > MAX_STYLE_IMPORTS:
+                    _refuse(
+                        shown,
+                        line,
+                        f"the stylesheet imports over {MAX_STYLE_IMPORTS} stylesheets; merge them",
+                    )
+                pending.append(
+                    (
+                        read_text(target, target.relative_to(project).as_posix()),
+                        target.relative_to(project).as_posix(),
+                        target,
+                    )
+                )
+
+
+def _selector_parts(rules: list[Any]) -> Iterator[tuple[int, int, str | None]]:
+    """(line, selector parts, imported file or None) of each rule, nested @media and @supports rules too."""
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            prelude = tinycss2.serialize(rule.prelude).strip()
+            yield rule.source_line, len([p for p in SELECTOR_PART.split(prelude) if p]), None
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            token = tinycss2.parse_one_component_value(rule.prelude, skip_comments=True)
+            url = token.value if token.type in ("string", "url") else None
+            if token.type == "function" and token.lower_name == "url":
+                url = next((arg.value for arg in token.arguments if arg.type == "string"), None)
+            yield rule.source_line, 0, unquote(url) if url and not urlsplit(url).scheme else None
+        elif rule.type == "at-rule" and rule.content is not None:
+            yield from _selector_parts(tinycss2.parse_blocks_contents(rule.content, True, True))

@@ -65,6 +65,11 @@ budgets and the nesting limits never scale: they guard the parsers, not the leng
 """
 BUDGET_SCALED = "split the guide or raise budget_scale in guide.toml"
 """How a whole-guide budget's refusal ends: the two ways out."""
+MAX_STYLE_SELECTOR_PARTS = 200
+"""Most compound selectors in the author's stylesheet and the project files it imports; each is matched
+against every element it may apply to (about 3 µs each time)."""
+MAX_STYLE_IMPORTS = 20
+"""Most project stylesheets the author's stylesheet imports, directly or not."""
 MAX_MARKDOWN_NESTING = 30
 """Deepest list or quote nesting accepted; real posts rarely pass 4."""
 MAX_HTML_NESTING = 64

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import lxml.html
 
 from guide.book import Book, ImagePolicy, build_book
-from guide.budget import check_layout_budget
+from guide.budget import check_layout_budget, check_style_budget
 from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.finish import Finish, finish_pdf
 from guide.glyphs import check_glyphs
@@ -133,6 +133,7 @@ def prepare(
     extra_css = ""
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
+        check_style_budget(extra_css, str(options.style), options.style.absolute(), project)
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
     render_options = RenderOptions(created=created, extra_css=extra_css)

@@ -342,6 +342,20 @@ GUIDE_BUDGET_CASES = [
          ["posts/c.md:33: the guide has over 30,000 elements (paragraphs, emphasis, links, cells…); shorten them, "
           "split the guide or raise budget_scale in guide.toml"],
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a.md", "posts/b.md", "posts/c.md"]\n'),
+    Case("author style of 3,400 sibling selectors (took 2 min 19 s of CPU on 2,000 paragraphs)",
+         {"posts/a.md": _post("B"), "s.css": "".join(f"p ~ p ~ p ~ p ~ p ~ p:not(.c{i}) {{ color: red }}\n"
+                                                   for i in range(3_400))}, 1,
+         ["s.css:34: the stylesheets' selectors have over 200 parts (each is matched against every element); "
+          "simplify them"], args=["--style", "s.css"]),
+    Case("selectors of a stylesheet the author's imports count too",
+         {"posts/a.md": _post("B"), "s.css": '@import "more.css";\np { color: red }\n',
+          "more.css": "".join(f"p ~ p ~ p ~ p ~ p ~ p:not(.c{i}) {{ color: red }}\n" for i in range(40))}, 1,
+         ["more.css:34: the stylesheets' selectors have over 200 parts (each is matched against every element); "
+          "simplify them"], args=["--style", "s.css"]),
+    Case("author style importing 21 stylesheets",
+         {"posts/a.md": _post("B"), "s.css": "".join(f'@import "i{i}.css";\n' for i in range(21)),
+          **{f"i{i}.css": "p { color: red }" for i in range(21)}}, 1,
+         ["s.css:21: the stylesheet imports over 20 stylesheets; merge them"], args=["--style", "s.css"]),
     Case("images over 250 megapixels across the guide (six of 49)",
          {"posts/a.md": _post("".join(f"![p](p{i}.png)\n\n" for i in range(3))),
           "posts/b.md": _post("".join(f"![p](p{i}.png)\n\n" for i in range(3, 6))),
