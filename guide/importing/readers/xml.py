@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree
 
 from guide.errors import Diagnostic, GuideError, Report
-from guide.importing.readers.doctype import KNOWN_PUBLIC_DTDS, refuse_doctype
+from guide.importing.readers.doctype import KNOWN_PUBLIC_DTDS, UTF32_SIGNS, refuse_doctype
 
 KNOWN_PREFIXES = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -53,6 +53,7 @@ def parse_xml(data: bytes, source_path: str, report: Report) -> etree._Element:
     Never with a DTD: a DOCTYPE with an internal subset or an external DTD is refused first.
     """
     refuse_doctype(data, source_path)
+    data = _with_utf16_bom(data)
     parser = _safe_parser()
     try:
         return _checked(etree.fromstring(data, parser), source_path)
@@ -86,6 +87,27 @@ def parse_xml(data: bytes, source_path: str, report: Report) -> etree._Element:
     return _checked(repaired, source_path)
 
 
+def _with_utf16_bom(data: bytes) -> bytes:
+    """Give UTF-16 without a byte order mark one, told by its first '<' as the XML spec's appendix F does.
+
+    libxml2 reads such a file only with a declaration it cannot read yet.
+    """
+    if data.startswith(b"<\x00") and not data.startswith(b"<\x00\x00\x00"):
+        return b"\xff\xfe" + data
+    if data.startswith(b"\x00<") and not data.startswith(b"\x00\x00"):
+        return b"\xfe\xff" + data
+    return data
+
+
+def _encoding(data: bytes, root: etree._Element) -> str:
+    """The document's codec: its byte order mark (lxml's docinfo then says UTF-8), else its declaration."""
+    signs = (*UTF32_SIGNS, (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig"))
+    for sign, codec in signs:
+        if data.startswith(sign):
+            return codec
+    return str(root.getroottree().docinfo.encoding or "utf-8")
+
+
 @dataclass(frozen=True)
 class Mended:
     """An export with its known defects mended, and what was done, for the one warning."""
@@ -116,7 +138,9 @@ def mend_known_defects(data: bytes, log: etree._ListErrorLog) -> Mended | None:
     if not (prefixes or controls):
         return None
     recovered = etree.fromstring(data, _safe_parser(recover=True))
-    text = data.decode(recovered.getroottree().docinfo.encoding or "utf-8", errors="replace")
+    if recovered is None:
+        return None  # nothing the recovering parser could read: the syntax error stands
+    text = data.decode(_encoding(data, recovered), errors="replace")
     done = []
     if controls:
         text, count = CONTROL_RE.subn("", text)
@@ -167,6 +191,8 @@ def _only_warnings(log: etree._ListErrorLog) -> bool:
 def _parse_despite_warnings(data: bytes, source_path: str, report: Report) -> etree._Element:
     parser = _safe_parser(recover=True)
     root = etree.fromstring(data, parser)
+    if root is None:
+        raise GuideError(Diagnostic(source_path, None, "XML has no element the parser could read"))
     for entry in parser.error_log:
         if not entry.type_name.startswith("WAR_"):
             raise GuideError(Diagnostic(source_path, entry.line, f"XML is not well-formed: {entry.message}"))
