@@ -805,6 +805,10 @@ IMPORT_FINDINGS = [
     ("feed entry with control characters (was lxml's ValueError traceback)", {"src/feed.rss": CONTROL_FEED},
      ["src/feed.rss"], [0, 0, 0, 0],
      "{project}/src/feed.rss: warning: entry 'T': 3 control or invalid characters removed: a guide cannot print them"),
+    ("feed entry whose date cannot be read (was feedparser's DeprecationWarning, raw)",
+     {"src/feed.rss": b'<rss version="2.0"><channel><title>F</title><item><title>T</title><link>http://blog.test/a'
+                      b"</link><pubDate>never</pubDate><description>Body text.</description></item></channel></rss>"},
+     ["src/feed.rss"], [0, 0, 0, 0], "read {project}/src/feed.rss: RSS feed (utf-8), 1 item"),
     ("utf-16 export without a byte order mark, with a control character (was an AttributeError traceback)",
      {"src/export.xml": UTF16_EXPORT.encode("utf-16-le")}, ["src/export.xml"], [0, 0, 0, 0],
      "{project}/src/export.xml:1: warning: mended a known defect of blog exports: 1 stray control character removed"),

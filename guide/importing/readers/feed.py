@@ -180,12 +180,13 @@ def _teaser(description: str) -> str | None:
 
 
 def _published(entry: Any) -> dt.datetime | None:
+    # dict.get, not entry.get: feedparser maps a missing 'updated' to 'published' with a DeprecationWarning.
     for key in ("published", "updated", "created"):
-        found = parse_date(entry.get(key))
+        found = parse_date(dict.get(entry, key))
         if found:
             return found
     for key in ("published_parsed", "updated_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key)
         if isinstance(parsed, time.struct_time):
             return dt.datetime(*parsed[:6])
     return None
