@@ -58,10 +58,11 @@ MAX_GUIDE_FOOTNOTES = 500
 MAX_BUDGET_SCALE = 8
 """Most an author may multiply the whole-guide budgets by (`budget_scale` in guide.toml).
 
-The chapters' total size, the chapter count and the guide's table cells and footnotes are set so
-any guide within them builds in 60 s; a longer series raises them knowingly, its build time growing
-with them (about linearly: benchmarks/run.py at 200 and 500 posts). The per-post limits, the image
-budgets and the nesting limits never scale: they guard the parsers, not the length of the book.
+The chapters' total size, the chapter count and the guide's blocks, elements, table cells and
+footnotes are set so any guide within them builds in 60 s; a longer series raises them knowingly,
+its build time growing with them (about linearly: benchmarks/run.py at 200 and 500 posts). The
+per-post limits, the image budgets and the nesting limits never scale: they guard the parsers, not
+the length of the book.
 """
 BUDGET_SCALED = "split the guide or raise budget_scale in guide.toml"
 """How a whole-guide budget's refusal ends: the two ways out."""
