@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 import lxml.html
@@ -45,7 +46,7 @@ def check_glyphs(book: Book, report: Report) -> set[str]:
 def _uncovered(chapter: Chapter) -> dict[str, int | None]:
     """Map each character the fonts lack to the first line of the chapter that holds it."""
     found: dict[str, int | None] = {char: None for char in _lacking(chapter.post.title)}
-    if not chapter.body_html.strip():
+    if not chapter.body_html.strip() or _all_covered(chapter.body_html):
         return found
     root = lxml.html.fragment_fromstring(chapter.body_html, create_parent="div")
     for element in root.iter():
@@ -55,6 +56,17 @@ def _uncovered(chapter: Chapter) -> dict[str, int | None]:
             for char in _lacking(text or ""):
                 found.setdefault(char, element_line(element))
     return found
+
+
+_CHARACTER_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)")
+
+
+def _all_covered(html: str) -> bool:
+    """Whether every character of the markup itself is drawn: then no element's text needs a look.
+
+    Character references other than the five of XML could stand for any character: those need it.
+    """
+    return not _lacking(html) and _CHARACTER_REFERENCE.search(html) is None
 
 
 def _lacking(text: str) -> list[str]:
