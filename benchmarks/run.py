@@ -7,8 +7,9 @@ the atomic write) should cost close to nothing. So for synthetic projects of sev
 `synthetic.py`) this script times two pipelines, each as a child process, exactly as a user runs them:
 
 * guide:  `guide build PROJECT -o guide.pdf`
-* bare:   `weasyprint --pdf-variant pdf/ua-1 --base-url PROJECT/ guide.html bare.pdf`, where guide.html
-  comes from `guide html PROJECT` (made beforehand and not timed: the bare figure is WeasyPrint alone).
+* bare:   `weasyprint --pdf-variant pdf/ua-1 --base-url HTML/ HTML/index.html bare.pdf`, where the
+  folder HTML comes from `guide html PROJECT -o HTML` (made beforehand and not timed: the bare figure
+  is WeasyPrint alone; the folder holds the fonts and images the page loads).
 
 The bare command is the one the README gives: it asks WeasyPrint for the same PDF guide writes (PDF/UA-1,
 so tagged, with XMP metadata), because tagging alone costs WeasyPrint about 10% more time and memory
@@ -230,20 +231,21 @@ def guide_command(project: Path, pdf: Path) -> list[str]:
 
 
 def bare_command(project: Path, html: Path, pdf: Path, extra: Sequence[str]) -> list[str]:
-    """WeasyPrint's own command line on guide's HTML, relative URLs resolved against the project."""
-    return [tool("weasyprint"), *extra, "--base-url", f"{project}/", str(html), str(pdf)]
+    """WeasyPrint's own command line on guide's HTML folder (`html`), as the README gives it."""
+    return [tool("weasyprint"), *extra, "--base-url", f"{html}/", str(html / "index.html"), str(pdf)]
 
 
 def write_html(project: Path, html: Path) -> None:
-    """Write the HTML guide typesets from (not timed)."""
-    run_child([tool("guide"), "html", str(project), "-o", str(html)])
+    """Write the folder of the HTML guide typesets from, with its fonts and images (not timed)."""
+    html.mkdir(parents=True, exist_ok=True)
+    run_child([tool("guide"), "html", str(project), "-o", str(html), "--force"])
 
 
 def measure(posts: int, work: Path, settings: Settings) -> Row:
     """Generate a project of `posts` posts and measure both pipelines on it."""
     project = write_project(work / f"synthetic-{posts:03d}", posts, settings.seed)
     stem = f"synthetic-{posts:03d}"
-    guide_pdf, html, bare_pdf = work / f"{stem}.pdf", work / f"{stem}.html", work / f"{stem}-bare.pdf"
+    guide_pdf, html, bare_pdf = work / f"{stem}.pdf", work / f"{stem}-html", work / f"{stem}-bare.pdf"
     runs = settings.runs_for(posts)
     write_html(project, html)
     _progress(f"{posts} posts: guide build and bare weasyprint in turn, x{runs} each")
@@ -258,8 +260,8 @@ def warm_up(work: Path, settings: Settings) -> None:
     _progress("warming up (untimed)")
     project = write_project(work / "warm-up", min(settings.sizes), settings.seed)
     run_child(guide_command(project, work / "warm-up.pdf"))
-    write_html(project, work / "warm-up.html")
-    run_child(bare_command(project, work / "warm-up.html", work / "warm-up-bare.pdf", settings.bare_args))
+    write_html(project, work / "warm-up-html")
+    run_child(bare_command(project, work / "warm-up-html", work / "warm-up-bare.pdf", settings.bare_args))
 
 
 @contextlib.contextmanager
@@ -280,14 +282,14 @@ def _progress(message: str) -> None:
 
 def print_header(settings: Settings) -> None:
     """Say what was run where, so figures from different machines can be told apart."""
-    bare = " ".join(["weasyprint", *settings.bare_args, "--base-url", "PROJECT/", "guide.html", "bare.pdf"])
+    bare = " ".join(["weasyprint", *settings.bare_args, "--base-url", "HTML/", "HTML/index.html", "bare.pdf"])
     versions = (
         f"guide {version('guide')}, WeasyPrint {version('weasyprint')}, Python {platform.python_version()}"
     )
     print(f"{versions}, {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '(unset)')}, seed {settings.seed}")
     print("guide: guide build PROJECT -o guide.pdf")
-    print(f"bare:  {bare}  (guide.html from `guide html PROJECT`, untimed)")
+    print(f"bare:  {bare}  (HTML from `guide html PROJECT -o HTML`, untimed)")
     print("time: best of the runs; peak: max RSS of the child process\n")
 
 
@@ -357,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def measure_in_parts(posts: int, work: Path, settings: Settings) -> object:
     """The parallel typesetter's ratios on the project of `posts` posts."""
     project = write_project(work / f"synthetic-{posts:03d}", posts, settings.seed)
-    html = work / f"synthetic-{posts:03d}.html"
+    html = work / f"synthetic-{posts:03d}-html"
     if not html.exists():
         write_html(project, html)
     rounds = settings.runs_for(posts)
