@@ -805,6 +805,15 @@ IMPORT_FINDINGS = [
     ("feed entry with control characters (was lxml's ValueError traceback)", {"src/feed.rss": CONTROL_FEED},
      ["src/feed.rss"], [0, 0, 0, 0],
      "{project}/src/feed.rss: warning: entry 'T': 3 control or invalid characters removed: a guide cannot print them"),
+    ("feed description with a control character (was lxml's ValueError traceback)",
+     {"src/feed.rss": b'<rss version="2.0"><channel><title>F</title><item><title>T</title><link>http://blog.test/a'
+                      b"</link><description>Short \x01 text</description></item></channel></rss>"},
+     ["src/feed.rss"], [0, 0, 0, 0], "read {project}/src/feed.rss: RSS feed (utf-8), 1 item"),
+    ("utf-16 feed declaring gb2312 (was expat's ValueError traceback)",
+     {"src/feed.rss": '<?xml version="1.0" encoding="gb2312"?>\n<rss version="2.0"><channel><title>F</title>'
+                      "</channel></rss>".encode("utf-16")},
+     ["src/feed.rss"], [1], "{project}/src/feed.rss:1: the XML declares an encoding that cannot be read "
+                            "(multi-byte encodings are not supported); save it as UTF-8"),
     ("feed entry whose date cannot be read (was feedparser's DeprecationWarning, raw)",
      {"src/feed.rss": b'<rss version="2.0"><channel><title>F</title><item><title>T</title><link>http://blog.test/a'
                       b"</link><pubDate>never</pubDate><description>Body text.</description></item></channel></rss>"},

@@ -34,9 +34,23 @@ class _PrologReadError(Exception):
     """The prolog is read: stop before the document's content."""
 
 
+class _UnreadableEncodingError(Exception):
+    """Expat cannot read the encoding the document declares."""
+
+
 def refuse_doctype(data: bytes, source_path: str) -> None:
-    """Raise GuideError if the DOCTYPE has an internal subset or names an external DTD."""
-    found = _doctype(*_expat_input(data, source_path))
+    """Raise GuideError if the DOCTYPE has an internal subset or names an external DTD.
+
+    A document whose declared encoding cannot be read is refused too: its DOCTYPE cannot be seen.
+    """
+    try:
+        found = _doctype(*_expat_input(data, source_path))
+    except _UnreadableEncodingError as exc:
+        raise GuideError(
+            Diagnostic(
+                source_path, 1, f"the XML declares an encoding that cannot be read ({exc}); save it as UTF-8"
+            )
+        ) from exc
     if found is None:
         return
     line, system_id, public_id, internal = found
@@ -75,6 +89,8 @@ def _doctype(data: bytes, encoding: str | None) -> tuple[int, str | None, str | 
         pass
     except expat.ExpatError:
         return None  # not well-formed before its root: the reader's parser says where
+    except ValueError as exc:  # expat read a declaration of an encoding it cannot read
+        raise _UnreadableEncodingError(str(exc)) from exc
     return found[0] if found else None
 
 

@@ -13,7 +13,7 @@ from lxml import etree
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.readers.article import Article, Source
-from guide.importing.readers.cleanup import clean_html, first_words
+from guide.importing.readers.cleanup import UNPRINTABLE_RE, clean_html, first_words
 from guide.importing.readers.dates import parse_date
 from guide.importing.readers.doctype import refuse_doctype
 from guide.post import Post
@@ -171,7 +171,8 @@ def _teaser(description: str) -> str | None:
 
     Many blogs (Jekyll's feeds) put the whole post there; a teaser is short, or ends cut off.
     """
-    text = " ".join(lxml.html.fragment_fromstring(description, create_parent="div").text_content().split())
+    printable = UNPRINTABLE_RE.sub("", description)  # lxml refuses control characters
+    text = " ".join(lxml.html.fragment_fromstring(printable, create_parent="div").text_content().split())
     if CUT_OFF_RE.search(text):
         return f"it ends cut off: '{text[-20:]}'"
     if len(text) < SUMMARY_CHARACTERS:
