@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -98,11 +99,27 @@ def _render_parts(book: Book) -> RenderedBook:
     return RenderedBook(
         front=_render(env, "front.html.j2", context),
         chapters=tuple(
-            mark_wrapping(_render(env, "chapter.html.j2", {**context, "chapter": c, "body": body}))
+            _wrapped(_render(env, "chapter.html.j2", {**context, "chapter": c, "body": body}))
             for c, body in chapters
         ),
-        back=mark_wrapping(_render(env, "credits.html.j2", context)),
+        back=_wrapped(_render(env, "credits.html.j2", context)),
     )
+
+
+WRAPPED_KEPT = 1024
+"""Chapters whose marked HTML a long-lived process keeps (`guide watch` marks only what changed)."""
+_wrapped_memo: OrderedDict[str, str] = OrderedDict()
+
+
+def _wrapped(html: str) -> str:
+    """`mark_wrapping(html)`, made once per distinct chapter HTML in this process."""
+    if html in _wrapped_memo:
+        _wrapped_memo.move_to_end(html)
+        return _wrapped_memo[html]
+    marked = _wrapped_memo[html] = mark_wrapping(html)
+    if len(_wrapped_memo) > WRAPPED_KEPT:
+        _wrapped_memo.popitem(last=False)
+    return marked
 
 
 def render_html(book: Book, options: RenderOptions) -> str:
