@@ -42,7 +42,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.fuzz_sources import import_sources
+from tests.fuzz_sources import Mutations, import_sources, mutate
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = Path(os.environ.get("GUIDE_REALWORLD", ROOT.parent / "shared" / "realworld"))
@@ -234,22 +234,7 @@ def mutated_real(draw: st.DrawFn) -> Project:
         return draw(random_bytes())
     source = draw(st.sampled_from(REAL))
     data = bytearray(source.read_bytes())
-    for _ in range(draw(st.integers(0, 12))):
-        if not data:
-            break
-        at = draw(st.integers(0, len(data) - 1))
-        how = draw(st.sampled_from(["flip", "cut", "repeat", "insert", "truncate"]))
-        if how == "flip":
-            data[at] = draw(st.integers(0, 255))
-        elif how == "cut":
-            del data[at : at + draw(st.integers(1, 500))]
-        elif how == "repeat":
-            chunk = data[at : at + draw(st.integers(1, 200))]
-            data[at:at] = chunk * draw(st.integers(1, 200))
-        elif how == "insert":
-            data[at:at] = draw(st.sampled_from(SNIPPETS))
-        else:
-            del data[at:]
+    mutate(draw, data, list(SNIPPETS), Mutations(steps=12, cut=500, chunk=200, repeats=200))
     name = "a.md" if source.suffix in (".md", ".markdown") else "a.txt"
     if name == "a.md" and not data.startswith(b"---"):
         data[0:0] = b"---\ntitle: T\n---\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -210,6 +211,36 @@ def _encode(draw: st.DrawFn, prolog: str, body: str) -> bytes:
     return (declaration + prolog + body).encode(encoding, "replace")
 
 
+@dataclass(frozen=True)
+class Mutations:
+    """How hard `mutate` shakes a file: at most `steps` edits, cuts of `cut` bytes, `chunk`s repeated."""
+
+    steps: int
+    cut: int
+    chunk: int
+    repeats: int
+
+
+def mutate(draw: st.DrawFn, data: bytearray, snippets: list[bytes], how_hard: Mutations) -> None:
+    """Edit `data` in place: flip a byte, cut, repeat a chunk, insert a snippet or truncate, a few times."""
+    for _ in range(draw(st.integers(0, how_hard.steps))):
+        if not data:
+            break
+        at = draw(st.integers(0, len(data) - 1))
+        how = draw(st.sampled_from(["flip", "cut", "repeat", "insert", "truncate"]))
+        if how == "flip":
+            data[at] = draw(st.integers(0, 255))
+        elif how == "cut":
+            del data[at : at + draw(st.integers(1, how_hard.cut))]
+        elif how == "repeat":
+            chunk = data[at : at + draw(st.integers(1, how_hard.chunk))]
+            data[at:at] = chunk * draw(st.integers(1, how_hard.repeats))
+        elif how == "insert":
+            data[at:at] = draw(st.sampled_from(snippets))
+        else:
+            del data[at:]
+
+
 @st.composite
 def mutated_export(draw: st.DrawFn) -> tuple[str, bytes]:
     """A real export or feed with bytes flipped, cut, repeated, or hostile text put in."""
@@ -228,22 +259,7 @@ def mutated_export(draw: st.DrawFn) -> tuple[str, bytes]:
         b"<wp:post_name>../../outside/x</wp:post_name>",
         b"<wp:status>publish</wp:status>",
     ]
-    for _ in range(draw(st.integers(0, 8))):
-        if not data:
-            break
-        at = draw(st.integers(0, len(data) - 1))
-        how = draw(st.sampled_from(["flip", "cut", "repeat", "insert", "truncate"]))
-        if how == "flip":
-            data[at] = draw(st.integers(0, 255))
-        elif how == "cut":
-            del data[at : at + draw(st.integers(1, 2000))]
-        elif how == "repeat":
-            chunk = data[at : at + draw(st.integers(1, 400))]
-            data[at:at] = chunk * draw(st.integers(1, 50))
-        elif how == "insert":
-            data[at:at] = draw(st.sampled_from(snippets))
-        else:
-            del data[at:]
+    mutate(draw, data, snippets, Mutations(steps=8, cut=2000, chunk=400, repeats=50))
     if draw(st.integers(0, 5)) == 0:
         data = bytearray(
             bytes(data).decode("utf-8", "replace").encode(draw(st.sampled_from(["utf-16", "utf-32"])))
