@@ -100,25 +100,42 @@ def _is_previous_output(target: Path) -> bool:
 
 
 def write_atomically(data: bytes, target: Path) -> None:
-    """Write to a temporary file beside `target`, then move it into place in one step.
+    """Write an output: a temporary file beside `target`, synced, then moved into place in one step.
 
     On any failure (a full disk, Ctrl-C) the temporary file is removed and `target` keeps
-    whatever it held before.
+    whatever it held before. Raises GuideError naming `target` when the folder or disk refuses.
+    """
+    try:
+        replace_file(target, data, durable=True)
+    except _TemporaryFileError as exc:
+        raise GuideError(Diagnostic(str(target), None, f"cannot write here: {exc.strerror}")) from exc
+    except OSError as exc:
+        raise GuideError(Diagnostic(str(target), None, f"cannot write: {exc.strerror}")) from exc
+
+
+class _TemporaryFileError(OSError):
+    """The temporary file beside the target could not even be made (a read-only or missing folder)."""
+
+
+def replace_file(target: Path, data: bytes, *, durable: bool = False) -> None:
+    """Replace `target` by `data` in one step (a temporary file beside it, renamed); mode 0644.
+
+    The one atomic write of the package: outputs (through `write_atomically`), the typesetting cache
+    and the build records. `durable` syncs the data to disk before the rename (outputs; a cache can
+    lose an entry to a crash). Raises OSError; the temporary file never outlives a failure.
     """
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise GuideError(Diagnostic(str(target), None, f"cannot write here: {exc.strerror}")) from exc
+        raise _TemporaryFileError(exc.errno, exc.strerror) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temp_name, 0o644)
         os.replace(temp_name, target)
-    except OSError as exc:
-        _remove(temp_name)
-        raise GuideError(Diagnostic(str(target), None, f"cannot write: {exc.strerror}")) from exc
     except BaseException:
         _remove(temp_name)
         raise

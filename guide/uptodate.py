@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 from guide.errors import Diagnostic, Severity
 from guide.fonts import FACES
 from guide.options import BuildOptions, BuildResult
+from guide.output import replace_file
 from guide.resources import STYLES_DIR
 
 FORMAT = "guide-build-1"
@@ -185,14 +185,6 @@ def _digest(path: Path) -> str:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` in one step: a temporary file beside it, renamed into place."""
+    """Write a cache file in one step, making its folder (`guide.output.replace_file`); raises OSError."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    replace_file(path, data)

@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
@@ -35,6 +34,7 @@ from guide.typeset import PDF_VARIANT
 from guide.typesetting.fontmerge import subset_file
 from guide.typesetting.parts import Part
 from guide.typesetting.worker import PartResult
+from guide.uptodate import write_atomically
 
 FORMAT = "guide-parts-2"
 """Changes whenever what an entry holds or how keys are made changes."""
@@ -94,9 +94,9 @@ class PartCache:
         meta["loaded_digests"] = loaded
         count = {"pages": result.pages, "loaded": loaded}
         with contextlib.suppress(OSError):
-            _write(self._path("parts", key + ".pdf"), result.pdf)
-            _write(self._path("parts", key + ".json"), json.dumps(meta).encode())
-            _write(self._path("counts", count_key), json.dumps(count).encode())
+            write_atomically(self._path("parts", key + ".pdf"), result.pdf)
+            write_atomically(self._path("parts", key + ".json"), json.dumps(meta).encode())
+            write_atomically(self._path("counts", count_key), json.dumps(count).encode())
 
     def get_blob(self, kind: str, key: str) -> bytes | None:
         """A stored blob ('books': merged PDFs, 'fonts': subset programs), or None if absent or damaged."""
@@ -119,7 +119,7 @@ class PartCache:
         """Store a blob under `key`, with its digest so damage is noticed."""
         self._remember_blob(kind, key, data)
         with contextlib.suppress(OSError):
-            _write(self._path(kind, key), hashlib.sha256(data).digest() + data)
+            write_atomically(self._path(kind, key), hashlib.sha256(data).digest() + data)
 
     def _remember_blob(self, kind: str, key: str, data: bytes) -> None:
         if kind == "books":  # a whole PDF: keep only the latest in memory
@@ -255,17 +255,3 @@ def _digest_of(path: Path, mtime_ns: int, size: int) -> bytes:
         return hashlib.sha256(path.read_bytes()).digest()
     except OSError:
         return b"missing"
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` in one step: a temporary file beside it, renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
