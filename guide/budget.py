@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import tinycss2
 
+from guide.cssimports import author_sheets
 from guide.errors import Diagnostic, GuideError
 from guide.images import MAX_BOOK_PIXELS, data_uri_payload, image_pixels
 from guide.limits import (
@@ -30,7 +31,6 @@ from guide.limits import (
     MAX_STYLE_IMPORTS,
     MAX_STYLE_SELECTOR_PARTS,
 )
-from guide.textfile import read_text
 
 MARK = re.compile(
     r'data-source-path="(?P<path>[^"]*)"|data-source-line="(?P<line>\d+)"|(?P<note>class="footnote[\s"])'
@@ -121,55 +121,36 @@ SELECTOR_PART = re.compile(r"\s*[>+~]\s*|\s+|,")
 """What separates the compound selectors of a selector list: a combinator or a comma."""
 
 
-def check_style_budget(css: str, source_path: str, abs_path: Path, project: Path) -> None:
+def check_style_budget(css: str, source_path: str, project: Path) -> None:
     """Raise GuideError if the author's stylesheet and the files it imports have too many selector parts.
 
     The cascade matches every selector against every element it may apply to, so the parts of
-    the author's selectors multiply the guide's elements (MAX_STYLE_SELECTOR_PARTS).
+    the author's selectors multiply the guide's elements (MAX_STYLE_SELECTOR_PARTS). Imports are
+    followed as the typesetter resolves them (guide.cssimports), at most MAX_STYLE_IMPORTS files.
     """
     parts = 0
-    pending = [(css, source_path, abs_path)]
-    read: set[Path] = set()
-    while pending:
-        text, shown, where = pending.pop()
-        for line, count, imported in _selector_parts(tinycss2.parse_stylesheet(text, True, True)):
+    for number, sheet in enumerate(author_sheets(css, source_path, project)):
+        if number > MAX_STYLE_IMPORTS and sheet.imported_at is not None:
+            _refuse(
+                *sheet.imported_at,
+                f"the stylesheet imports over {MAX_STYLE_IMPORTS} stylesheets; merge them",
+            )
+        for line, count in _selector_parts(tinycss2.parse_stylesheet(sheet.text, True, True)):
             parts += count
             if parts > MAX_STYLE_SELECTOR_PARTS:
                 _refuse(
-                    shown,
+                    sheet.shown,
                     line,
                     f"the stylesheets' selectors have over {MAX_STYLE_SELECTOR_PARTS:,} parts "
                     "(each is matched against every element); simplify them",
                 )
-            target = (where.parent / imported).resolve() if imported else None
-            if target and target not in read and target.is_relative_to(project) and target.is_file():
-                read.add(target)
-                if len(read) > MAX_STYLE_IMPORTS:
-                    _refuse(
-                        shown,
-                        line,
-                        f"the stylesheet imports over {MAX_STYLE_IMPORTS} stylesheets; merge them",
-                    )
-                pending.append(
-                    (
-                        read_text(target, target.relative_to(project).as_posix()),
-                        target.relative_to(project).as_posix(),
-                        target,
-                    )
-                )
 
 
-def _selector_parts(rules: list[Any]) -> Iterator[tuple[int, int, str | None]]:
-    """(line, selector parts, imported file or None) of each rule, nested @media and @supports rules too."""
+def _selector_parts(rules: list[Any]) -> Iterator[tuple[int, int]]:
+    """(line, selector parts) of each style rule, nested @media and @supports rules too."""
     for rule in rules:
         if rule.type == "qualified-rule":
             prelude = tinycss2.serialize(rule.prelude).strip()
-            yield rule.source_line, len([p for p in SELECTOR_PART.split(prelude) if p]), None
-        elif rule.type == "at-rule" and rule.lower_at_keyword == "import":
-            token = tinycss2.parse_one_component_value(rule.prelude, skip_comments=True)
-            url = token.value if token.type in ("string", "url") else None
-            if token.type == "function" and token.lower_name == "url":
-                url = next((arg.value for arg in token.arguments if arg.type == "string"), None)
-            yield rule.source_line, 0, unquote(url) if url and not urlsplit(url).scheme else None
+            yield rule.source_line, len([p for p in SELECTOR_PART.split(prelude) if p])
         elif rule.type == "at-rule" and rule.content is not None:
             yield from _selector_parts(tinycss2.parse_blocks_contents(rule.content, True, True))

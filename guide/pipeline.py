@@ -133,7 +133,7 @@ def prepare(
     extra_css = ""
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
-        check_style_budget(extra_css, str(options.style), options.style.absolute(), project)
+        check_style_budget(extra_css, str(options.style), project)
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
     render_options = RenderOptions(created=created, extra_css=extra_css)

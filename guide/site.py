@@ -10,9 +10,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+import tinycss2
+
+from guide.cssimports import import_url, resolve_url
 from guide.fonts import FACES
+from guide.textfile import read_text
 
 INDEX = "index.html"
 FONTS_FOLDER = "fonts"
@@ -46,28 +51,74 @@ def make_site(html: str, project: Path, images: Iterable[str]) -> Site:
         files[relative] = face.path
     for image in images:
         files[image] = project / image
-    for css in STYLE_ELEMENT.finditer(html):
-        for relative, path in _style_files(css["css"], project).items():
-            files.setdefault(relative, path)  # fonts/ is the guide's, whatever the project holds there
+    root = project.resolve()
+
+    def flatten_style(found: re.Match[str]) -> str:
+        css = _flatten_imports(found["css"], root, root, set())
+        for match in CSS_URL.finditer(css):
+            target = resolve_url(match["url"], root, root)
+            if target is not None and target.is_file():
+                # fonts/ is the guide's, whatever the project holds there
+                files.setdefault(target.relative_to(root).as_posix(), target)
+        return found["open"] + css + found["close"]
+
+    html = STYLE_ELEMENT.sub(flatten_style, html)
     return Site(html=html, files=MappingProxyType(files))
 
 
-def _style_files(css: str, project: Path) -> dict[str, Path]:
-    """The project files a stylesheet's relative url()s load (the --style file's images and fonts).
+def _flatten_imports(css: str, base: Path, root: Path, seen: set[Path]) -> str:
+    """The stylesheet with each `@import` of a project file replaced by that file's rules.
 
-    The PDF resolves them against the project, as the page beside its copies does; what is not a
-    file inside the project is left out (the sandbox refuses it during a build anyway).
+    A browser opening the page resolves the `--style` file's imports as the typesetter does
+    (guide.cssimports), and a self-contained page has nowhere to import from, so the imported
+    rules are written in place: wrapped in `@media` when the import names media, their relative
+    URLs rebased to the project folder. An import with other conditions (layer, supports) or of
+    a file outside the project is left as it is. How many files are imported is bounded before
+    this runs (guide.budget.check_style_budget).
     """
-    found: dict[str, Path] = {}
-    root = project.resolve()
-    for match in CSS_URL.finditer(css):
-        relative = _relative(match["url"])
-        if relative is None:
-            continue
-        target = (root / relative).resolve()
-        if target.is_relative_to(root) and target.is_file():
-            found[target.relative_to(root).as_posix()] = target
-    return found
+    if "@import" not in css.lower():
+        return css if base == root else _rebase(css, base, root)
+    out: list[str] = []
+    for rule in tinycss2.parse_stylesheet(css):
+        text = tinycss2.serialize([rule])
+        inlined = None
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            inlined = _inline_import(rule, base, root, seen)
+        if inlined is None:
+            inlined = text if base == root else _rebase(text, base, root)
+        out.append(inlined)
+    return "".join(out)
+
+
+def _inline_import(rule: Any, base: Path, root: Path, seen: set[Path]) -> str | None:
+    """The rules one `@import` brings in, flattened, or None to keep the rule as written."""
+    first = next((n for n, t in enumerate(rule.prelude) if t.type not in ("whitespace", "comment")), 0)
+    url = import_url(rule.prelude[first : first + 1])
+    rest = rule.prelude[first + 1 :]
+    conditional = any(t.type == "function" or (t.type == "ident" and t.lower_value == "layer") for t in rest)
+    target = resolve_url(url, base, root) if url is not None else None
+    if target is None or not target.is_file() or conditional:
+        return None
+    if target in seen:
+        return ""  # imported already (or a cycle): its rules are in place
+    seen.add(target)
+    inner = _flatten_imports(
+        read_text(target, target.relative_to(root).as_posix()), target.parent, root, seen
+    )
+    media = tinycss2.serialize(rest).strip()
+    return f"@media {media} {{\n{inner}\n}}\n" if media else f"{inner}\n"
+
+
+def _rebase(css: str, base: Path, root: Path) -> str:
+    """Rewrite the relative url()s of a stylesheet at `base` relative to the project folder."""
+
+    def rebase(found: re.Match[str]) -> str:
+        target = resolve_url(found["url"], base, root)
+        if target is None:
+            return found[0]
+        return f'url("{quote(target.relative_to(root).as_posix())}")'
+
+    return CSS_URL.sub(rebase, css)
 
 
 def _relative(url: str) -> str | None:

@@ -352,6 +352,11 @@ GUIDE_BUDGET_CASES = [
           "more.css": "".join(f"p ~ p ~ p ~ p ~ p ~ p:not(.c{i}) {{ color: red }}\n" for i in range(40))}, 1,
          ["more.css:34: the stylesheets' selectors have over 200 parts (each is matched against every element); "
           "simplify them"], args=["--style", "s.css"]),
+    Case("an import in a --style resolves against the project, as the typesetter loads it (not the style's folder)",
+         {"posts/a.md": _post("B"), "posts/s.css": '@import "more.css";\n', "posts/more.css": "p { color: red }",
+          "more.css": "".join(f"p ~ p ~ p ~ p ~ p ~ p:not(.c{i}) {{ color: red }}\n" for i in range(40))}, 1,
+         ["more.css:34: the stylesheets' selectors have over 200 parts (each is matched against every element); "
+          "simplify them"], args=["--style", "posts/s.css"]),
     Case("author style importing 21 stylesheets",
          {"posts/a.md": _post("B"), "s.css": "".join(f'@import "i{i}.css";\n' for i in range(21)),
           **{f"i{i}.css": "p { color: red }" for i in range(21)}}, 1,

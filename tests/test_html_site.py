@@ -148,3 +148,30 @@ def test_the_folder_and_the_single_file_show_fonts_and_image_from_anywhere(tmp_p
     assert _red_pixels(inlined) > 20_000
     assert _pixels(inlined, BLUE) > 20_000
     assert inlined.tobytes() != fallback.tobytes()
+
+
+@pytest.mark.e2e
+@needs_chromium
+def test_what_the_style_imports_shows_in_the_folder_and_the_single_file(tmp_path: Path) -> None:
+    """An @import (string form, with media) of a project sheet whose url() is relative to itself."""
+    project = _project(tmp_path / "p")
+    (project / "art").mkdir()
+    Image.new("RGB", (300, 150), BLUE).save(project / "art" / "blue tile.png")
+    (project / "styles").mkdir()
+    (project / "styles" / "tiles.css").write_text(
+        ".chapter header::after { content: ''; display: block; width: 300px; height: 150px;"
+        " background: url('../art/blue%20tile.png'); }\n"
+    )
+    style = tmp_path / "look.css"
+    style.write_text('@import "styles/tiles.css" screen;\n')
+    site, single = tmp_path / "site", tmp_path / "alone" / "guide.html"
+    site.mkdir()
+    single.parent.mkdir()
+    for command in (["-o", str(site)], ["--self-contained", "-o", str(single)]):
+        made = runner.invoke(app, ["html", str(project), *command, "--style", str(style)])
+        assert made.exit_code == 0, made.output
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(site, moved)
+    shutil.rmtree(project)
+    assert _pixels(_screenshot(moved / "index.html", tmp_path / "folder.png"), BLUE) > 20_000
+    assert _pixels(_screenshot(single, tmp_path / "single.png"), BLUE) > 20_000

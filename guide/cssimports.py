@@ -1,0 +1,94 @@
+"""The project stylesheets an author's stylesheet imports, resolved as the typesetter resolves them.
+
+The `--style` file is read as text and placed in the guide's `<style>` element, so its `@import`
+rules resolve against the document's base URL, the project folder, wherever the file itself lives;
+an imported stylesheet's own rules resolve against that stylesheet (CSS Cascading 4, §2.1,
+"Importing Style Sheets"; CSS Values 4, §4.5, "Relative URLs"). Only files inside the project are
+followed: the sandbox refuses anything else while typesetting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import tinycss2
+
+from guide.textfile import read_text
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One stylesheet of the author's: the `--style` text, or a project file it imports."""
+
+    text: str
+    shown: str
+    """How messages name it: the `--style` path as given, or the project-relative path."""
+    base: Path
+    """The folder its relative URLs resolve against (the project for the `--style` text)."""
+    path: Path | None = None
+    """The resolved file inside the project; None for the `--style` text."""
+    imported_at: tuple[str, int] | None = None
+    """(importing sheet's name, line of its `@import`), None for the `--style` text."""
+
+
+def author_sheets(css: str, shown: str, project: Path) -> Iterator[Sheet]:
+    """Yield the `--style` text, then every project stylesheet it imports, each once, breadth first.
+
+    Lazy: a caller that stops early (a budget refusal) reads no further file. A file is read with
+    `read_text`, so an unreadable or oversized import raises GuideError naming it.
+    """
+    root = project.resolve()
+    pending = [Sheet(text=css, shown=shown, base=root)]
+    seen: set[Path] = set()
+    while pending:
+        sheet = pending.pop(0)
+        yield sheet
+        for line, url in import_urls(sheet.text):
+            target = resolve_url(url, sheet.base, root)
+            if target is None or target in seen or not target.is_file():
+                continue
+            seen.add(target)
+            name = target.relative_to(root).as_posix()
+            pending.append(
+                Sheet(
+                    text=read_text(target, name),
+                    shown=name,
+                    base=target.parent,
+                    path=target,
+                    imported_at=(sheet.shown, line),
+                )
+            )
+
+
+def import_urls(css: str) -> Iterator[tuple[int, str]]:
+    """(line, URL) of each `@import` at the top level of `css`, in order (string or url() form)."""
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            url = import_url(rule.prelude)
+            if url is not None:
+                yield rule.source_line, url
+
+
+def import_url(prelude: list[Any]) -> str | None:
+    """The URL an `@import` rule's prelude names first (string or url() form), or None."""
+    token = next((t for t in prelude if t.type not in ("whitespace", "comment")), None)
+    if token is None:
+        return None
+    if token.type in ("string", "url"):
+        return str(token.value)
+    if token.type == "function" and token.lower_name == "url":
+        return next((str(arg.value) for arg in token.arguments if arg.type == "string"), None)
+    return None
+
+
+def resolve_url(url: str, base: Path, root: Path) -> Path | None:
+    """The project file a relative URL names from `base`, or None (another scheme, absolute, outside)."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return None
+    target = (base / unquote(parts.path)).resolve()
+    return target if target.is_relative_to(root) else None
