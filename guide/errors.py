@@ -68,32 +68,71 @@ def clip(text: str, limit: int = SHOWN_CHARS) -> str:
     return f"{text[: SHOWN_CHARS - 1]}… ({len(text):,} characters)"
 
 
-def shown(value: Any) -> str:
+def shown(value: Any, *, toml: bool = False) -> str:
     """Quote an author's value for a message: at most 80 characters, its type named when clipped or not text.
 
-    `'3rd May'`, `'xxxxx…' (a str of 1,048,576 characters)`, `a list of 3 items`, `2024`.
+    Spelled as the author's file spells it: `'3rd May'`, `'xxxxx…' (a str of 1,048,576 characters)`,
+    `a list of 3 items`, `2024`, `true`; with `toml`, as TOML does (`"it's"`, `an array of 3 items`,
+    `a table of 2 keys`, `'xxxxx…' (a string of 1,048,576 characters)`).
     """
     if isinstance(value, str):
+        quoted = toml_string if toml else repr
         if len(value) <= SHOWN_CHARS:
-            return repr(value)
-        return f"{value[: SHOWN_CHARS - 1]!r}… (a str of {len(value):,} characters)"
+            return quoted(value)
+        kind = "string" if toml else "str"
+        return f"{quoted(value[: SHOWN_CHARS - 1])}… (a {kind} of {len(value):,} characters)"
     if isinstance(value, bool) or value is None:
-        return repr(value)
+        return {True: "true", False: "false", None: "null"}[value]
     if isinstance(value, int):
         return repr(value) if value.bit_length() < 200 else f"an int of {value.bit_length():,} bits"
     if isinstance(value, (list, tuple, dict, set)):
-        return f"a {type(value).__name__} of {len(value):,} items"
+        return _collection(value, toml)
     text = str(value)
     return text if len(text) <= SHOWN_CHARS else f"a {type(value).__name__}"
 
 
-def shown_address(address: str) -> str:
+def _collection(value: list[Any] | tuple[Any, ...] | dict[Any, Any] | set[Any], toml: bool) -> str:
+    """Name a collection and its size, as TOML names it (array, table) where it came from TOML."""
+    if toml and isinstance(value, dict):
+        return f"a table of {_count(len(value), 'key')}"
+    kind = "array" if toml and isinstance(value, list) else type(value).__name__
+    return f"a{'n' if kind == 'array' else ''} {kind} of {_count(len(value), 'item')}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def toml_string(text: str) -> str:
+    """Spell `text` as TOML does: a literal string `'...'` where one can hold it, else a basic `"..."`."""
+    if "'" not in text and text.isprintable() and not INVISIBLE_FORMAT.intersection(text):
+        return f"'{text}'"
+    return '"' + "".join(_toml_escaped(char) for char in text) + '"'
+
+
+def _toml_escaped(char: str) -> str:
+    if char in '"\\':
+        return "\\" + char
+    if char.isprintable() and char not in INVISIBLE_FORMAT:
+        return char
+    if char in TOML_ESCAPES:
+        return TOML_ESCAPES[char]
+    return f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+
+
+TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+"""TOML's short escapes in basic strings."""
+
+
+def shown_address(address: str, *, toml: bool = False) -> str:
     """Quote a path or URL for a message whole, so it can be copied, up to 400 characters; clip it beyond.
 
     A file path in the project fits whole (`'media/2024/05/harbour-at-dawn-from-the-north-pier.jpg'`);
     a `data:` URI or a 1 MB address is clipped like any other value (see `shown`).
     """
-    return repr(address) if len(address) <= URL_CHARS else shown(address)
+    if len(address) > URL_CHARS:
+        return shown(address, toml=toml)
+    return toml_string(address) if toml else repr(address)
 
 
 class GuideError(Exception):

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from guide.errors import Diagnostic, GuideError, Report, shown
+from guide.errors import Diagnostic, GuideError, Report, shown, shown_address
 from guide.hints import impossible_date, similar_file, unknown_key_message
 from guide.limits import (
     BUDGET_SCALED,
@@ -252,7 +252,7 @@ def _language(value: Any, text: str, report: Report) -> str:
         report.error(
             MANIFEST_NAME,
             key_line(text, "language"),
-            f"'language' must be a language tag like 'en' or 'pt-BR' (got {shown(value)})",
+            f"'language' must be a language tag like 'en' or 'pt-BR' (got {shown(value, toml=True)})",
         )
         return "en"
     return value
@@ -270,10 +270,14 @@ def _date(value: Any, text: str, report: Report) -> dt.date | None:
             pass
         if reason := impossible_date(value):
             report.error(
-                MANIFEST_NAME, key_line(text, "date"), f"'date' {shown(value)} is impossible: {reason}"
+                MANIFEST_NAME,
+                key_line(text, "date"),
+                f"'date' {shown(value, toml=True)} is impossible: {reason}",
             )
             return None
-    report.error(MANIFEST_NAME, key_line(text, "date"), f"'date' must be YYYY-MM-DD (got {shown(value)})")
+    report.error(
+        MANIFEST_NAME, key_line(text, "date"), f"'date' must be YYYY-MM-DD (got {shown(value, toml=True)})"
+    )
     return None
 
 
@@ -284,7 +288,7 @@ def _page_size(value: Any, text: str, report: Report) -> str:
     report.error(
         MANIFEST_NAME,
         key_line(text, "page_size"),
-        f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {shown(value)})",
+        f"'page_size' must be one of {', '.join(PAGE_SIZES)} (got {shown(value, toml=True)})",
     )
     return "A5"
 
@@ -293,7 +297,9 @@ def _choice(value: Any, key: str, choices: type[Choice], text: str, report: Repo
     """Return the enum member `value` names, or report the choices and return the first."""
     if value not in tuple(choices):
         named = " or ".join(f"'{choice}'" for choice in choices)
-        report.error(MANIFEST_NAME, key_line(text, key), f"'{key}' must be {named} (got {shown(value)})")
+        report.error(
+            MANIFEST_NAME, key_line(text, key), f"'{key}' must be {named} (got {shown(value, toml=True)})"
+        )
         return next(iter(choices))
     return choices(value)
 
@@ -320,7 +326,7 @@ def _budget_scale(value: Any, text: str, report: Report) -> int:
     report.error(
         MANIFEST_NAME,
         key_line(text, "budget_scale"),
-        f"'budget_scale' must be a whole number from 1 to {MAX_BUDGET_SCALE} (got {shown(value)})",
+        f"'budget_scale' must be a whole number from 1 to {MAX_BUDGET_SCALE} (got {shown(value, toml=True)})",
     )
     return 1
 
@@ -348,7 +354,7 @@ def _chapters(
         total += size if size <= MAX_FILE_BYTES else 0  # an oversized file has its own message
         if total > MAX_PROJECT_BYTES * scale:
             limit = MAX_PROJECT_BYTES * scale
-            message = f"the chapters up to '{entry}' add up to over {limit:,} bytes; {BUDGET_SCALED}"
+            message = f"the chapters up to {_path(entry)} add up to over {limit:,} bytes; {BUDGET_SCALED}"
             report.error(MANIFEST_NAME, entry_line, message)
             break
         key = Path(str(ref.abs_path).lower())
@@ -356,19 +362,26 @@ def _chapters(
             first, first_line = seen[key]
             where = f" on line {first_line}" if first_line else ""
             if ref.abs_path == (project_dir / first).resolve():
-                problem = f"is listed twice (same file as '{first}'{where})"
+                problem = f"is listed twice (same file as {_path(first)}{where})"
             else:
-                problem = f"differs only in case from '{first}'{where}"
-            report.error(MANIFEST_NAME, entry_line, f"chapter '{entry}' {problem}")
+                problem = f"differs only in case from {_path(first)}{where}"
+            report.error(MANIFEST_NAME, entry_line, f"chapter {_path(entry)} {problem}")
             continue
         seen[key] = (entry, entry_line)
         refs.append(ref)
     return tuple(refs)
 
 
+def _path(entry: str) -> str:
+    """A chapter path as guide.toml spells it, for a message."""
+    return shown_address(entry, toml=True)
+
+
 def _chapter_ref(project_dir: Path, entry: Any, line: int | None, report: Report) -> ChapterRef | None:
     if not isinstance(entry, str) or not entry.strip():
-        report.error(MANIFEST_NAME, line, f"chapter entries must be file paths (got {shown(entry)})")
+        report.error(
+            MANIFEST_NAME, line, f"chapter entries must be file paths (got {shown(entry, toml=True)})"
+        )
         return None
     found = _chapter_file(project_dir, entry)
     if isinstance(found, str):
@@ -384,26 +397,26 @@ def _chapter_file(project_dir: Path, entry: str) -> Path | str:
     candidate = Path(entry)
     abs_path = resolved(project_dir / candidate)
     if abs_path is None:
-        return f"chapter '{entry}' cannot be resolved (a symlink loop?)"
+        return f"chapter {_path(entry)} cannot be resolved (a symlink loop?)"
     if not abs_path.is_relative_to(project_dir):
-        return f"chapter '{entry}' lies outside the project folder"
+        return f"chapter {_path(entry)} lies outside the project folder"
     if (problem := file_problem(abs_path)) == "not found":
         guess = similar_file(abs_path.parent, abs_path.name)
         hint = f"; did you mean '{(candidate.parent / guess).as_posix()}'?" if guess else ""
         if not guess and "\\" in entry:
             hint = "; separate folders with '/', not '\\'"
-        return f"chapter '{entry}' not found{hint}"
-    return abs_path if problem is None else f"chapter '{entry}' {problem}"
+        return f"chapter {_path(entry)} not found{hint}"
+    return abs_path if problem is None else f"chapter {_path(entry)} {problem}"
 
 
 def _chapter_path_problem(entry: str) -> str | None:
     """What is wrong with a chapter path as written: control characters, length, an absolute path."""
     if problem := path_text_problem(entry):
-        return f"chapter {shown(entry)} {problem}"
+        return f"chapter {shown(entry, toml=True)} {problem}"
     if Path(entry).is_absolute():
-        return f"chapter '{entry}' is an absolute path; use a path inside the project"
+        return f"chapter {_path(entry)} is an absolute path; use a path inside the project"
     if climbs_out(entry):
-        return f"chapter '{entry}' lies outside the project folder"
+        return f"chapter {_path(entry)} lies outside the project folder"
     return None
 
 
@@ -434,6 +447,6 @@ def _cover_image(project_dir: Path, value: Any, text: str, report: Report) -> st
 
         problem = image_problem(abs_path)
     if problem:
-        report.error(MANIFEST_NAME, line, f"cover image {shown(value)} {problem}")
+        report.error(MANIFEST_NAME, line, f"cover image {shown(value, toml=True)} {problem}")
         return None
     return abs_path.relative_to(project_dir).as_posix()

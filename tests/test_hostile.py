@@ -503,17 +503,17 @@ SANDBOX_CASES = [
          ["posts/a.md:5: refused to load data:image/png;base64,iVBORw0KGgo=: it is not an image WeasyPrint can "
           "read (PNG, JPEG, GIF, WebP or SVG)"]),
     Case("chapter path with NUL", {"posts/a.md": _post("B")}, 1,
-         ["guide.toml:3: chapter 'posts/a\\x00.md' holds the control character U+0000"],
+         ['guide.toml:3: chapter "posts/a\\u0000.md" holds the control character U+0000'],
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a\\u0000.md"]\n'),
     Case("chapter path with a newline stays one line", {"posts/a.md": _post("B")}, 1,
-         ["guide.toml:3: chapter 'posts/a\\n.md' holds the control character U+000A"],
+         ['guide.toml:3: chapter "posts/a\\n.md" holds the control character U+000A'],
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/a\\n.md"]\n'),
     Case("chapter name of 5,000 characters", {"posts/a.md": _post("B")}, 1,
-         ["guide.toml:3: chapter '" + "x" * 79 + "'… (a str of 5,003 characters) is 5,003 characters long "
+         ["guide.toml:3: chapter '" + "x" * 79 + "'… (a string of 5,003 characters) is 5,003 characters long "
           "(limit 1,024)"],
          manifest='title = "H"\nauthor = "T"\nchapters = ["' + "x" * 5000 + '.md"]\n'),
     Case("chapter name of 300 bytes", {"posts/a.md": _post("B")}, 1,
-         ["guide.toml:3: chapter 'posts/" + "é" * 73 + "'… (a str of 159 characters) has a name of 303 bytes "
+         ["guide.toml:3: chapter 'posts/" + "é" * 73 + "'… (a string of 159 characters) has a name of 303 bytes "
           "(limit 255)"],
          manifest='title = "H"\nauthor = "T"\nchapters = ["posts/' + "é" * 150 + '.md"]\n'),
     Case("chapter that is a pipe", {"posts/a.md": _post("B")}, 1,
@@ -634,6 +634,26 @@ SIDE_DOOR_CASES = [
          args=["--style", "s.css"], setup=_style_link),
 ]  # fmt: skip
 CASES += SIDE_DOOR_CASES
+
+# Issue 11 (budgets): a value from guide.toml is echoed as TOML spells it, never as Python does.
+TOML_SPELLING_CASES = [
+    Case("budget_scale = true (was 'got True')", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: 'budget_scale' must be a whole number from 1 to 8 (got true)"],
+         manifest='title = "H"\nauthor = "T"\nbudget_scale = true\nchapters = ["posts/a.md"]\n'),
+    Case("missing_images = false", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: 'missing_images' must be 'error' or 'placeholder' (got false)"],
+         manifest='title = "H"\nauthor = "T"\nmissing_images = false\nchapters = ["posts/a.md"]\n'),
+    Case("language as an array", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: 'language' must be a language tag like 'en' or 'pt-BR' (got an array of 2 items)"],
+         manifest='title = "H"\nauthor = "T"\nlanguage = ["en", "de"]\nchapters = ["posts/a.md"]\n'),
+    Case("page_size with a quote is a basic string", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: 'page_size' must be one of A4, A5, Letter (got \"A5'\")"],
+         manifest='title = "H"\nauthor = "T"\npage_size = "A5\'"\nchapters = ["posts/a.md"]\n'),
+    Case("chapter entry that is a table", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter entries must be file paths (got a table of 1 key)"],
+         manifest='title = "H"\nauthor = "T"\nchapters = [{path = "posts/a.md"}]\n'),
+]  # fmt: skip
+CASES += TOML_SPELLING_CASES
 
 
 def _tree_hashes(root: Path) -> dict[str, str]:
@@ -768,7 +788,7 @@ def test_svg_image_cannot_pull_in_a_file_from_outside(tmp_path: Path) -> None:
 FUZZ_FINDINGS = [
     ("chapter path with NUL (was a ValueError traceback)",
      {"guide.toml": b'title = "F"\nauthor = "F"\nchapters = ["a\\u0000.md", "a.md"]\n', "a.md": b"---\ntitle: T\n---\nB\n"},
-     [], [1], "guide.toml:3: chapter 'a\\x00.md' holds the control character U+0000"),
+     [], [1], 'guide.toml:3: chapter "a\\u0000.md" holds the control character U+0000'),
     ("stylesheet url() escaping the project by %2e%2e (the typeset cache hashed the file outside)",
      {"guide.toml": b'title = "F"\nauthor = "F"\nchapters = ["a.md"]\n', "a.md": b"---\ntitle: T\n---\nB\n",
       "style.css": b'body { background: url("%2e%2e/outside/secret.png") }'},
