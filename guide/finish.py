@@ -40,14 +40,14 @@ def finish_pdf(pdf: bytes, finish: Finish) -> bytes:
     import pikepdf  # noqa: PLC0415 - loaded when a PDF is written, not when the command starts
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        _label_pages(document, finish.front_pages)
-        _complete_metadata(document, finish)
+        label_pages(document, finish.front_pages)
+        complete_metadata(document, finish)
         out = io.BytesIO()
         document.save(out, deterministic_id=True, compress_streams=True)
     return out.getvalue()
 
 
-def _label_pages(document: pikepdf.Pdf, front_pages: int) -> None:
+def label_pages(document: pikepdf.Pdf, front_pages: int) -> None:
     """Label the front matter in lower-case roman numerals and the chapters onwards from 1.
 
     The printed numbers restart at 1 on the first chapter and run on through the back matter,
@@ -63,7 +63,7 @@ def _label_pages(document: pikepdf.Pdf, front_pages: int) -> None:
     document.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array(nums))
 
 
-def _complete_metadata(document: pikepdf.Pdf, finish: Finish) -> None:
+def complete_metadata(document: pikepdf.Pdf, finish: Finish) -> None:
     """Write dc:title, dc:creator, dc:language and dc:date; keep WeasyPrint's PDF/UA-1 identification."""
     import pikepdf  # noqa: PLC0415
 

@@ -218,7 +218,8 @@ def build(
         typeset = _typeset(prepared, project, options, progress)
     _report_typesetting(prepared.book, typeset, project, options, report)
     report.raise_if_errors(options.strict)
-    pdf = finish_pdf(typeset.result.pdf, _finish(prepared, typeset.result))
+    result = typeset.result
+    pdf = result.pdf if result.finished else finish_pdf(result.pdf, _finish(prepared, result.anchor_pages))
     stop_if_interrupted()
     create_output_folder(project, output)
     write_atomically(pdf, output)
@@ -268,6 +269,7 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
             progress=progress,
             locate=locate,
             known_chars=known_chars,
+            finish=lambda anchor_pages: _finish(prepared, anchor_pages),
         )
     if result is None:
         result = typeset_pdf(
@@ -348,12 +350,12 @@ def _find_element(book: Book, matches: Callable[[str], bool]) -> tuple[str, int 
     return None
 
 
-def _finish(prepared: Prepared, result: TypesetResult) -> Finish:
-    """What the written PDF is finished with: page labels and metadata."""
+def _finish(prepared: Prepared, anchor_pages: Mapping[str, int]) -> Finish:
+    """What the written PDF is finished with: page labels and metadata (`anchor_pages`: id -> page)."""
     book = prepared.book
     first = book.chapters[0].slug if book.chapters else None
     return Finish(
-        front_pages=result.anchor_pages.get(first, 0) if first else 0,
+        front_pages=anchor_pages.get(first, 0) if first else 0,
         title=book.title,
         authors=(book.author,) if book.author else (),
         language=book.language,

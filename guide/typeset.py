@@ -46,6 +46,8 @@ class TypesetResult:
     """What the layout audit found (guide/audit.py), located in the posts."""
     failed_images: tuple[str, ...] = ()
     """Addresses of images WeasyPrint failed to load (refused ones are in the fetcher's refusals)."""
+    finished: bool = False
+    """Whether the PDF has its page labels and metadata already (see `guide.finish`)."""
 
 
 def typeset_pdf(

@@ -23,7 +23,7 @@ from benchmarks.synthetic import write_project
 from guide import BuildOptions, build
 from guide.cli import app
 from guide.typesetting import book as typesetting_book
-from guide.typesetting import parallel, worker
+from guide.typesetting import merge, parallel, worker
 from guide.typesetting.book import _cache, cache_folder, keep_workers
 from tests import pdf_compare
 from tests.conftest import ROOT
@@ -268,3 +268,39 @@ def test_kept_workers_serve_every_build_in_their_block(tmp_path: Path, epoch: st
     build(project, tmp_path / "single.pdf", BuildOptions(strict=True, jobs=1))
     single = pdf_compare.page_images(tmp_path / "single.pdf")
     assert pdf_compare.page_images(tmp_path / "edited.pdf") == single
+
+
+def _forget_merges(project: Path) -> None:
+    """Forget the merged book this process keeps and the merged books on disk: the next merge is fresh."""
+    for merger in typesetting_book._mergers.values():
+        merger.close()
+    typesetting_book._mergers.clear()
+    _cache.cache_clear()
+    shutil.rmtree(cache_folder(project) / "books", ignore_errors=True)
+
+
+@pytest.mark.parametrize("added", ["One more sentence.", "\n\n" + "A long new paragraph of words. " * 150])
+def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_writes(
+    added: str, tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _copy_sample(tmp_path)
+    options = BuildOptions(strict=True, jobs=2)
+    build(project, tmp_path / "first.pdf", options)
+    post = sorted((project / "chapters").glob("*.md"))[5]
+    post.write_text(post.read_text(encoding="utf-8").rstrip("\n") + " " + added + "\n", encoding="utf-8")
+    copied: list[bytes] = []
+    copy_in = merge.BookMerger._copy_in
+
+    def counted(self: merge.BookMerger, data: bytes, digest: bytes, first: int) -> object:
+        copied.append(digest)
+        return copy_in(self, data, digest, first)
+
+    monkeypatch.setattr(merge.BookMerger, "_copy_in", counted)
+    kept = tmp_path / "kept.pdf"
+    build(project, kept, options)
+    parts = len(typesetting_book._mergers[project.resolve()]._parts)
+    assert 1 <= len(copied) < parts  # the edited part (and, if its page count changed, the later ones)
+    _forget_merges(project)
+    fresh = tmp_path / "fresh.pdf"
+    build(project, fresh, options)
+    assert kept.read_bytes() == fresh.read_bytes()

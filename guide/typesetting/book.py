@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from guide.book import Book
 from guide.errors import Report
 from guide.fetcher import SandboxedFetcher, sandbox_roots
+from guide.finish import Finish
 from guide.options import BuildOptions
 from guide.render import RenderOptions
 from guide.typeset import FONTCONFIG_FILE, Progress, TypesetResult
 from guide.typesetting.cache import PartCache
-from guide.typesetting.merge import MergeError
+from guide.typesetting.merge import BookMerger, MergeError
 from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
 from guide.typesetting.parts import unsupported_reason
 from guide.typesetting.pool import Workers, start_workers
@@ -34,6 +35,7 @@ def typeset_book(
     progress: Progress | None = None,
     locate: Locate | None = None,
     known_chars: set[str] | None = None,
+    finish: Callable[[dict[str, int]], Finish] | None = None,
 ) -> TypesetResult | None:
     """Typeset the book in parts with `jobs` workers; None when it must be one document after all.
 
@@ -43,8 +45,10 @@ def typeset_book(
     if unsupported_reason(book, options) is not None:
         return None
     cache = part_cache(project)
+    cache.new_build()
     try:
-        setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache, _kept[-1] if _kept else None)
+        workers = _kept[-1] if _kept else None
+        setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache, workers, _merger(project), finish)
         typeset = typeset_in_parts(book, options, setup, progress)
     except WorkerError as failure:
         note_fallback(report, failure)
@@ -63,6 +67,7 @@ def typeset_book(
         anchor_pages=typeset.anchor_pages,
         failed_images=tuple(handler.findings.failed_images),
         layout_warnings=tuple(typeset.layout_warnings),
+        finished=typeset.finished,
     )
 
 
@@ -90,6 +95,20 @@ def keep_workers(project: Path, options: BuildOptions) -> Iterator[None]:
     finally:
         _kept.remove(workers)
         workers.stop()
+
+
+_mergers: dict[Path, BookMerger] = {}
+"""The merged book of the project built last in this process: the next build copies in what changed."""
+
+
+def _merger(project: Path) -> BookMerger:
+    """The kept merger of `project`; a merger kept for another project is let go (one book in memory)."""
+    if project not in _mergers:
+        for other in _mergers.values():
+            other.close()
+        _mergers.clear()
+        _mergers[project] = BookMerger(part_cache(project).subset)
+    return _mergers[project]
 
 
 def part_cache(project: Path) -> PartCache:

@@ -57,6 +57,21 @@ class PartCache:
         self._loaded: dict[str, dict[str, str]] = {}
         """Each entry's (and page count's) loaded files, path -> digest, as they were when typeset."""
         self._blobs: dict[tuple[str, str], bytes] = {}
+        self._targets: dict[str, Path | None] = {}
+        """This build's project files, as a part's HTML names them -> resolved (see `new_build`)."""
+        self._root: Path | None = None
+        self._keys: dict[tuple[str, str, str], str] = {}
+        """This build's keys: (kind, first page, HTML digest) -> key."""
+
+    def new_build(self) -> None:
+        """Forget what one build worked out once for all its parts: keys, where files resolve to.
+
+        Within a build every part names the same stylesheets' fonts and images: each file is resolved
+        and digested once, not once per part. A new build looks at the files again.
+        """
+        self._targets.clear()
+        self._keys.clear()
+        self._root = None
 
     def get(self, part: Part, first_page: int) -> PartResult | None:
         """The part as typeset before at `first_page`, or None (also for a damaged entry)."""
@@ -183,25 +198,36 @@ class PartCache:
         )
 
     def _key(self, part: Part, first_page: int | None) -> str:
+        html = part.html.encode("utf-8", "surrogateescape")
+        first = str(first_page if part.numbered else None)
+        memo = (part.kind, first, hashlib.sha256(html).hexdigest())
+        key = self._keys.get(memo)
+        if key is not None:
+            return key
         digest = hashlib.sha256()
         # The project's address too: WeasyPrint names an image's resource after its absolute URL.
-        first = str(first_page if part.numbered else None)
-        for piece in (_environment(), self.project.as_uri(), part.kind, first, part.html):
+        for piece in (_environment(), self.project.as_uri(), part.kind, first):
             digest.update(piece.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
+        digest.update(html + b"\0")
         for path in sorted(set(self._local_files(part.html))):
             digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + self._project_file_digest(path))
-        return digest.hexdigest()
+        key = self._keys[memo] = digest.hexdigest()
+        return key
 
     def _project_file_digest(self, path: str) -> bytes:
         """A project file's digest; a file outside the project, or not a regular file, is never read.
 
         The sandboxed fetcher refuses those anyway (and the build fails); the key only needs to differ.
         """
-        target = resolved(Path(path) if Path(path).is_absolute() else self.project / path)
-        if target is None or not target.is_relative_to(self.project.resolve()) or file_problem(target):
-            return b"not a project file"
-        return _file_digest(target)
+        if path not in self._targets:
+            target = resolved(Path(path) if Path(path).is_absolute() else self.project / path)
+            if self._root is None:
+                self._root = self.project.resolve()
+            inside = target is not None and target.is_relative_to(self._root)
+            self._targets[path] = target if inside and target and not file_problem(target) else None
+        target = self._targets[path]
+        return b"not a project file" if target is None else _file_digest(target)
 
     def _local_files(self, html: str) -> list[str]:
         """The project files the part loads: their bytes change the layout without changing the HTML."""

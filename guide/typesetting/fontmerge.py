@@ -2,8 +2,10 @@
 
 Each part embeds its own subset of a face under the same resource name (WeasyPrint names a font by a
 hash of its description, and keeps glyph ids when subsetting). Here the parts' fonts of one name
-become one: the union of their widths and Unicode maps, and the face's full program, found among the
-guide's fonts by its PostScript name, subset by `weasy.subset_font` as WeasyPrint subsets a whole book.
+become one: a copy of the first part's font with the union of their widths and Unicode maps, and the
+face's full program, found among the guide's fonts by its PostScript name, subset by
+`weasy.subset_font` as WeasyPrint subsets a whole book. The parts' own fonts are left as they were
+(no longer used, they are not written), so a kept merge can take the parts apart again.
 """
 
 from __future__ import annotations
@@ -26,13 +28,26 @@ FIXED_PITCH = 1
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
+@dataclass(frozen=True)
+class _Use:
+    """One part's font of one resource name, read once when the part is copied into the book."""
+
+    font: pikepdf.Object
+    mergeable: bool
+    """False for a bitmap font, or one with glyphs it lacks (a CMap maps them to .notdef):
+    WeasyPrint numbers those per document, so each part keeps its own."""
+    widths: dict[int, pikepdf.Object]
+    unicode: dict[int, bytes]
+
+
 @dataclass
-class _Face:
-    fonts: list[pikepdf.Object] = field(default_factory=list)
-    mergeable: bool = True
-    """False when a part lacks glyphs: WeasyPrint numbers those per document, so each part keeps its own."""
-    widths: dict[int, pikepdf.Object] = field(default_factory=dict)
-    unicode: dict[int, bytes] = field(default_factory=dict)
+class PartFonts:
+    """The fonts one part's pages use, as the part was typeset (before any merge rewrote them)."""
+
+    resources: list[tuple[pikepdf.Object, dict[str, pikepdf.Object]]] = field(default_factory=list)
+    """Each /Font resource dictionary of the part, with the fonts it named originally."""
+    uses: dict[str, list[_Use]] = field(default_factory=dict)
+    """Resource name -> the part's distinct fonts of that name, in the order found."""
 
 
 Subsetter = Callable[[Path, list[int], str], bytes]
@@ -44,32 +59,122 @@ def subset_file(path: Path, glyphs: list[int], family: str) -> bytes:
     return subset_font(path.read_bytes(), 0, glyphs, family)
 
 
-def merge_fonts(pdf: pikepdf.Pdf, subset: Subsetter = subset_file) -> None:
-    """Make every font resource of the same name point at one font, embedded once."""
-    font_dicts = _font_resources(pdf)
-    faces: dict[str, _Face] = {}
+def read_fonts(pages: list[pikepdf.Object]) -> PartFonts:
+    """Read the fonts of one part's pages (already copied into the book): widths, Unicode maps."""
+    fonts = PartFonts()
     seen: set[tuple[int, int]] = set()
-    for fonts in font_dicts:
-        for name, font in fonts.items():
+    for resources in _font_resources(pages):
+        fonts.resources.append((resources, dict(resources.items())))
+        for name, font in resources.items():
             if font.objgen in seen:
                 continue
             seen.add(font.objgen)
-            _add(faces.setdefault(name, _Face()), font)
-    canonical = {}
-    for name, face in faces.items():
-        merged = _merge_face(pdf, face, subset) if face.mergeable else None
-        if merged is not None:
-            canonical[name] = merged
-    for fonts in font_dicts:
-        for name in list(fonts.keys()):
-            if name in canonical:
-                fonts[name] = canonical[name]
+            fonts.uses.setdefault(name, []).append(_read(font))
+    return fonts
 
 
-def _font_resources(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
+class FontMerger:
+    """Makes every font resource of the same name point at one font, embedded once.
+
+    Kept between merges of the same book, it makes a face's font again only when the glyphs the
+    parts use changed; what it writes depends only on the parts, never on earlier merges.
+    """
+
+    def __init__(self, subset: Subsetter = subset_file) -> None:
+        self.subset = subset
+        self._made: dict[tuple[object, ...], pikepdf.Object] = {}
+        self._files: dict[tuple[int, int], Path | None] = {}
+
+    def merge(self, pdf: pikepdf.Pdf, parts: list[PartFonts]) -> None:
+        """Point every part's font resources at the one font of their name."""
+        faces: dict[str, list[_Use]] = {}
+        for part in parts:
+            for name, uses in part.uses.items():
+                faces.setdefault(name, []).extend(uses)
+        canonical: dict[str, pikepdf.Object] = {}
+        made: dict[tuple[object, ...], pikepdf.Object] = {}
+        for name, uses in faces.items():
+            if not all(use.mergeable for use in uses):
+                continue
+            if len(uses) == 1:
+                canonical[name] = uses[0].font
+                continue
+            merged = self._merged_face(pdf, uses, made)
+            if merged is not None:
+                canonical[name] = merged
+        self._made = made
+        for part in parts:
+            for resources, original in part.resources:
+                for name, font in original.items():
+                    resources[name] = canonical.get(name, font)
+
+    def _merged_face(
+        self, pdf: pikepdf.Pdf, uses: list[_Use], made: dict[tuple[object, ...], pikepdf.Object]
+    ) -> pikepdf.Object | None:
+        """One font covering every glyph `uses` use, made from the first; None if not the guide's font."""
+        widths: dict[int, pikepdf.Object] = {}
+        unicode: dict[int, bytes] = {}
+        for use in uses:
+            widths.update(use.widths)
+            unicode.update(use.unicode)
+        first = uses[0].font
+        key = (first.objgen, tuple(sorted(widths.items())), tuple(sorted(unicode.items())))
+        if key in self._made:
+            made[key] = self._made[key]
+            return made[key]
+        descriptor = first.DescendantFonts[0].FontDescriptor
+        program_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
+        if first.objgen not in self._files:
+            self._files[first.objgen] = _face_file(descriptor[program_key].read_bytes())
+        full_path = self._files[first.objgen]
+        if full_path is None:
+            return None
+        program = self.subset(full_path, sorted(widths), str(descriptor.get("/FontFamily", "")))
+        made[key] = _merged_font(pdf, first, (program_key, program), widths, unicode)
+        return made[key]
+
+
+def _merged_font(
+    pdf: pikepdf.Pdf,
+    first: pikepdf.Object,
+    embedded: tuple[str, bytes],
+    widths: dict[int, pikepdf.Object],
+    unicode: dict[int, bytes],
+) -> pikepdf.Object:
+    """A copy of the font `first` with `embedded` (key, subset program) and every glyph's width and text."""
+    program_key, program = embedded
+    cid_font = _copy(pdf, first.DescendantFonts[0])
+    descriptor = _copy(pdf, cid_font.FontDescriptor)
+    old_stream = descriptor[program_key]
+    stream = pikepdf.Stream(pdf, program)
+    for extra in ("/Subtype", "/Length1"):
+        if extra in old_stream:
+            stream[extra] = len(program) if extra == "/Length1" else old_stream[extra]
+    descriptor[program_key] = pdf.make_indirect(stream)
+    widest = max((float(width) for width in widths.values()), default=0)
+    bbox = descriptor.FontBBox
+    descriptor.FontBBox = Array([bbox[0], bbox[1], _number(widest), bbox[3]])
+    flags = int(descriptor.Flags) & ~FIXED_PITCH
+    if len(widths) > 1 and len({float(w) for w in widths.values()}) == 1:
+        flags |= FIXED_PITCH
+    descriptor.Flags = flags
+    cid_font.FontDescriptor = descriptor
+    cid_font.W = _width_array(widths)
+    font = _copy(pdf, first)
+    font.DescendantFonts = Array([cid_font])
+    font.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, _to_unicode(unicode)))
+    return font
+
+
+def _copy(pdf: pikepdf.Pdf, dictionary: pikepdf.Object) -> pikepdf.Object:
+    """A new indirect dictionary with the same entries (the values shared, not copied)."""
+    return pdf.make_indirect(Dictionary({key: value for key, value in dictionary.items()}))
+
+
+def _font_resources(pages: list[pikepdf.Object]) -> list[pikepdf.Object]:
     """Every /Font resource dictionary of the pages and of the forms they draw, once each."""
     found: dict[tuple[int, int], pikepdf.Object] = {}
-    stack = [page.obj.get("/Resources") for page in pdf.pages]
+    stack = [page.get("/Resources") for page in reversed(pages)]
     visited: set[tuple[int, int]] = set()
     while stack:
         resources = stack.pop()
@@ -81,22 +186,20 @@ def _font_resources(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
             visited.add(resources.objgen)
         fonts = resources.get("/Font")
         if fonts is not None:
-            found[fonts.objgen if fonts.is_indirect else (id(fonts), -1)] = fonts
-        for xobject in resources.get("/XObject", Dictionary()).values():
+            found.setdefault(fonts.objgen if fonts.is_indirect else (id(fonts), -1), fonts)
+        for xobject in reversed(list(resources.get("/XObject", Dictionary()).values())):
             stack.append(xobject.get("/Resources"))
-        for pattern in resources.get("/Pattern", Dictionary()).values():
+        for pattern in reversed(list(resources.get("/Pattern", Dictionary()).values())):
             stack.append(pattern.get("/Resources"))
     return list(found.values())
 
 
-def _add(face: _Face, font: pikepdf.Object) -> None:
-    face.fonts.append(font)
+def _read(font: pikepdf.Object) -> _Use:
     if font.get("/Subtype") != Name.Type0 or font.get("/Encoding") != Name("/Identity-H"):
-        face.mergeable = False  # a bitmap font, or one with glyphs it lacks (a CMap maps them to .notdef)
-        return
-    face.widths.update(_widths(font.DescendantFonts[0].W))
-    for glyph, text in _BFCHAR.findall(font.ToUnicode.read_bytes()):
-        face.unicode[int(glyph, 16)] = text
+        return _Use(font, False, {}, {})
+    widths = _widths(font.DescendantFonts[0].W)
+    unicode = {int(glyph, 16): text for glyph, text in _BFCHAR.findall(font.ToUnicode.read_bytes())}
+    return _Use(font, True, widths, unicode)
 
 
 def _widths(array: pikepdf.Object) -> dict[int, pikepdf.Object]:
@@ -108,39 +211,6 @@ def _widths(array: pikepdf.Object) -> dict[int, pikepdf.Object]:
         for offset, width in enumerate(items[i + 1]):
             widths[first + offset] = width
     return widths
-
-
-def _merge_face(pdf: pikepdf.Pdf, face: _Face, subset: Subsetter) -> pikepdf.Object | None:
-    """Rewrite the first of the face's fonts to cover every glyph used; return it.
-
-    None when the face is not one of the guide's fonts (an author's @font-face): each part keeps its own.
-    """
-    font = face.fonts[0]
-    if len(face.fonts) == 1:
-        return font
-    cid_font = font.DescendantFonts[0]
-    descriptor = cid_font.FontDescriptor
-    key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
-    program_stream = descriptor[key]
-    full_path = _face_file(program_stream.read_bytes())
-    if full_path is None:
-        return None
-    program = subset(full_path, sorted(face.widths), str(descriptor.get("/FontFamily", "")))
-    stream = pikepdf.Stream(pdf, program)
-    for extra in ("/Subtype", "/Length1"):
-        if extra in program_stream:
-            stream[extra] = len(program) if extra == "/Length1" else program_stream[extra]
-    descriptor[key] = pdf.make_indirect(stream)
-    cid_font.W = _width_array(face.widths)
-    widest = max((float(width) for width in face.widths.values()), default=0)
-    bbox = descriptor.FontBBox
-    descriptor.FontBBox = Array([bbox[0], bbox[1], _number(widest), bbox[3]])
-    flags = int(descriptor.Flags) & ~FIXED_PITCH
-    if len(face.widths) > 1 and len({float(w) for w in face.widths.values()}) == 1:
-        flags |= FIXED_PITCH
-    descriptor.Flags = flags
-    font.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, _to_unicode(face.unicode)))
-    return font
 
 
 def _number(value: float) -> int | float:

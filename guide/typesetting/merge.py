@@ -2,23 +2,38 @@
 
 Pages in reading order; named destinations; the outline; links to other parts, made internal again;
 the tag trees of every part under one Document element, numbered as WeasyPrint numbers them; one
-font per face (`fontmerge`); the document's metadata, language and viewer settings from the first part.
+font per face (`fontmerge`); the document's metadata, language and viewer settings from the first
+part; then the finish (`guide.finish`: page labels, complete XMP) before the one save.
+
+A `BookMerger` kept between builds (`guide watch`) keeps the merged document in memory and copies in
+only the parts whose bytes changed; everything that depends on where a part sits (page numbers of
+destinations, the outline, the tag tree's numbering, the fonts) is made again from what each part
+holds. The bytes written depend on the parts alone, never on what was merged before.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import io
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from guide.typesetting.fontmerge import Subsetter, merge_fonts, subset_file
+from guide.finish import Finish, complete_metadata, label_pages
+from guide.typesetting.fontmerge import FontMerger, PartFonts, Subsetter, read_fonts, subset_file
 from guide.typesetting.parts import anchor_name
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
+REBUILT_KEYS = ("/Names", "/Outlines", "/StructTreeRoot", "/PageLabels", *CATALOG_KEYS)
+"""The catalog's entries each merge writes afresh."""
+STALE_PAGES = 2.0
+"""Start the kept document afresh once it holds this many times the book's pages in parts taken out:
+what a merge drops stays in memory until then (and is never written)."""
 
 
 class MergeError(RuntimeError):
@@ -29,40 +44,316 @@ class MergeError(RuntimeError):
 class _OutlineItem:
     title: str
     page: int
-    left: pikepdf.Object
-    top: pikepdf.Object
+    """0-based, within its part."""
+    left: Any
+    top: Any
     closed: bool
     children: list[_OutlineItem] = field(default_factory=list)
 
 
 @dataclass
-class _Merged:
-    pdf: pikepdf.Pdf
-    dests: dict[str, tuple[int, pikepdf.Object, pikepdf.Object]] = field(default_factory=dict)
+class _Part:
+    """One part copied into the merged document, and what the merge needs of it, read once."""
+
+    digest: bytes
+    pages: list[pikepdf.Object]
+    dests: list[tuple[str, int, Any, Any]] = field(default_factory=list)
+    """Named destinations: name, 0-based page within the part, left, top."""
     outline: list[_OutlineItem] = field(default_factory=list)
-    trees: list[tuple[int, int, pikepdf.Object]] = field(default_factory=list)
-    """(first page, page count, copied StructTreeRoot) per tagged part."""
+    kids: list[pikepdf.Object] = field(default_factory=list)
+    """The elements under the part's Document element, now children of the book's."""
+    page_keys: list[tuple[int, pikepdf.Object]] = field(default_factory=list)
+    """The parent tree's page entries: 0-based page within the part, marked-content elements."""
+    annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = field(default_factory=list)
+    """The parent tree's annotation entries, in the part's order: annotation, its element."""
+    links: list[str] = field(default_factory=list)
+    """The anchors of other parts its links point to."""
+    fonts: PartFonts = field(default_factory=PartFonts)
+    tagged: bool = False
 
 
-def merge_parts(parts: Sequence[bytes], subset: Subsetter = subset_file) -> bytes:
+def merge_parts(
+    parts: Sequence[bytes], subset: Subsetter = subset_file, finish: Finish | None = None
+) -> bytes:
     """Return one PDF holding every page of `parts` (PDF files, in reading order), linked and tagged.
 
-    `subset` makes each face's program from its file and the glyphs the parts use (a cache may serve it).
+    `subset` makes each face's program from its file and the glyphs the parts use (a cache may serve
+    it); `finish`, if given, is applied before the PDF is written (see `guide.finish`).
     """
-    sources = [pikepdf.open(io.BytesIO(data)) for data in parts]
-    merged = _Merged(pikepdf.new())
+    merger = BookMerger(subset)
     try:
-        for source in sources:
-            _append(merged, source)
-        pdf = merged.pdf
-        _write_dests(merged)
-        _make_links_internal(merged)
-        _write_outline(merged)
-        _merge_tag_trees(merged)
-        merge_fonts(pdf, subset)
-        _copy_document_metadata(pdf, sources[0])
+        return merger.merge(parts, finish)
+    finally:
+        merger.close()
+
+
+class BookMerger:
+    """The merged book, kept in memory between merges; `merge` copies in only the parts that changed."""
+
+    def __init__(self, subset: Subsetter = subset_file) -> None:
+        self.subset = subset
+        self._pdf: pikepdf.Pdf | None = None
+        self._parts: list[_Part] = []
+        self._dropped = 0
+        """Pages taken out since the document was started."""
+
+    def close(self) -> None:
+        """Forget the kept document; the next merge starts afresh."""
+        if self._pdf is not None:
+            self._pdf.close()
+        self._pdf = None
+        self._parts = []
+        self._dropped = 0
+
+    def merge(self, parts: Sequence[bytes], finish: Finish | None = None) -> bytes:
+        """The merged PDF of `parts` (PDF files, in reading order), finished with `finish` if given."""
+        if self._pdf is None or self._dropped > STALE_PAGES * max(1, sum(len(p.pages) for p in self._parts)):
+            self._start()
+        try:
+            self._update(parts)
+            return self._write(parts, finish)
+        except BaseException:
+            self.close()  # never merge into a document left half-changed
+            raise
+
+    def _start(self) -> None:
+        self.close()
+        pdf = self._pdf = pikepdf.new()
+        self._fonts = FontMerger(self.subset)
+        self._tree_root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        self._document = pdf.make_indirect(
+            Dictionary(Type=Name.StructElem, S=Name.Document, K=Array(), P=self._tree_root)
+        )
+        self._tree_root.K = Array([self._document])
+        self._parent_tree = pdf.make_indirect(Dictionary(Nums=Array()))
+        self._outline_pool: list[pikepdf.Object] = []
+        self._finished: dict[tuple[bytes, str], dict[str, pikepdf.Object]] = {}
+
+    @property
+    def pdf(self) -> pikepdf.Pdf:
+        assert self._pdf is not None
+        return self._pdf
+
+    def _update(self, parts: Sequence[bytes]) -> None:
+        """Take out the parts no longer in the book and copy in the new ones, in reading order."""
+        digests = [hashlib.sha256(data).digest() for data in parts]
+        old = [part.digest for part in self._parts]
+        matcher = difflib.SequenceMatcher(a=old, b=digests, autojunk=False)
+        kept: dict[int, _Part] = {}
+        for block in matcher.get_matching_blocks():
+            for offset in range(block.size):
+                kept[block.b + offset] = self._parts[block.a + offset]
+        kept_ids = {id(part) for part in kept.values()}
+        first = 0
+        spans = []
+        for part in self._parts:
+            spans.append((first, part))
+            first += len(part.pages)
+        for first, part in reversed(spans):
+            if id(part) not in kept_ids:
+                del self.pdf.pages[first : first + len(part.pages)]
+                self._dropped += len(part.pages)
+        merged: list[_Part] = []
+        first = 0
+        for index, data in enumerate(parts):
+            part = kept.get(index) or self._copy_in(data, digests[index], first)
+            merged.append(part)
+            first += len(part.pages)
+        self._parts = merged
+
+    def _copy_in(self, data: bytes, digest: bytes, first: int) -> _Part:
+        """Copy one part's pages to `first` and its tags, reading what the merge needs of it."""
+        pdf = self.pdf
+        with pikepdf.open(io.BytesIO(data)) as source:
+            index_of = {page.obj.objgen: i for i, page in enumerate(source.pages)}
+            part = _Part(digest, [])
+            names = source.Root.get("/Names")
+            if names is not None and "/Dests" in names:
+                flat = names.Dests.Names
+                for i in range(0, len(flat), 2):
+                    target = flat[i + 1]
+                    part.dests.append((str(flat[i]), index_of[target[0].objgen], target[2], target[3]))
+            if "/Outlines" in source.Root:
+                part.outline = _outline_items(source.Root.Outlines, index_of)
+            with warnings.catch_warnings():  # those copies keep no named destinations: _write_dests does
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                if first == len(pdf.pages):
+                    pdf.pages.extend(source.pages)
+                else:
+                    for offset, page in enumerate(source.pages):
+                        pdf.pages.insert(first + offset, page)
+            part.pages = [pdf.pages[first + i].obj for i in range(len(source.pages))]
+            if "/StructTreeRoot" in source.Root:  # copied after the pages: /Pg then points at the copies
+                self._read_tags(part, pdf.copy_foreign(source.Root.StructTreeRoot))
+        part.links = _make_links_internal(part.pages)
+        part.fonts = read_fonts(part.pages)
+        return part
+
+    def _read_tags(self, part: _Part, tree: pikepdf.Object) -> None:
+        """Hang the part's elements under the book's Document element; read its parent tree."""
+        part.tagged = True
+        old_document = tree.K[0].objgen
+        for kid in tree.K[0].K:
+            kid.P = self._document
+            part.kids.append(kid)
+        _adopt_margin_elements(tree.ParentTree.Nums, old_document, self._document)
+        by_key = {}
+        for page in part.pages:
+            for annot in page.get("/Annots", ()):
+                if "/StructParent" in annot:
+                    by_key[int(annot.StructParent)] = annot
+        old = tree.ParentTree.Nums
+        count = len(part.pages)
+        for i in range(0, len(old), 2):
+            key, value = int(old[i]), old[i + 1]
+            if key < count:
+                part.page_keys.append((key, value))
+            else:
+                part.annotations.append((by_key[key], value))
+
+    def _write(self, parts: Sequence[bytes], finish: Finish | None) -> bytes:
+        pdf = self.pdf
+        for key in REBUILT_KEYS:
+            if key in pdf.Root:
+                del pdf.Root[key]
+        dests = self._write_dests()
+        for part in self._parts:
+            for name in part.links:
+                if name not in dests:
+                    raise MergeError(f"a link points to #{name}, which no part of the book has")
+        self._write_outline()
+        self._merge_tag_trees()
+        self._fonts.merge(pdf, [part.fonts for part in self._parts])
+        self._finish(parts, finish)
+        return _saved(pdf)
+
+    def _write_dests(self) -> set[str]:
+        """One flat, sorted name tree of every anchor, as WeasyPrint writes it (the first part's wins)."""
+        dests: dict[str, tuple[pikepdf.Object, Any, Any]] = {}
+        for part in self._parts:
+            for name, page, left, top in part.dests:
+                dests.setdefault(name, (part.pages[page], left, top))
+        flat = Array()
+        for name in sorted(dests):
+            page_object, left, top = dests[name]
+            flat.append(String(name))
+            flat.append(Array([page_object, Name.XYZ, left, top, 0]))
+        if len(flat):
+            self.pdf.Root.Names = Dictionary(Dests=Dictionary(Names=flat))
+        return set(dests)
+
+    def _write_outline(self) -> None:
+        items = [(part, item) for part in self._parts for item in part.outline]
+        if not items:
+            return
+        pool = iter(self._outline_pool)
+        used: list[pikepdf.Object] = []
+
+        def entry() -> pikepdf.Object:
+            """An outline entry, emptied: entries are reused so that a kept document does not grow."""
+            found = next(pool, None)
+            if found is None:
+                found = self.pdf.make_indirect(Dictionary())
+            for key in list(found.keys()):
+                del found[key]
+            used.append(found)
+            return found
+
+        root = entry()
+        objects, count = _outline_objects(items, root, entry)
+        root.Count = count
+        root.First, root.Last = objects[0], objects[-1]
+        self.pdf.Root.Outlines = root
+        self._outline_pool = used + list(pool)
+
+    def _merge_tag_trees(self) -> None:
+        """Put every part's tags under one Document element; key pages, then annotations, in book order."""
+        if not any(part.tagged for part in self._parts):
+            return
+        nums = Array()
+        kids = Array()
+        annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+        first = 0
+        for part in self._parts:
+            for kid in part.kids:
+                kids.append(kid)
+            for key, value in part.page_keys:
+                page = part.pages[key]
+                if page.get("/StructParents") != first + key:
+                    page.StructParents = first + key
+                nums.append(first + key)
+                nums.append(value)
+            annotations += part.annotations
+            first += len(part.pages)
+        for key, (annot, value) in enumerate(annotations, start=first):
+            annot.StructParent = key
+            nums.append(key)
+            nums.append(value)
+        self._document.K = kids
+        self._parent_tree.Nums = nums
+        self._tree_root.ParentTree = self._parent_tree
+        self.pdf.Root.StructTreeRoot = self._tree_root
+
+    def _finish(self, parts: Sequence[bytes], finish: Finish | None) -> None:
+        """The first part's metadata, finished; made once per first part and finish, then kept."""
+        pdf = self.pdf
+        if finish is not None:
+            label_pages(pdf, finish.front_pages)
+        key = (self._parts[0].digest if self._parts else b"", repr(finish))
+        entries = self._finished.get(key)
+        if entries is None:
+            entries = self._finished_metadata(parts[0] if parts else None, finish)
+            self._finished = {key: entries}
+        for name, value in entries.items():
+            if name == "/Info":
+                pdf.trailer.Info = value
+            else:
+                pdf.Root[name] = value
+
+    def _finished_metadata(self, first: bytes | None, finish: Finish | None) -> dict[str, pikepdf.Object]:
+        """Title, author, dates, language and XMP from the first part (every part has the same head)."""
+        pdf = self.pdf
+        pdf.trailer.Info = pdf.make_indirect(Dictionary())
+        if first is not None:
+            with pikepdf.open(io.BytesIO(first)) as source:
+                for key, value in source.docinfo.items():
+                    pdf.docinfo[key] = value
+                for key in CATALOG_KEYS:
+                    if key in source.Root:
+                        value = source.Root[key]
+                        indirect = value if value.is_indirect else source.make_indirect(value)
+                        pdf.Root[key] = pdf.copy_foreign(indirect)
+        if finish is not None:
+            complete_metadata(pdf, finish)
+        entries = {key: pdf.Root[key] for key in CATALOG_KEYS if key in pdf.Root}
+        entries["/Info"] = pdf.trailer.Info
+        return entries
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
+    """The PDF's bytes, the same whatever order its objects were made in.
+
+    qpdf groups and numbers objects in object streams in the order they were made, which differs
+    between a kept document and a fresh one. So the document is copied into a new one first: qpdf
+    makes the copies as it meets them, pages first, then the catalog's entries, which depends on the
+    document alone.
+    """
+    with pikepdf.new() as fresh:
+        with warnings.catch_warnings():  # the named destinations are copied with the catalog below
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            fresh.pages.extend(pdf.pages)
+        for key in sorted(pdf.Root.keys()):
+            if key in ("/Pages", "/Type"):
+                continue
+            value = pdf.Root[key]
+            if isinstance(value, (String, Name)):
+                fresh.Root[key] = value  # a direct value stays one (/Lang)
+            else:
+                fresh.Root[key] = fresh.copy_foreign(value if value.is_indirect else pdf.make_indirect(value))
+        if "/Info" in pdf.trailer:
+            fresh.trailer.Info = fresh.copy_foreign(pdf.trailer.Info)
         out = io.BytesIO()
-        pdf.save(
+        fresh.save(
             out,
             min_version="1.7",
             deterministic_id=True,
@@ -70,35 +361,9 @@ def merge_parts(parts: Sequence[bytes], subset: Subsetter = subset_file) -> byte
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
         return out.getvalue()
-    finally:
-        merged.pdf.close()
-        for source in sources:
-            source.close()
 
 
-def _append(merged: _Merged, source: pikepdf.Pdf) -> None:
-    pdf = merged.pdf
-    first = len(pdf.pages)
-    index_of = {page.obj.objgen: i for i, page in enumerate(source.pages)}
-    names = source.Root.get("/Names")
-    if names is not None and "/Dests" in names:
-        flat = names.Dests.Names
-        for i in range(0, len(flat), 2):
-            target = flat[i + 1]
-            merged.dests.setdefault(str(flat[i]), (first + index_of[target[0].objgen], target[2], target[3]))
-    if "/Outlines" in source.Root:
-        merged.outline += _outline_items(source.Root.Outlines, index_of, first)
-    with warnings.catch_warnings():  # that extend() keeps no named destinations: _write_dests does
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        pdf.pages.extend(source.pages)
-    if "/StructTreeRoot" in source.Root:  # copied after the pages: /Pg then points at the copies
-        tree = pdf.copy_foreign(source.Root.StructTreeRoot)
-        merged.trees.append((first, len(source.pages), tree))
-
-
-def _outline_items(
-    node: pikepdf.Object, index_of: dict[tuple[int, int], int], first: int
-) -> list[_OutlineItem]:
+def _outline_items(node: pikepdf.Object, index_of: dict[tuple[int, int], int]) -> list[_OutlineItem]:
     items = []
     item = node.get("/First")
     while item is not None:
@@ -106,119 +371,58 @@ def _outline_items(
         items.append(
             _OutlineItem(
                 title=str(item.Title),
-                page=first + index_of[dest[0].objgen],
+                page=index_of[dest[0].objgen],
                 left=dest[2],
                 top=dest[3],
                 closed=int(item.get("/Count", 0)) < 0,
-                children=_outline_items(item, index_of, first),
+                children=_outline_items(item, index_of),
             )
         )
         item = item.get("/Next")
     return items
 
 
-def _write_dests(merged: _Merged) -> None:
-    """One flat, sorted name tree of every anchor, as WeasyPrint writes it."""
-    pdf = merged.pdf
-    flat = Array()
-    for name in sorted(merged.dests):
-        page, left, top = merged.dests[name]
-        flat.append(String(name))
-        flat.append(Array([pdf.pages[page].obj, Name.XYZ, left, top, 0]))
-    if len(flat):
-        pdf.Root.Names = Dictionary(Dests=Dictionary(Names=flat))
-
-
-def _make_links_internal(merged: _Merged) -> None:
-    """Turn each sentinel URI link into a link to its named destination."""
-    for page in merged.pdf.pages:
-        for annot in page.obj.get("/Annots", ()):
+def _make_links_internal(pages: list[pikepdf.Object]) -> list[str]:
+    """Turn each sentinel URI link into a link to its named destination; return those names."""
+    names = []
+    for page in pages:
+        for annot in page.get("/Annots", ()):
             action = annot.get("/A")
             if action is None or action.get("/S") != Name.URI:
                 continue
             name = anchor_name(str(action.URI))
             if name is None:
                 continue
-            if name not in merged.dests:
-                raise MergeError(f"a link points to #{name}, which no part of the book has")
+            names.append(name)
             del annot["/A"]
             annot.Dest = String(name)
             if "/Contents" in annot:
                 annot.Contents = String(name)
-
-
-def _write_outline(merged: _Merged) -> None:
-    if not merged.outline:
-        return
-    pdf = merged.pdf
-    root = pdf.make_indirect(Dictionary())
-    items, count = _outline_objects(pdf, merged.outline, root)
-    root.Count = count
-    root.First, root.Last = items[0], items[-1]
-    pdf.Root.Outlines = root
+    return names
 
 
 def _outline_objects(
-    pdf: pikepdf.Pdf, items: list[_OutlineItem], parent: pikepdf.Object
+    items: Sequence[tuple[_Part, _OutlineItem]], parent: pikepdf.Object, entry: Any
 ) -> tuple[list[pikepdf.Object], int]:
     """Write `items` under `parent`; return them and the count of open entries, as WeasyPrint counts."""
     objects: list[pikepdf.Object] = []
     count = len(items)
-    for item in items:
-        entry = pdf.make_indirect(
-            Dictionary(
-                Title=String(item.title),
-                Dest=Array([pdf.pages[item.page].obj, Name.XYZ, item.left, item.top, 0]),
-            )
-        )
-        children, child_count = _outline_objects(pdf, item.children, entry)
-        entry.Count = -child_count if item.closed else child_count
+    for part, item in items:
+        made = entry()
+        made.Title = String(item.title)
+        made.Dest = Array([part.pages[item.page], Name.XYZ, item.left, item.top, 0])
+        children, child_count = _outline_objects([(part, child) for child in item.children], made, entry)
+        made.Count = -child_count if item.closed else child_count
         if not item.closed:
             count += child_count
         if objects:
-            entry.Prev = objects[-1]
-            objects[-1].Next = entry
+            made.Prev = objects[-1]
+            objects[-1].Next = made
         if children:
-            entry.First, entry.Last = children[0], children[-1]
-        entry.Parent = parent
-        objects.append(entry)
+            made.First, made.Last = children[0], children[-1]
+        made.Parent = parent
+        objects.append(made)
     return objects, count
-
-
-def _merge_tag_trees(merged: _Merged) -> None:
-    """Put every part's tags under one Document element; key pages, then annotations, in book order."""
-    if not merged.trees:
-        return
-    pdf = merged.pdf
-    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array(), P=root))
-    root.K = Array([document])
-    nums = Array()
-    annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
-    for first, count, tree in merged.trees:
-        old_document = tree.K[0].objgen
-        for kid in tree.K[0].K:
-            kid.P = document
-            document.K.append(kid)
-        _adopt_margin_elements(tree.ParentTree.Nums, old_document, document)
-        by_key = {}
-        for i in range(count):
-            for annot in pdf.pages[first + i].obj.get("/Annots", ()):
-                if "/StructParent" in annot:
-                    by_key[int(annot.StructParent)] = annot
-        old = tree.ParentTree.Nums
-        for i in range(0, len(old), 2):
-            key, value = int(old[i]), old[i + 1]
-            if key < count:
-                pdf.pages[first + key].obj.StructParents = first + key
-                nums.extend(Array([first + key, value]))
-            else:
-                annotations.append((by_key[key], value))
-    for key, (annot, value) in enumerate(annotations, start=len(pdf.pages)):
-        annot.StructParent = key
-        nums.extend(Array([key, value]))
-    root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
-    pdf.Root.StructTreeRoot = root
 
 
 def _adopt_margin_elements(nums: pikepdf.Object, old: tuple[int, int], document: pikepdf.Object) -> None:
@@ -238,13 +442,3 @@ def _adopt_margin_elements(nums: pikepdf.Object, old: tuple[int, int], document:
                     node.P = document
                     break
                 node = node.P
-
-
-def _copy_document_metadata(pdf: pikepdf.Pdf, first: pikepdf.Pdf) -> None:
-    """Title, author, dates, language and XMP come from the first part: every part has the same head."""
-    for key, value in first.docinfo.items():
-        pdf.docinfo[key] = value
-    for key in CATALOG_KEYS:
-        if key in first.Root:
-            value = first.Root[key]
-            pdf.Root[key] = pdf.copy_foreign(value if value.is_indirect else first.make_indirect(value))

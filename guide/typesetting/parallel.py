@@ -26,10 +26,12 @@ from guide.audit import Finding, located
 from guide.book import Book
 from guide.errors import Diagnostic, Report
 from guide.fetcher import Refusal, SandboxedFetcher
+from guide.finish import Finish
 from guide.render import RenderOptions
 from guide.typeset import objects_frozen
 from guide.typesetting.cache import PartCache, content_key
-from guide.typesetting.merge import merge_parts
+from guide.typesetting.fontmerge import subset_file
+from guide.typesetting.merge import BookMerger
 from guide.typesetting.parts import BookParts, Part, body_parts, front_part
 from guide.typesetting.pool import Workers, start_workers
 from guide.typesetting.worker import UNKNOWN, PartJob, PartResult, typeset_part
@@ -71,6 +73,8 @@ class Typeset:
     parts: int
     loaded: tuple[Path, ...] = ()
     """The local files the parts loaded (recorded with each cached part too)."""
+    finished: bool = False
+    """Whether `pdf` is finished already (`Setup.finish` was given)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,10 @@ class Setup:
     cache: PartCache | None = None
     workers: Workers | None = None
     """Workers kept for many builds (`guide watch`); None starts them for this build."""
+    merger: BookMerger | None = None
+    """The merged book kept from the last build (in this process), or None to merge afresh."""
+    finish: Callable[[dict[str, int]], Finish] | None = None
+    """What to finish the merged PDF with, from the anchors' pages (see `guide.finish`)."""
 
 
 def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress: Progress | None) -> Typeset:
@@ -109,16 +117,19 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
     results = [run.front_result, *run.results]
     if setup.cache is not None:
         setup.cache.put_blob("pages", memo, json.dumps(run.anchor_numbers()).encode())
+    anchor_pages = _anchor_pages(results)
+    finish = setup.finish(anchor_pages) if setup.finish is not None else None
     return Typeset(
-        pdf=_merged(results, setup.cache, progress),
+        pdf=_merged(results, setup, finish, progress),
         pages=sum(r.pages for r in results),
-        anchor_pages=_anchor_pages(results),
+        anchor_pages=anchor_pages,
         log=[record for r in results for record in r.log],
         refusals=[Refusal(url, reason) for r in results for url, reason in r.refusals],
         layout_warnings=_layout_warnings(results),
         laid_out=run.laid_out,
         parts=len(results),
         loaded=tuple(dict.fromkeys(Path(path) for r in results for path in r.loaded)),
+        finished=finish is not None,
     )
 
 
@@ -203,18 +214,26 @@ def _stopping_on_failure(run: _Run) -> Iterator[None]:
         raise
 
 
-def _merged(results: list[PartResult], cache: PartCache | None, progress: Progress | None) -> bytes:
-    """The merged PDF of `results`, from the cache when the very same parts were merged before."""
-    if cache is None:
-        return merge_parts([r.pdf for r in results])
-    key = content_key(*(r.pdf for r in results))
-    pdf = cache.get_blob("books", key)
-    if pdf is None:
-        if progress:
-            progress(f"Merging {len(results)} parts")
-        pdf = merge_parts([r.pdf for r in results], cache.subset)
-        cache.put_blob("books", key, pdf)
-    return pdf
+def _merged(
+    results: list[PartResult], setup: Setup, finish: Finish | None, progress: Progress | None
+) -> bytes:
+    """The merged (and finished) PDF of `results`, from the cache when the same parts were merged before."""
+    cache = setup.cache
+    merger = setup.merger or BookMerger(cache.subset if cache is not None else subset_file)
+    try:
+        if cache is None:
+            return merger.merge([r.pdf for r in results], finish)
+        key = content_key(repr(finish).encode(), *(r.pdf for r in results))
+        pdf = cache.get_blob("books", key)
+        if pdf is None:
+            if progress:
+                progress(f"Merging {len(results)} parts")
+            pdf = merger.merge([r.pdf for r in results], finish)
+            cache.put_blob("books", key, pdf)
+        return pdf
+    finally:
+        if setup.merger is None:
+            merger.close()
 
 
 def _anchor_pages(results: list[PartResult]) -> dict[str, int]:
