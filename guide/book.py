@@ -15,7 +15,7 @@ from guide.errors import Report, shown_address
 from guide.images import data_image_problem, image_problem
 from guide.manifest import MANIFEST_NAME, Edition, Manifest
 from guide.numbering import number_chapters
-from guide.paths import climbs_out, file_problem, path_text_problem, resolved
+from guide.paths import project_file
 from guide.positions import element_line
 from guide.post import Post, address_key
 from guide.resolution import (
@@ -374,16 +374,8 @@ def _unavailable(src: str, context: _PostContext) -> str | None:
 
 def _local_problem(src: str, context: _PostContext) -> str | None:
     """Say why a local image cannot be had (odd path, outside the project, missing, not a file), or None."""
-    relative = _relative_image(src, context)
-    if problem := path_text_problem(relative):
-        return f"image {shown_address(src)} {problem}"
-    abs_path = resolved(context.project_dir / relative)
-    if abs_path is None:
-        return f"image {shown_address(src)} cannot be resolved (a symlink loop?)"
-    if climbs_out(relative) or not abs_path.is_relative_to(context.project_dir):
-        return f"image {shown_address(src)} lies outside the project folder"
-    problem = file_problem(abs_path)
-    return None if problem is None else f"image {shown_address(src)} {problem}"
+    found = project_file(context.project_dir, _relative_image(src, context))
+    return f"image {shown_address(src)} {found}" if isinstance(found, str) else None
 
 
 def _scheme_problem(src: str, scheme: str) -> str | None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 import guide
-from guide.errors import Diagnostic, GuideError, Report, Severity
+from guide.errors import Diagnostic, GuideError, Report, Severity, escape_controls
 from guide.importing.options import ImportOptions, Order
 from guide.interrupt import install_handlers
 from guide.manifest import Edition, MissingImages
@@ -60,7 +60,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _say(line: str) -> None:
+    """Print one line to stderr as it is: no markup or emoji codes, control characters escaped."""
+    stderr.print(escape_controls(line), markup=False)
+
 
 ProjectArg = Annotated[
     Path,
@@ -140,7 +146,7 @@ def _main(
 
 def _print(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
-        stderr.print(str(diagnostic), markup=False)
+        _say(str(diagnostic))
 
 
 def _print_tally(diagnostics: list[Diagnostic]) -> None:
@@ -155,7 +161,7 @@ def _print_tally(diagnostics: list[Diagnostic]) -> None:
     counts = [
         f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n
     ]
-    stderr.print(f"stopped: {', '.join(counts)}", markup=False)
+    _say(f"stopped: {', '.join(counts)}")
 
 
 @contextlib.contextmanager
@@ -168,7 +174,7 @@ def _author_errors() -> Iterator[None]:
         _print_tally(exc.diagnostics)
         raise typer.Exit(EXIT_AUTHOR_ERROR) from None
     except KeyboardInterrupt:
-        stderr.print("interrupted", markup=False)
+        _say("interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
@@ -235,16 +241,15 @@ def new_command(
             _import(sources, imported)
         package, known = installed_package_spec()
         written = write_starter(options, sample=not sources, package=package)
-    stderr.print(f"created {folder}: {', '.join(written)}", markup=False)
+    _say(f"created {folder}: {', '.join(written)}")
     if not author:
         _tell_author(folder, from_git)
     if not known:
-        stderr.print(
+        _say(
             f"CI: this guide was installed from a local folder; set GUIDE_PACKAGE in "
-            f"{folder / WORKFLOW_PATH} to where pip gets guide (a git URL or a release)",
-            markup=False,
+            f"{folder / WORKFLOW_PATH} to where pip gets guide (a git URL or a release)"
         )
-    stderr.print(f"next: guide watch {folder} --serve   (or: guide build {folder})", markup=False)
+    _say(f"next: guide watch {folder} --serve   (or: guide build {folder})")
 
 
 def _tell_author(folder: Path, from_git: str | None) -> None:
@@ -256,13 +261,12 @@ def _tell_author(folder: Path, from_git: str | None) -> None:
     written = tomllib.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8")).get("author")
     manifest = folder / MANIFEST_NAME
     if written == "":
-        stderr.print(
+        _say(
             f"author: none known (no --author, no git user.name): the cover names no one; "
-            f"set 'author' in {manifest}",
-            markup=False,
+            f"set 'author' in {manifest}"
         )
     elif written is not None and written == from_git:
-        stderr.print(f"author: {written} (git's user.name; change 'author' in {manifest})", markup=False)
+        _say(f"author: {written} (git's user.name; change 'author' in {manifest})")
 
 
 @app.command(
@@ -350,7 +354,7 @@ def _import(sources: list[Path], options: ImportOptions) -> None:
 
     result = import_sources(sources, options)
     for line in import_summary(result, options.project):
-        stderr.print(line, markup=False)
+        _say(line)
     if result.clashes:  # the rest is written; these need the author's word
         _print(list(result.clashes))
         raise typer.Exit(EXIT_AUTHOR_ERROR)
@@ -369,7 +373,7 @@ def check_command(
     with _author_errors():
         warnings = check(project, BuildOptions(strict=strict, style=style, missing_images=missing_images))
     _print(warnings)
-    stderr.print(f"ok: {project} ({len(warnings)} warnings)", markup=False)
+    _say(f"ok: {project} ({len(warnings)} warnings)")
 
 
 OutputOpt = Annotated[
@@ -413,7 +417,7 @@ def build_command(
     result = unchanged_build(project, output, options)
     if result is not None:
         _print(result.warnings)
-        stderr.print(f"{output} is up to date ({result.pages} pages)", markup=False)
+        _say(f"{output} is up to date ({result.pages} pages)")
         return
     from guide.pipeline import build  # noqa: PLC0415 - the pipeline loads only when there is work
 
@@ -422,7 +426,7 @@ def build_command(
         result = build(project, output, options, progress)
     record_build(started, result)
     _print(result.warnings)
-    stderr.print(f"wrote {output} ({result.pages} pages)", markup=False)
+    _say(f"wrote {output} ({result.pages} pages)")
 
 
 @app.command(
@@ -457,7 +461,7 @@ def watch_command(
             output,
             options,
             lambda done: _show_rebuild(done, project, output, preview),
-            on_watching=lambda: stderr.print(f"watching {project} (Ctrl-C stops)", markup=False),
+            on_watching=lambda: _say(f"watching {project} (Ctrl-C stops)"),
         )
 
 
@@ -475,7 +479,7 @@ def _preview(serve: bool, port: int) -> Iterator[Preview | None]:
             Diagnostic(f"--port {port}", None, f"cannot serve the preview: {exc.strerror}")
         ) from exc
     preview.start()
-    stderr.print(f"preview at {preview.url}", markup=False)
+    _say(f"preview at {preview.url}")
     try:
         yield preview
     finally:
@@ -486,12 +490,10 @@ def _show_rebuild(done: Rebuild, project: Path, output: Path, preview: Preview |
     """Print one rebuild's warnings (or errors) and time; show a good one in the preview."""
     if done.result is None:
         _print(list(done.errors))
-        stderr.print(
-            f"build failed in {done.seconds:.1f} s; {output} keeps the last good build", markup=False
-        )
+        _say(f"build failed in {done.seconds:.1f} s; {output} keeps the last good build")
         return
     _print(done.result.warnings)
-    stderr.print(f"rebuilt {output} in {done.seconds:.1f} s ({done.result.pages} pages)", markup=False)
+    _say(f"rebuilt {output} in {done.seconds:.1f} s ({done.result.pages} pages)")
     if preview is not None:
         from guide.site import make_site  # noqa: PLC0415
 
@@ -541,7 +543,7 @@ def html_command(
         write_html(project, output, options, report, self_contained=self_contained)
     _print(report.warnings)
     shown = output if self_contained else output / "index.html"
-    stderr.print(f"wrote {shown}", markup=False)
+    _say(f"wrote {shown}")
 
 
 def main() -> None:

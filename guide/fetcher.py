@@ -19,6 +19,7 @@ from guide.errors import URL_CHARS, clip
 from guide.fonts import FONT_DIRS
 from guide.images import MAX_BOOK_PIXELS, MAX_IMAGE_BYTES, data_uri_payload, image_pixels, resource_problem
 from guide.interrupt import stop_if_interrupted
+from guide.paths import file_within
 from guide.resources import STYLES_DIR
 
 REMOTE_TIMEOUT = 5
@@ -84,11 +85,7 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
         """Return the resource as an in-memory response, or why it cannot be read."""
         scheme = urlsplit(url).scheme.lower()
         if scheme == "file":
-            path = self._local_path(url)
-            if path.stat().st_size > MAX_IMAGE_BYTES:
-                return f"it is over the limit of {MAX_IMAGE_BYTES:,} bytes"
-            self.loaded.append(path)
-            return URLFetcherResponse(path.as_uri(), path.read_bytes())
+            return self._load_file(url)
         if scheme == "data":
             found = data_uri_payload(url)
             if isinstance(found, str):
@@ -103,6 +100,20 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
         if len(data) > MAX_IMAGE_BYTES:
             return f"it is over the limit of {MAX_IMAGE_BYTES:,} bytes"
         return URLFetcherResponse(response.url, data, response.headers, response.status)
+
+    def _load_file(self, url: str) -> URLFetcherResponse | str:
+        """Read a file under the roots whole, or say why not (outside, a folder, too big, unreadable)."""
+        path = self._local_file(url)
+        if isinstance(path, str):
+            return path
+        try:
+            if path.stat().st_size > MAX_IMAGE_BYTES:
+                return f"it is over the limit of {MAX_IMAGE_BYTES:,} bytes"
+            data = path.read_bytes()
+        except OSError as exc:
+            return f"it cannot be read ({exc.strerror})"
+        self.loaded.append(path)
+        return URLFetcherResponse(path.as_uri(), data)
 
     def _image_reason(self, data: bytes) -> str | None:
         """Check an image like a file: format, pixels, SVG safety; and the build's total pixels."""
@@ -119,18 +130,17 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
         if scheme == "data":
             return None
         if scheme == "file":
-            path = self._local_path(url)
-            inside = any(path.is_relative_to(root) for root in self.roots)
-            return None if inside and path.is_file() else "it is outside the project folder or does not exist"
+            found = self._local_file(url)
+            return found if isinstance(found, str) else None
         if scheme in ("http", "https"):
             if not self.allow_remote:
                 return "remote resources are not fetched during a build (see --allow-remote)"
             return None if self.allow_private_hosts else _private_host_reason(url)
         return f"'{scheme}:' resources are never fetched during a build"
 
-    @staticmethod
-    def _local_path(url: str) -> Path:
-        return Path(url2pathname(urlsplit(url).path)).resolve()
+    def _local_file(self, url: str) -> Path | str:
+        """The regular file a file: URL names under the sandbox's roots, or why it may not be loaded."""
+        return file_within(url2pathname(urlsplit(url).path), self.roots)
 
 
 def _private_host_reason(url: str) -> str | None:

@@ -26,7 +26,7 @@ from guide.limits import (
     parser_limits,
 )
 from guide.metadata import metadata_problem
-from guide.paths import climbs_out, file_problem, path_text_problem, resolved
+from guide.paths import path_text_problem, project_file
 from guide.textfile import read_text
 
 MANIFEST_NAME = "guide.toml"
@@ -392,32 +392,20 @@ def _chapter_ref(project_dir: Path, entry: Any, line: int | None, report: Report
 
 def _chapter_file(project_dir: Path, entry: str) -> Path | str:
     """Return the chapter's resolved file inside the project, or the message saying what is wrong."""
-    if problem := _chapter_path_problem(entry):
-        return problem
-    candidate = Path(entry)
-    abs_path = resolved(project_dir / candidate)
-    if abs_path is None:
-        return f"chapter {_path(entry)} cannot be resolved (a symlink loop?)"
-    if not abs_path.is_relative_to(project_dir):
-        return f"chapter {_path(entry)} lies outside the project folder"
-    if (problem := file_problem(abs_path)) == "not found":
-        guess = similar_file(abs_path.parent, abs_path.name)
+    if Path(entry).is_absolute() and not path_text_problem(entry):
+        return f"chapter {_path(entry)} is an absolute path; use a path inside the project"
+    found = project_file(project_dir, entry)
+    if not isinstance(found, str):
+        return found
+    if found == "not found":
+        candidate = Path(entry)
+        guess = similar_file((project_dir / candidate).parent, candidate.name)
         hint = f"; did you mean '{(candidate.parent / guess).as_posix()}'?" if guess else ""
         if not guess and "\\" in entry:
             hint = "; separate folders with '/', not '\\'"
         return f"chapter {_path(entry)} not found{hint}"
-    return abs_path if problem is None else f"chapter {_path(entry)} {problem}"
-
-
-def _chapter_path_problem(entry: str) -> str | None:
-    """What is wrong with a chapter path as written: control characters, length, an absolute path."""
-    if problem := path_text_problem(entry):
-        return f"chapter {shown(entry, toml=True)} {problem}"
-    if Path(entry).is_absolute():
-        return f"chapter {_path(entry)} is an absolute path; use a path inside the project"
-    if climbs_out(entry):
-        return f"chapter {_path(entry)} lies outside the project folder"
-    return None
+    quoted = shown(entry, toml=True) if path_text_problem(entry) else _path(entry)
+    return f"chapter {quoted} {found}"
 
 
 def _cover(project_dir: Path, data: dict[str, Any], text: str, report: Report) -> dict[str, Any]:
@@ -436,17 +424,13 @@ def _cover_image(project_dir: Path, value: Any, text: str, report: Report) -> st
     if not isinstance(value, str) or not value.strip():
         report.error(MANIFEST_NAME, line, "'cover_image' must be a path inside the project")
         return None
-    abs_path = (project_dir / value).resolve()
-    problem = None
-    if climbs_out(value) or not abs_path.is_relative_to(project_dir):
-        problem = "lies outside the project folder"
-    elif not abs_path.is_file():
-        problem = "not found"
-    else:
-        from guide.images import image_problem  # noqa: PLC0415 - Pillow: not for `guide --version`
+    found = project_file(project_dir, value)
+    if isinstance(found, str):
+        report.error(MANIFEST_NAME, line, f"cover image {shown(value, toml=True)} {found}")
+        return None
+    from guide.images import image_problem  # noqa: PLC0415 - Pillow: not for `guide --version`
 
-        problem = image_problem(abs_path)
-    if problem:
+    if problem := image_problem(found):
         report.error(MANIFEST_NAME, line, f"cover image {shown(value, toml=True)} {problem}")
         return None
-    return abs_path.relative_to(project_dir).as_posix()
+    return found.relative_to(project_dir).as_posix()

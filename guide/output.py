@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError
 from guide.manifest import MANIFEST_NAME
-from guide.paths import path_text_problem
+from guide.paths import path_text_problem, resolved
 
 GENERATOR_MARK = b'<meta name="generator" content="guide">'
 """Present in every HTML document guide writes, so a rebuild may replace it."""
@@ -38,7 +38,7 @@ def check_output_path(
 def _check_output_path(project: Path, output: Path, force: bool, kind: str, inputs: frozenset[Path]) -> None:
     shown = str(output)
     target = output.resolve()
-    if target in inputs:
+    if is_input(target, inputs):
         raise GuideError(Diagnostic(shown, None, "output path is one of the guide's sources"))
     if target.exists() and not target.is_dir() and not target.is_file():
         raise GuideError(
@@ -64,6 +64,22 @@ def _check_output_path(project: Path, output: Path, force: bool, kind: str, inpu
                 shown, None, "output path holds a file guide did not write; use --force to overwrite it"
             )
         )
+
+
+def is_input(target: Path, inputs: frozenset[Path]) -> bool:
+    """Whether the resolved `target` is one of the build's `inputs`: the same path, or a hard link to one."""
+    if target in inputs:
+        return True
+    try:
+        found = target.stat()
+    except OSError:
+        return False
+    for path in inputs:
+        with contextlib.suppress(OSError):
+            known = path.stat()
+            if (known.st_dev, known.st_ino) == (found.st_dev, found.st_ino):
+                return True
+    return False
 
 
 def _may_create(project: Path, folder: Path) -> bool:
@@ -146,11 +162,14 @@ def _remove(temp_name: str) -> None:
         os.unlink(temp_name)
 
 
-def check_output_folder(project: Path, folder: Path, force: bool, inputs: frozenset[Path]) -> None:
+def check_output_folder(
+    project: Path, folder: Path, force: bool, inputs: frozenset[Path], names: Iterable[str] = ()
+) -> None:
     """Raise GuideError if `guide html` must not write its folder here.
 
     The folder may not hold the project; one that holds files guide did not write (no index.html
-    of guide's) needs `force`, and even then only guide's own files in it are replaced.
+    of guide's) needs `force`, and even then only guide's own files in it are replaced. None of the
+    files it will write (`names`, relative to the folder) may be one of the build's `inputs`.
     """
     shown = str(folder)
     target = folder.resolve()
@@ -167,6 +186,11 @@ def check_output_folder(project: Path, folder: Path, force: bool, inputs: frozen
                 Diagnostic(shown, None, "output folder holds files guide did not write; use --force")
             )
     check_output_path(project, folder / "index.html", True, kind="HTML", inputs=inputs)
+    for name in names:
+        written = resolved(target / name)
+        if written is None or is_input(written, inputs):
+            message = f"output folder would overwrite '{name}', one of the guide's sources; name another"
+            raise GuideError(Diagnostic(shown, None, message))
 
 
 def write_folder(project: Path, folder: Path, files: Mapping[str, Path | bytes]) -> None:

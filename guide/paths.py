@@ -59,6 +59,44 @@ def file_problem(abs_path: Path) -> str | None:
     return None
 
 
+def project_file(project_dir: Path, written: str) -> Path | str:
+    """Resolve a project-relative path as an author wrote it to a readable regular file in the project.
+
+    Returns the resolved path, or what is wrong as a phrase to follow the quoted path ("lies outside
+    the project folder", "not found", "is a folder", "holds the control character U+0000"...). The
+    one check of chapters, the cover image and the posts' images: text, climbing out, symlinks out
+    or in a loop, special files. `project_dir` must be resolved.
+    """
+    if problem := path_text_problem(written):
+        return problem
+    if climbs_out(written) or posixpath.isabs(written):
+        return "lies outside the project folder"
+    abs_path = resolved(project_dir / written)
+    if abs_path is None:
+        return "cannot be resolved (a symlink loop?)"
+    if not abs_path.is_relative_to(project_dir):
+        return "lies outside the project folder"
+    return file_problem(abs_path) or abs_path
+
+
+def file_within(abs_path: str, roots: tuple[Path, ...]) -> Path | str:
+    """Resolve an absolute path (a file: URL's) to a readable regular file under one of `roots`.
+
+    Returns the resolved path, or why not as a clause ("it is a folder", "its path holds the control
+    character U+0000"...): the typesetter's sandbox, which says the same of a file outside and one
+    that does not exist. `roots` must be resolved.
+    """
+    if problem := path_text_problem(abs_path):
+        return f"its path {problem}"
+    found = resolved(Path(abs_path))
+    if found is None:
+        return "it cannot be resolved (a symlink loop?)"
+    problem = file_problem(found)
+    if problem == "not found" or not any(found.is_relative_to(root) for root in roots):
+        return "it is outside the project folder or does not exist"
+    return found if problem is None else f"it {problem}"
+
+
 def resolved(abs_path: Path) -> Path | None:
     """Return the path with symlinks resolved, or None if it cannot be (a loop, a name too long)."""
     try:

@@ -172,9 +172,10 @@ def write_html(
         create_output_folder(project, output)
         write_atomically(inline_site(site).encode("utf-8"), output)
         return
-    check_output_folder(project, output, options.force, inputs)
+    files: dict[str, Path | bytes] = {**site.files, INDEX: site.html.encode("utf-8")}
+    check_output_folder(project, output, options.force, inputs, names=files)
     stop_if_interrupted()
-    write_folder(project, output, {**site.files, INDEX: site.html.encode("utf-8")})
+    write_folder(project, output, files)
 
 
 def build_inputs(book: Book, project: Path, options: BuildOptions) -> frozenset[Path]:

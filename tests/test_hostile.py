@@ -860,3 +860,81 @@ def test_import_finding(
     assert [o.problems for o in outcomes] == [[] for _ in outcomes]
     assert [o.status for o in outcomes] == statuses
     assert line.format(project=tmp_path / "run" / "project") in outcomes[0].stderr.splitlines()
+
+
+# Red team (issue 11 items 3-6): inputs no earlier row tried, each a fault found and fixed at its root.
+def _cover(path: str) -> str:
+    return f'title = "H"\nauthor = "T"\ncover_image = "{path}"\nchapters = ["posts/a.md"]\n'
+
+
+def _in_project(make: Callable[[Path], None]) -> Callable[[Path, Path], None]:
+    return lambda project, output: make(project)
+
+
+def _hard_link_output(project: Path, output: Path) -> None:
+    output.unlink()
+    os.link(project / "posts" / "a.md", output)
+
+
+SVG_IMAGE = SVG_OPEN + '<image xlink:href="{href}" width="9" height="9"/></svg>'
+RED_TEAM_CASES = [
+    Case("cover image with NUL (was a ValueError traceback)", {"posts/a.md": _post("B")}, 1,
+         ['guide.toml:3: cover image "c\\u0000.png" holds the control character U+0000'], manifest=_cover("c\\u0000.png")),
+    Case("cover image name of 5,000 characters (was an OSError traceback)", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: cover image '" + "x" * 79 + "'… (a string of 5,004 characters) is 5,004 characters long "
+          "(limit 1,024)"], manifest=_cover("x" * 5000 + ".png")),
+    Case("cover image in a symlink loop (was a RuntimeError traceback)", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: cover image 'c.png' cannot be resolved (a symlink loop?)"], manifest=_cover("c.png"),
+         setup=_in_project(lambda project: (project / "c.png").symlink_to("c.png"))),
+    Case("cover image that is a pipe (was 'not found')", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: cover image 'c.png' is not a regular file (a device, pipe or socket)"],
+         manifest=_cover("c.png"), setup=_in_project(lambda project: os.mkfifo(project / "c.png"))),
+    Case("cover image through a folder symlinked outside", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: cover image 'd/secret.png' lies outside the project folder"], manifest=_cover("d/secret.png"),
+         setup=_link("d", "")),
+    Case("svg image with an escaped NUL (was an unlocated ValueError)",
+         {"posts/a.md": _post("![d](d.svg)"), "posts/d.svg": SVG_IMAGE.format(href="x%00.png")}, 1,
+         ["posts/a.md:5: refused to load file://{project}/posts/x%00.png: its path holds the control character "
+          "U+0000"]),
+    Case("svg image with a 300-byte name (was an unlocated OSError)",
+         {"posts/a.md": _post("![d](d.svg)"), "posts/d.svg": SVG_IMAGE.format(href="y" * 300 + ".png")}, 1,
+         ["posts/a.md:5: refused to load file://{project}/posts/" + "y" * 300 + ".png: its path has a name of 304 "
+          "bytes (limit 255)"]),
+    Case("svg image that is a folder (was 'outside the project')",
+         {"posts/a.md": _post("![d](d.svg)"), "posts/d.svg": SVG_IMAGE.format(href="dir.png")}, 1,
+         ["posts/a.md:5: refused to load file://{project}/posts/dir.png: it is a folder"],
+         setup=_in_project(lambda project: (project / "posts" / "dir.png").mkdir())),
+    Case("svg image that is a pipe (was 'outside the project')",
+         {"posts/a.md": _post("![d](d.svg)"), "posts/d.svg": SVG_IMAGE.format(href="p.png")}, 1,
+         ["posts/a.md:5: refused to load file://{project}/posts/p.png: it is not a regular file (a device, pipe or "
+          "socket)"], setup=_in_project(lambda project: os.mkfifo(project / "posts" / "p.png"))),
+    Case("emoji codes in a path print as written (Rich made ':fire:' an emoji)", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: chapter 'posts/:fire:.md' not found"],
+         manifest='title = "H"\nauthor = "T"\nchapters = ["posts/:fire:.md"]\n'),
+    Case("output that is a hard link to a post, even with --force (was written)", {"posts/a.md": _post("B")}, 1,
+         ["{out}: output path is one of the guide's sources"], args=["--force"], setup=_hard_link_output),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", RED_TEAM_CASES, ids=[c.name for c in RED_TEAM_CASES])
+def test_red_team_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    test_hostile_input(case, tmp_path, monkeypatch)
+
+
+def test_html_folder_never_overwrites_a_source_even_with_force(tmp_path: Path) -> None:
+    """`guide html -o posts --force` wrote the image posts/x.png over the source posts/posts/x.png."""
+    project = tmp_path / "p"
+    (project / "posts" / "posts").mkdir(parents=True)
+    (project / "guide.toml").write_text(MANIFEST)
+    (project / "posts" / "a.md").write_text(_post("![a](x.png)\n\n![b](posts/x.png)"))
+    (project / "posts" / "x.png").write_bytes(_real_png())
+    other = io.BytesIO()
+    Image.new("RGB", (2, 2), (0, 0, 255)).save(other, "PNG")
+    (project / "posts" / "posts" / "x.png").write_bytes(other.getvalue())
+    before = _tree_hashes(project)
+    result = runner.invoke(app, ["html", str(project), "-o", str(project / "posts"), "--force"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"{project / 'posts'}: output folder would overwrite 'posts/x.png', one of the guide's sources; name another"
+    )
+    assert _tree_hashes(project) == before
