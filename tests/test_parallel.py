@@ -151,6 +151,40 @@ def test_editing_one_chapter_lays_out_only_its_part(tmp_path: Path, epoch: str) 
     assert pdf_compare.page_images(tmp_path / "edited.pdf") == single
 
 
+def _plain_series(folder: Path, posts: int) -> Path:
+    """A series without cross-references: one round of layout, the contents sent out first."""
+    chapters = folder / "chapters"
+    chapters.mkdir(parents=True)
+    for number in range(1, posts + 1):
+        text = f"Paragraph {number} of a plain series, with no links to the other posts. " * 12
+        body = "\n\n".join([text] * 6)
+        (chapters / f"{number:02d}.md").write_text(f"---\ntitle: Post {number}\n---\n\n{body}\n")
+    listed = ", ".join(f'"chapters/{number:02d}.md"' for number in range(1, posts + 1))
+    (folder / "guide.toml").write_text(f'title = "Plain"\nauthor = "Ann Lee"\nchapters = [{listed}]\n')
+    return folder
+
+
+@pytest.mark.parametrize("cross_references", [False, True])
+def test_an_edit_that_moves_the_later_chapters_renumbers_the_contents(
+    cross_references: bool, tmp_path: Path, epoch: str
+) -> None:
+    project = _copy_sample(tmp_path) if cross_references else _plain_series(tmp_path / "plain", 8)
+    build(project, tmp_path / "first.pdf", BuildOptions(strict=True, jobs=2))
+    post = sorted((project / "chapters").glob("*.md"))[2]
+    longer = "\n\n".join(["A paragraph added to push the later chapters two pages on. " * 8] * 12)
+    post.write_text(post.read_text(encoding="utf-8") + "\n\n" + longer + "\n", encoding="utf-8")
+    shown: list[str] = []
+    edited = tmp_path / "edited.pdf"
+    build(project, edited, BuildOptions(strict=True, jobs=2), progress=shown.append)
+    # The contents sent out early printed the last build's pages: it is laid out again with the new ones.
+    assert "Typeset the contents" in shown
+    build(project, tmp_path / "single.pdf", BuildOptions(strict=True, jobs=1))
+    pages = pdf_compare.page_images(edited)
+    assert len(pages) > len(pdf_compare.page_images(tmp_path / "first.pdf"))
+    assert pages == pdf_compare.page_images(tmp_path / "single.pdf")
+    assert pdf_compare.outline(edited) == pdf_compare.outline(tmp_path / "single.pdf")
+
+
 def test_a_damaged_cache_entry_is_typeset_again_not_merged(sample_pair: Pair, tmp_path: Path) -> None:
     build(sample_pair.project, tmp_path / "warm.pdf", BuildOptions(strict=True, jobs=2))
     for entry in _cached_parts(sample_pair.project):

@@ -3,8 +3,10 @@
 The body (chapter chunks, then the credits) goes to the workers in reading order. A part whose first
 page is known (every part before it is cached, or was laid out before and kept its page count) is
 looked up in the cache at that page; otherwise it is laid out, and its worker waits for the page
-counts of the parts before it only once its own pages exist. The front matter comes last, with the
-chapters' page numbers written in, then everything is merged.
+counts of the parts before it only once its own pages exist. The front matter (the chapters' page
+numbers written in) goes out first when those numbers can be expected (from the round before, or
+the last build): a worker lays it out while the body is laid out, and it is laid out again at the
+end only if a chapter moved after all. Then everything is merged.
 
 A worker that dies, hangs or fails is a `WorkerError` naming the part: the caller typesets the book
 in one process instead. Nothing half-merged is ever returned.
@@ -13,11 +15,12 @@ in one process instead. Nothing half-merged is ever returned.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,8 +115,10 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         progress(f"Creating layout: {len(body.body) + 1} parts in {setup.jobs} processes")
     with objects_frozen():
         run = _Run(body, setup.cache, workers, progress)
-        run = _lay_out(run, lambda body_pages: body_parts(book, options, setup.jobs, body_pages))
-        _front(run, book, options)
+        front = _Front(book, options)
+        renumbered = functools.partial(body_parts, book, options, setup.jobs)
+        run = _lay_out(run, front, pages, renumbered)
+        _front(run, front)
     results = [run.front_result, *run.results]
     if setup.cache is not None:
         setup.cache.put_blob("pages", memo, json.dumps(run.anchor_numbers()).encode())
@@ -166,15 +171,24 @@ def _layout_warnings(results: list[PartResult]) -> list[Diagnostic]:
     return located(findings)
 
 
-def _lay_out(run: _Run, renumbered: Callable[[dict[str, int]], BookParts]) -> _Run:
+def _lay_out(
+    run: _Run,
+    front: _Front,
+    remembered: dict[str, int] | None,
+    renumbered: Callable[[dict[str, int]], BookParts],
+) -> _Run:
     """Lay the body out until every cross-reference prints its target's page; return the last round.
 
     A round whose parts print no cross-reference needs no check: the contents may be laid out while
     the last parts are written. Otherwise the parts that printed a wrong (or guessed) page are laid
-    out again with the pages the round found, until none does.
+    out again with the pages the round found, until none does. Each round first sends out the front
+    matter with the chapter pages it expects (`remembered` ones in the first round), if any.
     """
+    expected = remembered
     with _stopping_on_failure(run):
         for _ in range(MAX_ROUNDS):
+            if expected is not None:
+                run.speculate_front(front, expected)
             run.lay_out_body()
             if not any(part.references for part in run.parts):
                 return run
@@ -183,13 +197,26 @@ def _lay_out(run: _Run, renumbered: Callable[[dict[str, int]], BookParts]) -> _R
             if not any(part.misprints(pages) for part in run.parts):
                 return run
             run = run.again(renumbered(pages))
+            expected = pages
         raise WorkerError("<typesetting>", f"cross-references' pages still moved after {MAX_ROUNDS} rounds")
 
 
-def _front(run: _Run, book: Book, options: RenderOptions) -> None:
+@dataclass(frozen=True)
+class _Front:
+    """What the front matter is rendered from; its page numbers come later."""
+
+    book: Book
+    options: RenderOptions
+
+    def part(self, pages: dict[str, int]) -> Part:
+        """The cover and contents with `pages` (chapter anchor -> page number) written in."""
+        return front_part(self.book, self.options, pages)
+
+
+def _front(run: _Run, front: _Front) -> None:
     """Lay out the contents, wait for every part; end the workers unless they are kept."""
     with _stopping_on_failure(run):
-        run.start_front(book, options)
+        run.start_front(front)
         run.collect_body()
         run.collect_front()
     if not run.workers.kept:
@@ -203,7 +230,7 @@ def _stopping_on_failure(run: _Run) -> Iterator[None]:
         yield
     except WorkerError as failure:
         dead = run.workers.stop()
-        parts = [*run.parts, run.front]
+        parts = [*run.parts, run.front, run.guess[1] if run.guess else None]
         running = run.workers.running[: len(parts)]
         culprit = next((parts[i] for i, pid in enumerate(running) if pid and pid in dead), None)
         if culprit is not None and failure.died:
@@ -272,10 +299,35 @@ class _Run:
         self.front_future: Future[PartResult] | None = None
         self.front_result: PartResult
         self.laid_out = laid_out
+        self.guess: tuple[dict[str, int], Part, PartResult | Future[PartResult]] | None = None
+        """The front matter sent out early: the chapter pages it prints, it, and its result or future."""
 
     def again(self, body: BookParts) -> _Run:
-        """A new round over `body` (the same parts, renumbered), in the same workers."""
+        """A new round over `body` (the same parts, renumbered), in the same workers.
+
+        A front matter sent out early in this round is let finish first: the next round's uses its slot.
+        """
+        if self.guess is not None and isinstance(self.guess[2], Future):
+            wait([self.guess[2]])
         return _Run(body, self.cache, self.workers, self.progress, self.laid_out)
+
+    def speculate_front(self, front: _Front, anchors: dict[str, int]) -> None:
+        """Send the front matter out now, with the chapter pages `anchors` (anchor -> page) expects.
+
+        Taken from the cache if it is there; otherwise a worker lays it out before the body, so it
+        is not left alone at the end. `start_front` uses it only if the chapters start where expected.
+        """
+        pages = {anchor: anchors[anchor] for anchor in self.slots if anchor in anchors}
+        if len(pages) != len(self.slots):
+            return
+        part = front.part(pages)
+        cached = self.cache.get(part, 1) if self.cache else None
+        if cached is not None:
+            self.guess = (pages, part, cached)
+            return
+        # Its own slot in the shared values: the front matter laid out at the end may run beside it.
+        job = PartJob(len(self.parts) + 1, part.html, False, 1, build=self.build)
+        self.guess = (pages, part, self._submit(job))
 
     def anchor_numbers(self) -> dict[str, int]:
         """Each anchor of the body (once collected) -> the page number it lands on."""
@@ -319,11 +371,12 @@ class _Run:
             if anchor in self.slots:
                 self.starts[self.slots[anchor]] = first + page
 
-    def start_front(self, book: Book, options: RenderOptions) -> None:
+    def start_front(self, front: _Front) -> None:
         """Take the cover and contents from the cache, or send them to a worker, once the pages are known.
 
         The chapters' page numbers are published by the workers as soon as their parts are laid out
         (before they are written), so the contents may be laid out while the last parts are written.
+        The front matter sent out early is used if it printed those very numbers.
         """
         index = len(self.parts)
         known = self._published_starts()
@@ -332,7 +385,14 @@ class _Run:
             pages = self.chapter_pages()
         else:
             pages = dict(zip(self.slots, known, strict=True))
-        self.front = front_part(book, options, pages)
+        if self.guess is not None and self.guess[0] == pages:
+            _, self.front, early = self.guess
+            if isinstance(early, PartResult):
+                self.front_result = early
+            else:
+                self.front_future = early
+            return
+        self.front = front.part(pages)
         cached = self.cache.get(self.front, 1) if self.cache else None
         if cached is not None:
             self.front_result = cached

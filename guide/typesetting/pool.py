@@ -21,8 +21,9 @@ from guide.limits import MAX_CHAPTERS
 from guide.typeset import FONTCONFIG_FILE, objects_frozen
 from guide.typesetting.worker import UNKNOWN, start_worker
 
-SLOTS = MAX_CHAPTERS + 2
-"""Shared values per kind: a part per chapter at most, plus the credits and the front matter."""
+SLOTS = MAX_CHAPTERS + 3
+"""Shared values per kind: a part per chapter at most, plus the credits and the front matter (twice:
+the one sent out early with the pages expected, and the one laid out at the end if they moved)."""
 
 
 @dataclass
