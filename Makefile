@@ -8,7 +8,7 @@ SHARED ?= ../shared
 # No earlier than the newest post (2024-04-15): the sample must not look made before its own posts.
 export SOURCE_DATE_EPOCH ?= 1717200000
 
-.PHONY: pdf test check bench realworld roundtrip golden lock clean sysdeps fuzz
+.PHONY: pdf test check bench bench-scale realworld roundtrip golden lock clean sysdeps fuzz
 
 pdf: $(STAMP) sysdeps
 	@mkdir -p build
@@ -36,6 +36,11 @@ roundtrip: $(STAMP)
 
 bench: $(STAMP) sysdeps
 	$(BIN)/python benchmarks/run.py
+
+# How the parallel builds scale: 500 posts, one round, no warm-up (about 4 bare WeasyPrint runs).
+SCALE_SIZES ?= 500
+bench-scale: $(STAMP) sysdeps
+	$(BIN)/python benchmarks/run.py --quick --sizes $(SCALE_SIZES)
 
 # Not in CI: generated pathological projects against check and build, each in a capped subprocess.
 FUZZ_MINUTES ?= 20

@@ -8,7 +8,7 @@ For each project size, every round runs in turn, each as a fresh child process:
 * noop:  the same build again, nothing changed;
 * warm:  what `guide watch` would do: one process builds (from the cache), then the chapter is
          edited again and the same process rebuilds; only that rebuild is timed;
-* one:   `guide build --jobs 1` (the whole book as one document), for reference.
+* one:   `guide build --jobs 1` (the whole book as one document), for reference (not with --quick).
 
 Each figure is the median over the rounds of (that run's time / the same round's bare time), so a
 slow spell of the shared machine hits both sides of a ratio alike. Memory is the peak resident set
@@ -67,13 +67,16 @@ class Ratios:
     warm: float
     warm_seconds: float
     noop: float
-    one: float
+    one: float | None
+    """None when not measured (--quick)."""
     memory: float
     peak_mib: float
     """The cold build's largest process, MiB."""
     bare_mib: float
     size: float
     edit_pages_changed: bool
+    seconds: dict[str, float]
+    """Median wall seconds of each build: cold, edit, noop, warm."""
 
 
 def measure_parallel(
@@ -86,6 +89,7 @@ def measure_parallel(
     run_child: Callable[[Sequence[str]], object],
     commands: dict[str, Callable[..., list[str]]],
     page_count: Callable[[Path], int],
+    with_one: bool = True,
 ) -> Ratios:
     """Time the cold, edit and no-op builds against bare WeasyPrint, `rounds` rounds in turn."""
     stem = work / f"parallel-{posts:03d}"
@@ -97,6 +101,7 @@ def measure_parallel(
     original = post.read_text(encoding="utf-8")
     figures: dict[str, list[float]] = {name: [] for name in ("cold", "edit", "noop", "one", "mem", "warm")}
     warm_seconds = []
+    seconds: dict[str, list[float]] = {name: [] for name in ("cold", "edit", "noop")}
     peaks: list[tuple[float, float]] = []
     bare_times = []
     pages_changed = False
@@ -124,9 +129,12 @@ def measure_parallel(
         )
         warm_seconds.append(warm)
         figures["warm"].append(warm / bare.seconds)  # type: ignore[attr-defined]
-        one = run_child([*guide(project, one_pdf), "--jobs", "1"])
-        for name, run in (("cold", cold), ("edit", edit), ("noop", noop), ("one", one)):
+        runs = [("cold", cold), ("edit", edit), ("noop", noop)]
+        if with_one:
+            runs.append(("one", run_child([*guide(project, one_pdf), "--jobs", "1"])))
+        for name, run in runs:
             figures[name].append(run.seconds / bare.seconds)  # type: ignore[attr-defined]
+            seconds.setdefault(name, []).append(run.seconds)  # type: ignore[attr-defined]
         figures["mem"].append(cold.peak_kib / bare.peak_kib)  # type: ignore[attr-defined]
         peaks.append((cold.peak_kib / 1024, bare.peak_kib / 1024))  # type: ignore[attr-defined]
     post.write_text(original, encoding="utf-8")
@@ -140,12 +148,14 @@ def measure_parallel(
         warm=statistics.median(figures["warm"]),
         warm_seconds=statistics.median(warm_seconds),
         noop=statistics.median(figures["noop"]),
-        one=statistics.median(figures["one"]),
+        one=statistics.median(figures["one"]) if figures["one"] else None,
         memory=max(figures["mem"]),
         peak_mib=max(cold for cold, _ in peaks),
         bare_mib=max(bare for _, bare in peaks),
         size=os.path.getsize(pdf) / os.path.getsize(bare_pdf),
         edit_pages_changed=pages_changed,
+        seconds={name: statistics.median(times) for name, times in seconds.items() if name != "one"}
+        | {"warm": statistics.median(warm_seconds)},
     )
 
 
@@ -164,8 +174,17 @@ def print_parallel_table(rows: Sequence[Ratios], jobs: int) -> None:
         print(
             f"{row.posts:>5} {row.pages:>5} {row.rounds:>6} {row.bare_seconds:>7.2f} {row.cold:>6.3f} "
             f"{row.edit:>5.3f}{mark:1} {row.warm:>6.3f} {row.warm_seconds:>6.2f} {row.noop:>6.3f} "
-            f"{row.memory:>6.3f} {row.peak_mib:>5.0f} {row.bare_mib:>5.0f} {row.size:>6.3f} {row.one:>7.3f}"
+            f"{row.memory:>6.3f} {row.peak_mib:>5.0f} {row.bare_mib:>5.0f} {row.size:>6.3f} "
+            + (f"{row.one:>7.3f}" if row.one is not None else f"{'-':>7}")
         )
+    print(
+        "seconds (median wall): "
+        + "; ".join(
+            f"{row.posts} posts: bare {row.bare_seconds:.1f}, "
+            + ", ".join(f"{name} {value:.2f}" for name, value in row.seconds.items())
+            for row in rows
+        )
+    )
     print("targets: " + "; ".join(f"{name} {target}" for name, target in TARGETS.items()))
     if any(row.edit_pages_changed for row in rows):
         print("* the edit changed the PDF's page count: later parts were typeset again")

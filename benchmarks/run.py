@@ -26,7 +26,11 @@ The targets, checked on the 50-post row: guide's time at most 1.10 x bare WeasyP
 memory at most 1.1 x. It is a report, not a test: it exits 0 whether or not the targets are met.
 
 Usage: `make bench`, or `.venv/bin/python benchmarks/run.py [--sizes 13,50,200] [--repeat N] [--keep]
-[--bare-args=OPTIONS]`.
+[--bare-args=OPTIONS] [--quick]`.
+
+`--quick` measures the parallel table only, once per size, without the untimed warm-up and without
+the `--jobs 1` column: how the builds scale to large series (`make bench-scale`: 500 posts, about
+4 bare WeasyPrint runs' time in all) rather than steady ratios.
 """
 
 from __future__ import annotations
@@ -119,6 +123,8 @@ class Settings:
     bare_args: tuple[str, ...]
     jobs: int = os.cpu_count() or 1
     only_parallel: bool = False
+    quick: bool = False
+    """One round per size, no warm-up, no one-document runs."""
 
     def runs_for(self, posts: int) -> int:
         """How many timed runs a project of `posts` posts gets."""
@@ -156,6 +162,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument(
         "--only-parallel", action="store_true", help="skip the one-document table (guide build --jobs 1)"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="for large sizes: the parallel table only, one round, no warm-up, no --jobs 1 runs",
+    )
     args = parser.parse_args(argv)
     try:
         sizes = tuple(int(size) for size in args.sizes.split(",") if size.strip())
@@ -167,12 +178,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Settings:
         parser.error("--repeat must be 1 or more")
     return Settings(
         sizes,
-        args.repeat,
+        1 if args.quick and args.repeat is None else args.repeat,
         args.keep,
         args.seed,
         tuple(shlex.split(args.bare_args)),
         max(1, args.jobs),
-        args.only_parallel,
+        args.only_parallel or args.quick,
+        args.quick,
     )
 
 
@@ -343,7 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Generate, measure, report."""
     settings = parse_args(argv)
     with work_folder(settings.keep) as work:
-        warm_up(work, settings)
+        if not settings.quick:
+            warm_up(work, settings)
         rows = [] if settings.only_parallel else [measure(posts, work, settings) for posts in settings.sizes]
         parallel_rows = [measure_in_parts(posts, work, settings) for posts in settings.sizes]
         if settings.keep:
@@ -363,13 +376,14 @@ def measure_in_parts(posts: int, work: Path, settings: Settings) -> object:
     if not html.exists():
         write_html(project, html)
     rounds = settings.runs_for(posts)
-    _progress(f"{posts} posts: bare, cold, one-chapter edit, no-op and --jobs 1 builds in turn, x{rounds}")
+    one = "" if settings.quick else " and --jobs 1"
+    _progress(f"{posts} posts: bare, cold, one-chapter edit, no-op, warm{one} builds in turn, x{rounds}")
     commands = {
         "guide": guide_command,
         "bare": lambda p, h, o: bare_command(p, h, o, settings.bare_args),
     }
     return measure_parallel(
-        posts, project, html, work, rounds, settings.jobs, run_child, commands, page_count
+        posts, project, html, work, rounds, settings.jobs, run_child, commands, page_count, not settings.quick
     )
 
 

@@ -209,13 +209,17 @@ def build(
     report = Report()
     posts_cache = cache_folder(project) / "posts"
     prepared = prepare(project, options, report, progress, posts_cache=posts_cache)  # errors come first
-    check_output_path(project, output, options.force, inputs=build_inputs(prepared.book, project, options))
+    inputs = build_inputs(prepared.book, project, options)
+    check_output_path(project, output, options.force, inputs=inputs)
     typeset = _typeset(prepared, project, options, progress)
-    unavailable = _unloaded_images(prepared.book, typeset) if _placeholders(project, options) else {}
+    failed = bool(typeset.refusals or typeset.result.failed_images)  # else nothing to print as a placeholder
+    placeholders = failed and _placeholders(project, options)
+    unavailable = _unloaded_images(prepared.book, typeset) if placeholders else {}
     if unavailable:
         # Print the images the typesetter could not load as placeholders, and lay out again.
         report = Report()
         prepared = prepare(project, options, report, progress, unavailable, posts_cache=posts_cache)
+        inputs = build_inputs(prepared.book, project, options)
         typeset = _typeset(prepared, project, options, progress)
     _report_typesetting(prepared.book, typeset, project, options, report)
     report.raise_if_errors(options.strict)
@@ -228,7 +232,7 @@ def build(
         output=output,
         pages=typeset.result.pages,
         warnings=report.warnings,
-        inputs=build_inputs(prepared.book, project, options) | typeset.loaded,
+        inputs=inputs | typeset.loaded,
         html=prepared.html,
         images=tuple(dict.fromkeys(image for chapter in prepared.book.chapters for image in chapter.images)),
     )

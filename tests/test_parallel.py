@@ -304,15 +304,6 @@ def test_kept_workers_serve_every_build_in_their_block(tmp_path: Path, epoch: st
     assert pdf_compare.page_images(tmp_path / "edited.pdf") == single
 
 
-def _forget_merges(project: Path) -> None:
-    """Forget the merged book this process keeps and the merged books on disk: the next merge is fresh."""
-    for merger in typesetting_book._mergers.values():
-        merger.close()
-    typesetting_book._mergers.clear()
-    _cache.cache_clear()
-    shutil.rmtree(cache_folder(project) / "books", ignore_errors=True)
-
-
 @pytest.mark.parametrize("added", ["One more sentence.", "\n\n" + "A long new paragraph of words. " * 150])
 def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_writes(
     added: str, tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
@@ -320,8 +311,6 @@ def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_wr
     project = _copy_sample(tmp_path)
     options = BuildOptions(strict=True, jobs=2)
     build(project, tmp_path / "first.pdf", options)
-    post = sorted((project / "chapters").glob("*.md"))[5]
-    post.write_text(post.read_text(encoding="utf-8").rstrip("\n") + " " + added + "\n", encoding="utf-8")
     copied: list[bytes] = []
     copy_in = merge.BookMerger._copy_in
 
@@ -331,10 +320,17 @@ def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_wr
 
     monkeypatch.setattr(merge.BookMerger, "_copy_in", counted)
     kept = tmp_path / "kept.pdf"
-    build(project, kept, options)
-    parts = len(typesetting_book._mergers[project.resolve()]._parts)
-    assert 1 <= len(copied) < parts  # the edited part (and, if its page count changed, the later ones)
-    _forget_merges(project)
+    with keep_workers(project, options):
+        build(project, tmp_path / "again.pdf", options)  # the merged book from the disk cache: held
+        parts = len(copied)
+        post = sorted((project / "chapters").glob("*.md"))[5]
+        text = post.read_text(encoding="utf-8").rstrip("\n") + " " + added + "\n"
+        post.write_text(text, encoding="utf-8")
+        build(project, kept, options)
+    assert 1 <= len(copied) - parts < parts  # the edited part (and if its page count changed, later ones)
+    shutil.rmtree(cache_folder(project) / "books")
+    _cache.cache_clear()
     fresh = tmp_path / "fresh.pdf"
-    build(project, fresh, options)
+    build(project, fresh, options)  # not kept: merged afresh
+    assert len(copied) - parts > parts
     assert kept.read_bytes() == fresh.read_bytes()

@@ -47,8 +47,8 @@ def typeset_book(
     cache = part_cache(project)
     cache.new_build()
     try:
-        workers = _kept[-1] if _kept else None
-        setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache, workers, _merger(project), finish)
+        workers, merger = (_kept[-1], _merger(project)) if _kept else (None, None)
+        setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache, workers, merger, finish)
         typeset = typeset_in_parts(book, options, setup, progress)
     except WorkerError as failure:
         note_fallback(report, failure)
@@ -94,11 +94,15 @@ def keep_workers(project: Path, options: BuildOptions) -> Iterator[None]:
         yield
     finally:
         _kept.remove(workers)
+        for merger in _mergers.values():
+            merger.close()
+        _mergers.clear()
         workers.stop()
 
 
 _mergers: dict[Path, BookMerger] = {}
-"""The merged book of the project built last in this process: the next build copies in what changed."""
+"""The merged book of the project built last in a `keep_workers` block: the next build copies in only
+the parts that changed."""
 
 
 def _merger(project: Path) -> BookMerger:

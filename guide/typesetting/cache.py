@@ -60,6 +60,8 @@ class PartCache:
         self._targets: dict[str, Path | None] = {}
         """This build's project files, as a part's HTML names them -> resolved (see `new_build`)."""
         self._root: Path | None = None
+        self._size: int | None = None
+        """The folder's size at the last scan plus what this process wrote since, bytes; None: unknown."""
         self._keys: dict[tuple[str, str, str], str] = {}
         """This build's keys: (kind, first page, HTML digest) -> key."""
 
@@ -108,6 +110,7 @@ class PartCache:
         meta["sha256"] = hashlib.sha256(result.pdf).hexdigest()
         meta["loaded_digests"] = loaded
         count = {"pages": result.pages, "loaded": loaded}
+        self._wrote(len(result.pdf) + 4096)
         with contextlib.suppress(OSError):
             write_atomically(self._path("parts", key + ".pdf"), result.pdf)
             write_atomically(self._path("parts", key + ".json"), json.dumps(meta).encode())
@@ -133,6 +136,7 @@ class PartCache:
     def put_blob(self, kind: str, key: str, data: bytes) -> None:
         """Store a blob under `key`, with its digest so damage is noticed."""
         self._remember_blob(kind, key, data)
+        self._wrote(len(data) + 32)
         with contextlib.suppress(OSError):
             write_atomically(self._path(kind, key), hashlib.sha256(data).digest() + data)
 
@@ -152,7 +156,13 @@ class PartCache:
         return program
 
     def trim(self) -> None:
-        """Remove the least recently used files until the cache fits its bound."""
+        """Remove the least recently used files until the cache fits its bound.
+
+        The folder is scanned once per process, then again only once what this process wrote since
+        may have taken it past the bound (other processes' writes are seen at that next scan).
+        """
+        if self._size is not None and self._size <= self.max_bytes:
+            return
         files = []
         for path in self.folder.rglob("*"):
             with contextlib.suppress(OSError):
@@ -166,6 +176,11 @@ class PartCache:
             with contextlib.suppress(OSError):
                 path.unlink()
             total -= size
+        self._size = total
+
+    def _wrote(self, size: int) -> None:
+        if self._size is not None:
+            self._size += size
 
     def _remember(self, key: str, result: PartResult) -> None:
         if len(self._memory) >= MAX_IN_MEMORY:

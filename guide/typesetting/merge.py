@@ -107,7 +107,7 @@ class BookMerger:
 
     def merge(self, parts: Sequence[bytes], finish: Finish | None = None) -> bytes:
         """The merged PDF of `parts` (PDF files, in reading order), finished with `finish` if given."""
-        if self._pdf is None or self._dropped > STALE_PAGES * max(1, sum(len(p.pages) for p in self._parts)):
+        if self._pdf is None or self._stale():
             self._start()
         try:
             self._update(parts)
@@ -115,6 +115,19 @@ class BookMerger:
         except BaseException:
             self.close()  # never merge into a document left half-changed
             raise
+
+    def hold(self, parts: Sequence[bytes]) -> None:
+        """Copy in the parts not held yet, without writing: the next merge copies only what changed."""
+        if self._pdf is None or self._stale():
+            self._start()
+        try:
+            self._update(parts)
+        except BaseException:
+            self.close()
+            raise
+
+    def _stale(self) -> bool:
+        return self._dropped > STALE_PAGES * max(1, sum(len(p.pages) for p in self._parts))
 
     def _start(self) -> None:
         self.close()
@@ -126,6 +139,7 @@ class BookMerger:
         )
         self._tree_root.K = Array([self._document])
         self._parent_tree = pdf.make_indirect(Dictionary(Nums=Array()))
+        self._names = pdf.make_indirect(Dictionary())
         self._outline_pool: list[pikepdf.Object] = []
         self._finished: dict[tuple[bytes, str], dict[str, pikepdf.Object]] = {}
 
@@ -239,7 +253,8 @@ class BookMerger:
             flat.append(String(name))
             flat.append(Array([page_object, Name.XYZ, left, top, 0]))
         if len(flat):
-            self.pdf.Root.Names = Dictionary(Dests=Dictionary(Names=flat))
+            self._names.Dests = Dictionary(Names=flat)
+            self.pdf.Root.Names = self._names
         return set(dests)
 
     def _write_outline(self) -> None:

@@ -257,6 +257,8 @@ def _merged(
                 progress(f"Merging {len(results)} parts")
             pdf = merger.merge([r.pdf for r in results], finish)
             cache.put_blob("books", key, pdf)
+        elif setup.merger is not None:
+            setup.merger.hold([r.pdf for r in results])  # a kept merger: ready for the next edit
         return pdf
     finally:
         if setup.merger is None:
