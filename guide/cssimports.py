@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 import tinycss2
 
+from guide.errors import Diagnostic, GuideError, shown_address
+from guide.paths import file_within
 from guide.textfile import read_text
 
 
@@ -44,12 +46,16 @@ def author_sheets(css: str, shown: str, project: Path) -> Iterator[Sheet]:
     root = project.resolve()
     pending = [Sheet(text=css, shown=shown, base=root)]
     seen: set[Path] = set()
+    imports: dict[Path | None, list[_Import]] = {}
     while pending:
         sheet = pending.pop(0)
         yield sheet
         for line, url in import_urls(sheet.text):
             target = resolve_url(url, sheet.base, root)
-            if target is None or target in seen or not target.is_file():
+            if target is None:
+                continue
+            imports.setdefault(sheet.path, []).append(_Import(sheet.shown, line, url, target))
+            if target in seen:
                 continue
             seen.add(target)
             name = target.relative_to(root).as_posix()
@@ -62,6 +68,40 @@ def author_sheets(css: str, shown: str, project: Path) -> Iterator[Sheet]:
                     imported_at=(sheet.shown, line),
                 )
             )
+    _refuse_loops(imports)
+
+
+@dataclass(frozen=True)
+class _Import:
+    """One `@import` of a project file: where it is written, what it says, the file it loads."""
+
+    shown: str
+    line: int
+    url: str
+    target: Path
+
+
+def _refuse_loops(imports: dict[Path | None, list[_Import]]) -> None:
+    """Raise GuideError at an `@import` that leads back to a stylesheet importing it.
+
+    The typesetter follows imports without a guard: a loop recurses until Python gives up.
+    `imports` maps each sheet (None: the `--style` text) to its imports of project files.
+    """
+    state: dict[Path | None, str] = {}
+
+    def visit(sheet: Path | None) -> None:  # as deep as the imports, which the budget bounds
+        state[sheet] = "open"
+        for found in imports.get(sheet, []):
+            if state.get(found.target) == "open":
+                message = (
+                    f"@import {shown_address(found.url)} leads back to this stylesheet (a loop); remove it"
+                )
+                raise GuideError(Diagnostic(found.shown, found.line, message))
+            if found.target not in state:
+                visit(found.target)
+        state[sheet] = "done"
+
+    visit(None)
 
 
 def import_urls(css: str) -> Iterator[tuple[int, str]]:
@@ -86,9 +126,10 @@ def import_url(prelude: list[Any]) -> str | None:
 
 
 def resolve_url(url: str, base: Path, root: Path) -> Path | None:
-    """The project file a relative URL names from `base`, or None (another scheme, absolute, outside)."""
+    """The project file a relative URL names from `base`, or None (another scheme, absolute, outside,
+    or no readable regular file: missing, a folder, a pipe, a NUL or an over-long name)."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return None
-    target = (base / unquote(parts.path)).resolve()
-    return target if target.is_relative_to(root) else None
+    found = file_within(str(base / unquote(parts.path)), (root,))
+    return None if isinstance(found, str) else found

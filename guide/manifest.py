@@ -26,7 +26,7 @@ from guide.limits import (
     parser_limits,
 )
 from guide.metadata import metadata_problem
-from guide.paths import path_text_problem, project_file
+from guide.paths import path_text_problem, project_file, resolved
 from guide.textfile import read_text
 
 MANIFEST_NAME = "guide.toml"
@@ -120,6 +120,10 @@ def load_manifest(project_dir: Path) -> Manifest:
     abs_path = project_dir / MANIFEST_NAME
     if not abs_path.is_file():
         raise GuideError(_missing_manifest(project_dir))
+    found = resolved(abs_path)
+    if found is None or not found.is_relative_to(project_dir):
+        message = "lies outside the project folder (a symlink to a file elsewhere); copy it into the project"
+        raise GuideError(Diagnostic(MANIFEST_NAME, None, message))
     text = read_text(abs_path, MANIFEST_NAME, MAX_MANIFEST_BYTES)
     _check_toml_depth(text)
     try:

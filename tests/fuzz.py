@@ -87,6 +87,8 @@ class Project:
     sources: list[str] = field(default_factory=list)
     """Files to `guide import` into the folder `imported/` first; that folder is then the guide."""
     import_args: list[str] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)
+    """Special files made after `files`: name -> "FIFO", "DIR" or a symlink's target (OUTSIDE: beside)."""
 
 
 # ---- Generators -------------------------------------------------------------------------------
@@ -354,6 +356,77 @@ def side_doors(draw: st.DrawFn) -> Project:
     return Project(files, args, kind=f"side door {door} {target}")
 
 
+LINKED = {
+    "chapter": "OUTSIDE/secret.md",
+    "cover": "OUTSIDE/secret.png",
+    "image": "OUTSIDE/secret.png",
+    "svg image": "OUTSIDE/secret.png",
+    "style import": "OUTSIDE/secret.css",
+    "guide.toml": "OUTSIDE/guide.toml",
+    "import chapter": "OUTSIDE/secret.md",
+    "import folder": "OUTSIDE",
+}
+"""Where a link may stand, and the file beside the project it points at."""
+EXPORT = (
+    '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+    'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>B</title><wp:wxr_version>1.2</wp:wxr_version>'
+    "<item><title>T</title><content:encoded><![CDATA[<p>Body text.</p>]]></content:encoded>"
+    "<wp:post_date>2024-01-02 03:04:05</wp:post_date><wp:post_name>t</wp:post_name>"
+    "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item></channel></rss>"
+)
+
+
+@st.composite
+def links(draw: st.DrawFn) -> Project:
+    """A symlink (outside, looping, dangling, to a device), a pipe or a folder where a file is expected."""
+    place = draw(st.sampled_from(sorted(LINKED)))
+    kinds = ["outside", "loop", "FIFO", "DIR", "dangling", "/dev/zero", "folder outside"]
+    what = draw(st.sampled_from(kinds))
+    name = {
+        "chapter": "b.md",
+        "cover": "c.png",
+        "image": "i.png",
+        "svg image": "i.png",
+        "style import": "i.css",
+        "guide.toml": "guide.toml",
+        "import chapter": "imported/chapters/2024-01-02-t.md",
+        "import folder": "imported/chapters",
+    }[place]
+    target = {
+        "outside": LINKED[place],
+        "loop": name.rsplit("/", 1)[-1],
+        "FIFO": "FIFO",
+        "DIR": "DIR",
+        "dangling": "nowhere/x",
+        "/dev/zero": "/dev/zero",
+        "folder outside": "OUTSIDE",
+    }[what]
+    files = {"guide.toml": manifest("a.md"), "a.md": post("B")}
+    args: list[str] = []
+    sources: list[str] = []
+    if place == "chapter":
+        files["guide.toml"] = manifest("a.md", name)
+    elif place == "cover":
+        files["guide.toml"] = b'title = "Fuzz"\nauthor = "F"\ncover_image = "c.png"\nchapters = ["a.md"]\n'
+    elif place == "image":
+        files["a.md"] = post(f"![i]({name})")
+    elif place == "svg image":
+        files["a.md"] = post("![s](s.svg)")
+        files["s.svg"] = (
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="9" '
+            f'height="9"><image xlink:href="{name}" width="9" height="9"/></svg>'
+        ).encode()
+    elif place == "style import":
+        files["style.css"] = f'@import "{name}";\nbody {{ color: black }}'.encode()
+        args = ["--style", "style.css"]
+    elif place == "guide.toml":
+        del files["guide.toml"]
+    else:
+        files = {"src/export.xml": EXPORT.encode()}
+        sources = ["src/export.xml"]
+    return Project(files, args, kind=f"link {place} -> {what}", sources=sources, links={name: target})
+
+
 @st.composite
 def imports(draw: st.DrawFn) -> Project:
     files, sources, options, kind = draw(import_sources())
@@ -368,6 +441,7 @@ KINDS = {
     "real": mutated_real(),
     "paths": odd_paths(),
     "doors": side_doors(),
+    "links": links(),
     "import": imports(),
 }
 """The generators by name, for --kinds."""
@@ -411,6 +485,7 @@ def run_project(project: Project, scratch: Path) -> list[Outcome]:
     (scratch / "out").mkdir()
     (outside / "style.css").write_text('@import url("secret.css"); body { background: url("secret.png") }')
     (outside / "secret.css").write_text(f'body::after {{ content: "{CANARY}" }}')
+    (outside / "guide.toml").write_text(f'title = "{CANARY}"\nchapters = ["a.md"]\n')
     for name, content in project.files.items():
         try:
             target = root / name
@@ -418,6 +493,8 @@ def run_project(project: Project, scratch: Path) -> list[Outcome]:
             target.write_bytes(content.replace(b"OUTSIDE", str(outside).encode()))
         except (OSError, ValueError):
             continue  # a name the file system refuses: the manifest still names it
+    for name, link in project.links.items():
+        _make_link(root / name, link.replace("OUTSIDE", str(outside)))
     outcomes = []
     guide = root
     if project.sources:
@@ -450,6 +527,19 @@ def run_project(project: Project, scratch: Path) -> list[Outcome]:
         if outcomes[-1].status != 0:
             break  # a build runs every check first: what check refused, build refuses the same way
     return outcomes
+
+
+def _make_link(path: Path, link: str) -> None:
+    """Make a pipe, a folder or a symlink at `path` (see Project.links)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    if link == "FIFO":
+        os.mkfifo(path)
+    elif link == "DIR":
+        path.mkdir()
+    else:
+        path.symlink_to(link)
 
 
 def _run(command: list[str], root: Path, outside: Path, scratch: Path) -> Outcome:
@@ -532,6 +622,7 @@ def save_finding(project: Project, outcomes: list[Outcome]) -> Path:
         "args": project.args,
         "sources": project.sources,
         "import_args": project.import_args,
+        "links": project.links,
         "outcomes": [o.__dict__ for o in outcomes],
     }
     encoded = {name: base64.b64encode(data).decode() for name, data in project.files.items()}
@@ -548,7 +639,12 @@ def load_finding(folder: Path) -> Project:
         for name, data in json.loads((folder / "project.json").read_text()).items()
     }
     return Project(
-        files, report["args"], report["kind"], report.get("sources", []), report.get("import_args", [])
+        files,
+        report["args"],
+        report["kind"],
+        report.get("sources", []),
+        report.get("import_args", []),
+        report.get("links", {}),
     )
 
 

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -938,3 +939,139 @@ def test_html_folder_never_overwrites_a_source_even_with_force(tmp_path: Path) -
         f"{project / 'posts'}: output folder would overwrite 'posts/x.png', one of the guide's sources; name another"
     )
     assert _tree_hashes(project) == before
+
+
+EXPORT = (
+    '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+    'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>B</title><wp:wxr_version>1.2</wp:wxr_version>'
+    "<item><title>Hello</title><content:encoded><![CDATA[<p>Body text.</p>{image}]]></content:encoded>"
+    "<wp:post_date>2024-01-02 03:04:05</wp:post_date><wp:post_name>hello</wp:post_name>"
+    "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item></channel></rss>"
+)
+
+
+def _import_into(
+    tmp_path: Path, make: Callable[[Path, Path], None], image: str = "", media: bool = False
+) -> tuple[Any, Path, Path, dict[str, str]]:
+    """Import EXPORT into tmp_path/p after `make(project, outside)`; return the result, the folders and
+    the hashes of everything beside the project before."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(CANARY)
+    project = tmp_path / "p"
+    project.mkdir()
+    source = tmp_path / "export.xml"
+    source.write_text(EXPORT.format(image=image))
+    make(project, outside)
+    before = _tree_hashes(outside)
+    args = ["import", str(source), "--into", str(project)]
+    if media:
+        (tmp_path / "uploads").mkdir(exist_ok=True)
+        args += ["--media", str(tmp_path / "uploads")]
+    return runner.invoke(app, args), project, outside, before
+
+
+# (name, setup of (project, outside), the import's last line)
+IMPORT_CLASHES = [
+    ("the chapters folder is a symlink out of the project (was written through)",
+     lambda project, outside: (project / "chapters").symlink_to(outside),
+     "chapters/2024-01-02-hello.md: lies outside the project folder (through a symlink); an import writes only "
+     "inside it"),
+    ("the chapter file is a symlink to an equal file outside (was adopted: listed, and the build refused it)",
+     lambda project, outside: ((project / "chapters").mkdir(), (project / "chapters" / "2024-01-02-hello.md")
+                               .symlink_to(outside / "secret.md")),
+     "chapters/2024-01-02-hello.md: lies outside the project folder (through a symlink); an import writes only "
+     "inside it"),
+    ("a file differing only in case is there (was a second chapter the build refused)",
+     lambda project, outside: ((project / "chapters").mkdir(),
+                               (project / "chapters" / "2024-01-02-Hello.md").write_text("mine")),
+     "chapters/2024-01-02-hello.md: differs only in case from the existing '2024-01-02-Hello.md' (a guide cannot "
+     "list both); rename one"),
+    ("guide.toml is a symlink out of the project (was read and replaced)",
+     lambda project, outside: (project / "guide.toml").symlink_to(outside / "secret.md"),
+     "guide.toml: lies outside the project folder (through a symlink); an import writes only inside it"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", IMPORT_CLASHES, ids=[c[0] for c in IMPORT_CLASHES])
+def test_import_never_writes_or_adopts_outside_the_project(
+    case: tuple[str, Callable[[Path, Path], None], str], tmp_path: Path
+) -> None:
+    _, make, line = case
+    result, project, outside, before = _import_into(tmp_path, make)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [line]
+    assert _tree_hashes(outside) == before
+    assert not (project / "chapters" / "2024-01-02-hello.md").is_file() or (
+        (project / "chapters" / "2024-01-02-hello.md").is_symlink()
+    )
+
+
+def test_import_checks_every_target_before_writing_any(tmp_path: Path) -> None:
+    """A folder where an image goes was found after the chapters were written (a half import)."""
+
+    def make(project: Path, outside: Path) -> None:
+        (project / "chapters" / "media" / "2024" / "01" / "pic.png").mkdir(parents=True)
+        (tmp_path / "uploads" / "2024" / "01").mkdir(parents=True)
+        (tmp_path / "uploads" / "2024" / "01" / "pic.png").write_bytes(_real_png())
+
+    image = '<img src="http://blog.test/wp-content/uploads/2024/01/pic.png" alt="p">'
+    result, project, _, _ = _import_into(tmp_path, make, image=image, media=True)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == ["chapters/media/2024/01/pic.png: exists and is not a file"]
+    assert not (project / "chapters" / "2024-01-02-hello.md").exists()
+
+
+def test_import_media_lookup_with_a_nul_or_long_name(tmp_path: Path) -> None:
+    """An upload's URL with %00 or a 300-byte name was a ValueError / OSError traceback with --media."""
+    image = (
+        '<img src="http://blog.test/wp-content/uploads/a%00.png" alt="n">'
+        f'<img src="http://blog.test/wp-content/uploads/{"y" * 300}.png" alt="l">'
+    )
+    result, project, _, _ = _import_into(tmp_path, lambda project, outside: None, image=image, media=True)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "uploads/a%00.png" in (project / "chapters" / "2024-01-02-hello.md").read_text()
+
+
+def _manifest_out(project: Path, output: Path) -> None:
+    outside = project.parent / "outside"
+    (outside / "guide.toml").write_text('title = "' + CANARY + '"\nchapters = ["posts/a.md"]\n')
+    (project / "guide.toml").unlink()
+    (project / "guide.toml").symlink_to(outside / "guide.toml")
+
+
+RED_TEAM_CASES_2 = [
+    Case("guide.toml that is a symlink out of the project (was read)", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml: lies outside the project folder (a symlink to a file elsewhere); copy it into the project"],
+         setup=_manifest_out),
+    Case("control character in a title, from a YAML escape (reached the PDF's metadata)",
+         {"posts/a.md": _post("B", 'title: "Evil\\e[31mRed"')}, 1,
+         ["posts/a.md:2: 'title' holds the control character U+001B; a guide cannot print it"]),
+    Case("control character in the guide's subtitle, from a TOML escape", {"posts/a.md": _post("B")}, 1,
+         ["guide.toml:3: 'subtitle' holds the control character U+0007; a guide cannot print it"],
+         manifest='title = "H"\nauthor = "T"\nsubtitle = "a\\u0007b"\nchapters = ["posts/a.md"]\n'),
+    Case("line separator in an author gets the warning", {"posts/a.md": _post("B", "title: T\nauthor: \"A\\LB\"")},
+         0, ["posts/a.md:3: warning: 'author' holds invisible or text-reversing characters (U+2028); they reach the "
+             "PDF's metadata as they are"]),
+    Case("style importing itself (was a RecursionError, reported as a symlink loop)",
+         {"posts/a.md": _post("B"), "s.css": '@import "s.css";\np { color: black }'}, 1,
+         ["s.css:1: @import 's.css' leads back to this stylesheet (a loop); remove it"], args=["--style", "s.css"]),
+    Case("styles importing each other through a shared one",
+         {"posts/a.md": _post("B"), "s.css": '@import "a.css";\n@import "b.css";', "a.css": '@import "c.css";',
+          "b.css": '@import "c.css";', "c.css": '@import "b.css";'}, 1,
+         ["b.css:1: @import 'c.css' leads back to this stylesheet (a loop); remove it"], args=["--style", "s.css"]),
+    Case("style importing a name with NUL (was a ValueError traceback)",
+         {"posts/a.md": _post("B"), "s.css": '@import "a%00.css";\np { color: black }'}, 1,
+         ["s.css: refused to load file://{project}/a%00.css: its path holds the control character U+0000"],
+         args=["--style", "s.css"]),
+    Case("style importing a 300-byte name (was an OSError traceback)",
+         {"posts/a.md": _post("B"), "s.css": '@import "' + "z" * 300 + '.css";\np { color: black }'}, 1,
+         ["s.css: refused to load file://{project}/" + "z" * 300 + ".css: its path has a name of 304 bytes "
+          "(limit 255)"], args=["--style", "s.css"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", RED_TEAM_CASES_2, ids=[c.name for c in RED_TEAM_CASES_2])
+def test_red_team_input_2(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    test_hostile_input(case, tmp_path, monkeypatch)

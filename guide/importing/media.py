@@ -12,6 +12,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 
+from guide.paths import file_within
+
 MEDIA_FOLDER = "media"
 """Images go to chapters/media/, beside the chapters that show them."""
 UPLOADS_MARK = "/wp-content/uploads/"
@@ -73,8 +75,8 @@ class MediaFolder:
         clean = posixpath.normpath(relative)
         if clean.startswith("..") or posixpath.isabs(clean):
             return None
-        path = (self.root / clean).resolve()
-        return path if path.is_file() and path.is_relative_to(self.root.resolve()) else None
+        found = file_within(str(self.root.absolute() / clean), (self.root.resolve(),))
+        return None if isinstance(found, str) else found
 
 
 Resolve = Callable[[str], str | None]

@@ -16,6 +16,7 @@ from guide.errors import Diagnostic, GuideError
 from guide.importing.plan import ImportPlan
 from guide.manifest import MANIFEST_NAME
 from guide.output import write_atomically
+from guide.paths import resolved
 from guide.starter import NO_AUTHOR_COMMENT, untouched_sample
 
 
@@ -54,8 +55,13 @@ def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force:
     cannot be extended, or naming a planned path that exists and is not a file.
     """
     outcome = WriteOutcome()
+    _check_inside(project, MANIFEST_NAME)
     chapters = [(c.path, c.text.encode("utf-8")) for c in plan.chapters]
     states = {path: _state(project, path, data, force) for path, data in chapters}
+    # Every state before any write: a refusal (a folder in the way, a symlink out) writes nothing.
+    copy_states = {
+        copy.target: _state(project, copy.target, copy.source.read_bytes(), force) for copy in plan.copies
+    }
     accepted = tuple(c for c in plan.chapters if states[c.path] != "conflict")
     # A project `guide new` just made: its untouched sample chapter gives way to the posts.
     sample = _only_sample(project) if accepted else None
@@ -63,8 +69,8 @@ def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force:
     for path, data in chapters:
         _record(outcome, path, _write(project, path, data, states[path]))
     for copy in plan.copies:
-        data = copy.source.read_bytes()
-        done = _write(project, copy.target, data, _state(project, copy.target, data, force))
+        state = copy_states[copy.target]
+        done = _write(project, copy.target, copy.source.read_bytes() if state == "write" else b"", state)
         _record(outcome, copy.target, done, media=True)
     outcome.manifest = _write_manifest(project, manifest_text)
     if sample is not None and manifest_text is not None:
@@ -95,13 +101,36 @@ def _record(outcome: WriteOutcome, relative: str, done: str, media: bool = False
 def _state(project: Path, relative: str, data: bytes, force: bool) -> str:
     """Say what writing `data` at `relative` would do: "unchanged", "conflict" or "write"."""
     target = project / relative
+    _check_inside(project, relative)
     if target.is_file():
-        if target.read_bytes() == data:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
             return "unchanged"
         return "write" if force else "conflict"
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise GuideError(Diagnostic(relative, None, "exists and is not a file"))
+    if (twin := _case_twin(target)) is not None:
+        message = f"differs only in case from the existing '{twin}' (a guide cannot list both); rename one"
+        raise GuideError(Diagnostic(relative, None, message))
     return "write"
+
+
+def _check_inside(project: Path, relative: str) -> None:
+    """Raise GuideError if writing `relative` would land outside the project (a symlinked folder or file)."""
+    found = resolved(project / relative)
+    root = resolved(project)
+    if found is None or root is None or not found.is_relative_to(root):
+        message = "lies outside the project folder (through a symlink); an import writes only inside it"
+        raise GuideError(Diagnostic(relative, None, message))
+
+
+def _case_twin(target: Path) -> str | None:
+    """The name of a file beside `target` that differs from it only in case, if there is one."""
+    try:
+        names = [entry.name for entry in os.scandir(target.parent)]
+    except OSError:
+        return None
+    folded = target.name.casefold()
+    return next((name for name in names if name != target.name and name.casefold() == folded), None)
 
 
 def _write(project: Path, relative: str, data: bytes, state: str) -> str:
