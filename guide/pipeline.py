@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
@@ -20,6 +21,7 @@ from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.finish import Finish, finish_pdf
 from guide.glyphs import check_glyphs
 from guide.interrupt import stop_if_interrupted
+from guide.limits import MAX_FILE_BYTES
 from guide.manifest import MANIFEST_NAME, Manifest, MissingImages, load_manifest
 from guide.options import BuildOptions, BuildResult
 from guide.output import (
@@ -29,6 +31,7 @@ from guide.output import (
     write_atomically,
     write_folder,
 )
+from guide.paths import file_problem, file_within
 from guide.positions import element_line
 from guide.post import Post
 from guide.render import RenderOptions, render_html
@@ -330,17 +333,39 @@ def _locate_url(book: Book, project: Path, url: str) -> tuple[str, int | None] |
 
 
 def _svg_showing(book: Book, project: Path, url: str) -> tuple[str, int | None] | None:
-    """Find the image element showing the SVG whose text names `url` (its own image, say)."""
+    """Find the image element showing the SVG whose text names `url` (its own image, say), or that
+    shows, through SVGs it loads in turn, an SVG naming it."""
     names = {n for needle in _needles(url, project) for n in (needle, posixpath.basename(needle)) if n}
     for chapter in book.chapters:
         for image in chapter.images:
-            svg = project / image
-            if svg.suffix.lower() != ".svg" or not svg.is_file():
-                continue
-            text = svg.read_text(encoding="utf-8", errors="replace")
-            if any(name in text for name in names):
+            if _svg_names(project / image, names, project, set()):
                 return _locate_url(book, project, (project / image).as_uri())
     return None
+
+
+SVG_HREF = re.compile(r"""\bhref\s*=\s*["']([^"'#]+)""")
+"""An SVG's reference to another file (`href` or `xlink:href`), up to any fragment."""
+MAX_SVG_NESTING = 8
+"""How deep the search for a refusal's SVG follows SVGs that show SVGs."""
+
+
+def _svg_names(svg: Path, names: set[str], project: Path, seen: set[Path]) -> bool:
+    """Whether the SVG file names one of `names`, itself or in a project SVG it shows, at most 8 deep."""
+    if svg in seen or len(seen) >= MAX_SVG_NESTING or file_problem(svg) is not None:
+        return False
+    seen.add(svg)
+    text = svg.read_bytes()[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
+    if not text.lstrip().startswith("<"):
+        return False  # a raster image: nothing in it names a file
+    if any(name in text for name in names):
+        return True
+    for href in SVG_HREF.findall(text):
+        if urlsplit(href).scheme:
+            continue
+        found = file_within(str(svg.parent / unquote(href)), (project,))
+        if isinstance(found, Path) and _svg_names(found, names, project, seen):
+            return True
+    return False
 
 
 def _find_element(book: Book, matches: Callable[[str], bool]) -> tuple[str, int | None] | None:

@@ -1075,3 +1075,46 @@ RED_TEAM_CASES_2 = [
 @pytest.mark.parametrize("case", RED_TEAM_CASES_2, ids=[c.name for c in RED_TEAM_CASES_2])
 def test_red_team_input_2(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     test_hostile_input(case, tmp_path, monkeypatch)
+
+
+# What `make fuzz --kinds links` found: (name, link made in the project to import into, the import's line).
+IMPORT_LINK_FINDINGS = [
+    ("chapters is a pipe (was a FileExistsError traceback)", {"imported/chapters": "FIFO"},
+     "chapters: is not a folder, so nothing can be imported into it; move it away"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("finding", IMPORT_LINK_FINDINGS, ids=[f[0] for f in IMPORT_LINK_FINDINGS])
+def test_import_link_finding(finding: tuple[str, dict[str, str], str], tmp_path: Path) -> None:
+    from tests.fuzz import EXPORT, Project, run_project  # noqa: PLC0415 - the fuzzer's own harness
+
+    _, links, line = finding
+    project = Project({"src/export.xml": EXPORT.encode()}, sources=["src/export.xml"], links=links)
+    outcomes = run_project(project, tmp_path / "run")
+    assert [o.problems for o in outcomes] == [[]]
+    assert [o.status for o in outcomes] == [1]
+    assert outcomes[0].stderr.splitlines() == [line]
+
+
+def _nested_svg(project: Path, output: Path) -> None:
+    (project / "posts" / "b.svg").write_text(
+        SVG_IMAGE.format(href=(project.parent / "outside" / "secret.png").as_uri())
+    )
+
+
+RED_TEAM_CASES_3 = [
+    Case("refusal in an svg shown by an svg (was '<typesetting>:')",
+         {"posts/a.md": _post("![d](a.svg)"), "posts/a.svg": SVG_IMAGE.format(href="b.svg")}, 1,
+         ["posts/a.md:5: refused to load {outside_uri}/secret.png: it is outside the project folder or does not "
+          "exist"], setup=_nested_svg),
+    Case("refusal in an svg shown by an svg, with a --style (was blamed on the style)",
+         {"posts/a.md": _post("![d](a.svg)"), "posts/a.svg": SVG_IMAGE.format(href="b.svg"),
+          "s.css": "p { color: black }"}, 1,
+         ["posts/a.md:5: refused to load {outside_uri}/secret.png: it is outside the project folder or does not "
+          "exist"], args=["--style", "s.css"], setup=_nested_svg),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", RED_TEAM_CASES_3, ids=[c.name for c in RED_TEAM_CASES_3])
+def test_red_team_input_3(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    test_hostile_input(case, tmp_path, monkeypatch)

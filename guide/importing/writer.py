@@ -102,6 +102,10 @@ def _state(project: Path, relative: str, data: bytes, force: bool) -> str:
     """Say what writing `data` at `relative` would do: "unchanged", "conflict" or "write"."""
     target = project / relative
     _check_inside(project, relative)
+    for folder in reversed(Path(relative).parents[:-1]):  # chapters, then chapters/media...
+        if (project / folder).exists() and not (project / folder).is_dir():
+            message = "is not a folder, so nothing can be imported into it; move it away"
+            raise GuideError(Diagnostic(folder.as_posix(), None, message))
     if target.is_file():
         if target.stat().st_size == len(data) and target.read_bytes() == data:
             return "unchanged"
@@ -138,7 +142,10 @@ def _write(project: Path, relative: str, data: bytes, state: str) -> str:
     if state != "write":
         return state
     target = project / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GuideError(Diagnostic(relative, None, f"cannot create its folder: {exc.strerror}")) from exc
     write_atomically(data, target)
     return "written"
 
