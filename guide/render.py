@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from guide.book import Book
+from guide.book import Book, Chapter
 from guide.errors import Diagnostic, GuideError
 from guide.fonts import font_face_css
 from guide.resolution import print_width_css
@@ -98,12 +98,42 @@ def _render_parts(book: Book) -> RenderedBook:
     context = {"book": book, "chapters": chapters}
     return RenderedBook(
         front=_render(env, "front.html.j2", context),
-        chapters=tuple(
-            _wrapped(_render(env, "chapter.html.j2", {**context, "chapter": c, "body": body}))
-            for c, body in chapters
-        ),
+        chapters=tuple(_chapter_html(env, context, chapter, body) for chapter, body in chapters),
         back=_wrapped(_render(env, "credits.html.j2", context)),
     )
+
+
+_chapters_memo: OrderedDict[tuple[object, ...], str] = OrderedDict()
+
+
+def _chapter_html(env: jinja2.Environment, context: dict[str, object], chapter: Chapter, body: Markup) -> str:
+    """One chapter's marked HTML, rendered once per distinct chapter in this process.
+
+    The key holds everything chapter.html.j2 prints: `guide watch` renders again only the chapters
+    that changed (titles are balanced by measuring their words, which adds up over 200 chapters).
+    """
+    post = chapter.post
+    book = context["book"]
+    assert isinstance(book, Book)
+    key = (
+        chapter.slug,
+        post.source_path,
+        chapter.label,
+        chapter.title,
+        book.page_size,
+        post.subtitle,
+        post.date,
+        post.author,
+        chapter.body_html,
+    )
+    if key in _chapters_memo:
+        _chapters_memo.move_to_end(key)
+        return _chapters_memo[key]
+    html = _wrapped(_render(env, "chapter.html.j2", {**context, "chapter": chapter, "body": body}))
+    _chapters_memo[key] = html
+    if len(_chapters_memo) > WRAPPED_KEPT:
+        _chapters_memo.popitem(last=False)
+    return html
 
 
 WRAPPED_KEPT = 1024
