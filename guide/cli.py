@@ -414,14 +414,15 @@ def build_command(
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
-    result = unchanged_build(project, output, options)
+    with _author_errors():  # the build records' folder may be refused (build/.cache linked out)
+        result = unchanged_build(project, output, options)
+        started = build_started(project, output, options)
     if result is not None:
         _print(result.warnings)
         _say(f"{output} is up to date ({result.pages} pages)")
         return
     from guide.pipeline import build  # noqa: PLC0415 - the pipeline loads only when there is work
 
-    started = build_started(project, output, options)
     with _author_errors(), _progress() as progress:
         result = build(project, output, options, progress)
     record_build(started, result)

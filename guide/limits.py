@@ -75,6 +75,10 @@ MAX_MARKDOWN_NESTING = 30
 """Deepest list or quote nesting accepted; real posts rarely pass 4."""
 MAX_HTML_NESTING = 64
 """Deepest element nesting accepted in a post's HTML."""
+MAX_HTML_ATTRIBUTES = 1_000
+"""Most attributes one element of a source to import may carry; real pages stay under 50. libxml2's
+HTML parser checks each against the others: a saved page whose element had 20,000 took 14 s to
+import on this machine, one with 200,000 over 20 minutes."""
 
 
 @contextlib.contextmanager

@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guide.errors import Diagnostic, Severity
+from guide.errors import Diagnostic, GuideError, Severity
 from guide.fonts import FACES
 from guide.options import BuildOptions, BuildResult
 from guide.output import replace_file
+from guide.paths import resolved
 from guide.resources import STYLES_DIR
 
 FORMAT = "guide-build-1"
@@ -46,8 +47,19 @@ VERSIONED = ("weasyprint", "pydyf")
 
 
 def cache_folder(project: Path) -> Path:
-    """Where a project's caches live: build/.cache in the project, or $GUIDE_CACHE_DIR (shared safely)."""
-    return Path(os.environ[CACHE_ENV]) if os.environ.get(CACHE_ENV) else project / CACHE_FOLDER
+    """Where a project's caches live: build/.cache in the project, or $GUIDE_CACHE_DIR (shared safely).
+
+    Raises GuideError if build/.cache (or build/) is a symlink out of the project: a cloned project
+    must not make a build write, or read its PDF's parts, wherever it points.
+    """
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    folder = project / CACHE_FOLDER
+    found = resolved(folder)
+    if found is None or not found.is_relative_to(project.resolve()):
+        message = f"lies outside the project folder (a symlink); remove it, or set {CACHE_ENV}"
+        raise GuideError(Diagnostic(CACHE_FOLDER.as_posix(), None, message))
+    return folder
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,8 @@ class _OutputFilter(watchfiles.DefaultFilter):
     """Ignore what builds write (the output's folder, the cache) besides editors' and tools' files."""
 
     def __init__(self, project: Path, output: Path) -> None:
-        target = output.resolve()
-        written = [project / "build", target.parent if target.parent != project else target]
+        # The output file, not its folder: a PDF written among the posts must not hide their saves.
+        written = [project / "build", output.resolve()]
         super().__init__(ignore_paths=[str(path) for path in written])
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:

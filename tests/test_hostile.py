@@ -1118,3 +1118,72 @@ RED_TEAM_CASES_3 = [
 @pytest.mark.parametrize("case", RED_TEAM_CASES_3, ids=[c.name for c in RED_TEAM_CASES_3])
 def test_red_team_input_3(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     test_hostile_input(case, tmp_path, monkeypatch)
+
+
+def _crowded(count: int, escaped: bool = False) -> str:
+    attributes = " ".join(f'a{i}="x"' for i in range(count))
+    return f"&lt;p {attributes.replace(chr(34), '&quot;')}&gt;" if escaped else f"<p {attributes}>"
+
+
+PAGE = "<!DOCTYPE html>\n<html><head><title>T</title></head><body><article><h1>T</h1>\n{p}{text}</p></article></body></html>"
+# (name, file name, content, the import's expected status and last line)
+CROWDED_SOURCES = [
+    ("saved page with an element of 1,001 attributes (20,000 took 14 s, 200,000 over 20 minutes)", "page.html",
+     PAGE.format(p=_crowded(1_001), text="Body text. " * 30).encode(), 1,
+     "{src}:3: an element carries over 1,000 attributes; no post needs so many"),
+    ("utf-16 saved page with an element of 1,001 attributes", "page.html",
+     PAGE.format(p=_crowded(1_001), text="Body text. " * 30).encode("utf-16"), 1,
+     "{src}:3: an element carries over 1,000 attributes; no post needs so many"),
+    ("feed with an escaped element of 1,001 attributes", "feed.rss",
+     ('<rss version="2.0"><channel><title>F</title><item><title>T</title><link>http://blog.test/a</link>\n'
+      f"<description>{_crowded(1_001, escaped=True)}Body&lt;/p&gt;</description></item></channel></rss>").encode(), 1,
+     "{src}:2: an element carries over 1,000 attributes; no post needs so many"),
+    ("saved page with an element of 1,000 attributes is read", "page.html",
+     PAGE.format(p=_crowded(1_000), text="Body text. " * 30).encode(), 0, "read {src}: saved web page, 1 item"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CROWDED_SOURCES, ids=[c[0] for c in CROWDED_SOURCES])
+def test_import_refuses_crowded_elements_before_parsing(
+    case: tuple[str, str, bytes, int, str], tmp_path: Path
+) -> None:
+    _, name, data, status, line = case
+    source = tmp_path / name
+    source.write_bytes(data)
+    result = runner.invoke(app, ["import", str(source), "--into", str(tmp_path / "p")])
+    assert result.exit_code == status, result.output
+    assert line.format(src=source) in result.stderr.splitlines()
+
+
+def test_watch_sees_saves_beside_an_output_among_the_posts(tmp_path: Path) -> None:
+    """`guide watch -o posts/guide.pdf` ignored the whole posts/ folder: no save there rebuilt."""
+    import watchfiles  # noqa: PLC0415
+
+    from guide.watch import _OutputFilter  # noqa: PLC0415 - the filter the watcher uses
+
+    project = tmp_path / "p"
+    (project / "posts").mkdir(parents=True)
+    seen = _OutputFilter(project, project / "posts" / "guide.pdf")
+    assert seen(watchfiles.Change.modified, str(project / "posts" / "a.md"))
+    assert not seen(watchfiles.Change.modified, str(project / "posts" / "guide.pdf"))
+    assert not seen(watchfiles.Change.added, str(project / "posts" / ".guide.pdf.x1y2.tmp"))
+    assert not seen(watchfiles.Change.modified, str(project / "build" / ".cache" / "k"))
+
+
+def _cache_out(project: Path, output: Path) -> None:
+    (project / "build").mkdir()
+    (project / "build" / ".cache").symlink_to(project.parent / "outside")
+
+
+RED_TEAM_CASES_4 = [
+    Case("build/.cache that is a symlink out of the project (the build wrote and read its cache there)",
+         {"posts/a.md": _post("B")}, 1,
+         ["build/.cache: lies outside the project folder (a symlink); remove it, or set GUIDE_CACHE_DIR"],
+         setup=_cache_out),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", RED_TEAM_CASES_4, ids=[c.name for c in RED_TEAM_CASES_4])
+def test_red_team_input_4(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GUIDE_CACHE_DIR", raising=False)  # the project's own cache folder
+    test_hostile_input(case, tmp_path, monkeypatch)

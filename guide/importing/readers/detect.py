@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from guide.errors import Diagnostic, GuideError
 from guide.importing.readers.doctype import UTF32_SIGNS
+from guide.limits import MAX_HTML_ATTRIBUTES
 
 SNIFF_BYTES = 65536
 PROLOG_RE = re.compile(
@@ -38,6 +39,28 @@ def detect_format(data: bytes, source_path: str) -> Format:
     if re.match(r"(---|\+\+\+)[ \t]*\n", stripped):
         return Format.STATIC_BLOG
     return Format.TEXT
+
+
+TAG_START = re.compile(r"<[A-Za-z][^<>]*|&lt;[A-Za-z](?:[^&<>]|&(?![lg]t;))*")
+"""A start tag up to its end, raw or escaped (a feed's description): matched once per character."""
+ATTRIBUTE = re.compile(r"""\s[^\s"'<>/=&;]+\s*=""")
+
+
+def crowded_element(data: bytes) -> int | None:
+    """The line of the first element (raw or escaped) with over MAX_HTML_ATTRIBUTES attributes, or None.
+
+    Read before any parser sees the source, whatever its encoding (UTF-16 and -32 told by their
+    first bytes, any other as bytes).
+    """
+    text = _sniff_text(data)
+    shortest = 3 * MAX_HTML_ATTRIBUTES  # ' a=' at least, each
+    for found in TAG_START.finditer(text):
+        if (
+            found.end() - found.start() > shortest
+            and len(ATTRIBUTE.findall(found.group())) > MAX_HTML_ATTRIBUTES
+        ):
+            return text.count("\n", 0, found.start()) + 1
+    return None
 
 
 def _sniff_text(head: bytes) -> str:

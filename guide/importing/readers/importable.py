@@ -6,11 +6,12 @@ from pathlib import Path
 
 from guide.errors import Diagnostic, GuideError, Report
 from guide.importing.readers.article import Article, Source
-from guide.importing.readers.detect import Format, detect_format
+from guide.importing.readers.detect import Format, crowded_element, detect_format
 from guide.importing.readers.feed import read_feed
 from guide.importing.readers.html_page import read_saved_page
 from guide.importing.readers.static_blog import read_static_post
 from guide.importing.readers.wordpress import read_wordpress_export
+from guide.limits import MAX_HTML_ATTRIBUTES
 from guide.sources.text import read_text_post
 from guide.textfile import decode_text, read_bytes
 
@@ -46,6 +47,9 @@ def source_files(path: Path) -> list[Path]:
 def read_source(abs_path: Path, source_path: str, report: Report) -> Source:
     """Detect the source's format from its content and read every article in it."""
     data = read_bytes(abs_path, source_path, MAX_SOURCE_BYTES)
+    if (line := crowded_element(data)) is not None:
+        message = f"an element carries over {MAX_HTML_ATTRIBUTES:,} attributes; no post needs so many"
+        raise GuideError(Diagnostic(source_path, line, message))
     found = detect_format(data, source_path)
     if found is Format.WORDPRESS:
         return read_wordpress_export(data, source_path, report)
