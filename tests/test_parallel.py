@@ -185,6 +185,16 @@ def test_an_edit_that_moves_the_later_chapters_renumbers_the_contents(
     assert pdf_compare.outline(edited) == pdf_compare.outline(tmp_path / "single.pdf")
 
 
+def test_a_cold_build_lays_out_again_only_parts_printing_page_numbers(tmp_path: Path, epoch: str) -> None:
+    project = _copy_sample(tmp_path)
+    shown: list[str] = []
+    build(project, tmp_path / "cold.pdf", BuildOptions(strict=True, jobs=2), progress=shown.append)
+    laid_out = [message for message in shown if message.startswith("Typeset ")]
+    assert laid_out.count("Typeset the contents") == 1
+    assert laid_out.count("Typeset the credits") == 1  # no cross-reference: kept from the first round
+    assert any(laid_out.count(message) == 2 for message in laid_out)  # measured, then laid out again
+
+
 def test_a_damaged_cache_entry_is_typeset_again_not_merged(sample_pair: Pair, tmp_path: Path) -> None:
     build(sample_pair.project, tmp_path / "warm.pdf", BuildOptions(strict=True, jobs=2))
     for entry in _cached_parts(sample_pair.project):

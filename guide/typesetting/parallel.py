@@ -194,7 +194,7 @@ def _lay_out(
                 return run
             run.collect_body()
             pages = run.anchor_numbers()
-            if not any(part.misprints(pages) for part in run.parts):
+            if not any(part.misprints(pages) for part in run.parts) and not run.moved():
                 return run
             run = run.again(renumbered(pages))
             expected = pages
@@ -286,6 +286,8 @@ class _Run:
         workers: Workers,
         progress: Progress | None,
         laid_out: int = 0,
+        *,
+        kept: dict[int, tuple[str, PartResult]] | None = None,
     ) -> None:
         self.parts = body.body
         self.slots = {anchor: slot for slot, anchor in enumerate(body.chapter_ids)}
@@ -303,6 +305,10 @@ class _Run:
         self.laid_out = laid_out
         self.guess: tuple[dict[str, int], Part, PartResult | Future[PartResult]] | None = None
         """The front matter sent out early: the chapter pages it prints, it, and its result or future."""
+        self.kept = kept or {}
+        """The round before's parts that printed the right pages: index -> (their HTML, their result)."""
+        self.reused: set[int] = set()
+        """The parts of this round taken from the round before without knowing where they start."""
 
     def again(self, body: BookParts) -> _Run:
         """A new round over `body` (the same parts, renumbered), in the same workers.
@@ -311,7 +317,27 @@ class _Run:
         """
         if self.guess is not None and isinstance(self.guess[2], Future):
             wait([self.guess[2]])
-        return _Run(body, self.cache, self.workers, self.progress, self.laid_out)
+        firsts = self._first_pages()
+        kept = {
+            index: (part.html, result)
+            for index, (part, result) in enumerate(zip(self.parts, self.results, strict=True))
+            if not part.measure and result.first_page == firsts[index]
+        }
+        return _Run(body, self.cache, self.workers, self.progress, self.laid_out, kept=kept)
+
+    def _first_pages(self) -> list[int]:
+        """Where each collected part starts, from the page counts before it."""
+        firsts = []
+        first = 1
+        for result in self.results:
+            firsts.append(first)
+            first += result.pages
+        return firsts
+
+    def moved(self) -> bool:
+        """Whether a part taken from the round before starts elsewhere now (its folios are wrong)."""
+        firsts = self._first_pages()
+        return any(self.results[index].first_page != firsts[index] for index in self.reused)
 
     def speculate_front(self, front: _Front, anchors: dict[str, int]) -> None:
         """Send the front matter out now, with the chapter pages `anchors` (anchor -> page) expects.
@@ -353,8 +379,14 @@ class _Run:
         return future
 
     def lay_out_body(self) -> None:
-        """Take each body part from the cache, or send it to a worker (without waiting for it)."""
+        """Take each body part from the cache, or send it to a worker (without waiting for it).
+
+        Parts laid out only to be measured wait for no other part: once one is met whose first page
+        is unknown, they go out longest first, so no worker is left alone with a long one at the end
+        of the round, and the parts that do wait follow them in reading order.
+        """
         first: int | None = 1
+        later: list[PartJob] = []
         for index, part in enumerate(self.parts):
             cached = self.cache.get(part, first) if self.cache and first is not None else None
             if cached is not None and first is not None:
@@ -362,10 +394,28 @@ class _Run:
                 self.found[index] = cached
                 first += cached.pages
                 continue
+            kept = self.kept.get(index)
+            if kept is not None and kept[0] == part.html and first in (None, kept[1].first_page):
+                # Laid out in the round before with the right pages: where it starts is checked later.
+                result = kept[1]
+                self._publish(result, result.first_page)
+                self.found[index] = result
+                if first is None:
+                    self.reused.add(index)
+                else:
+                    first += result.pages
+                continue
             starts = {anchor: self.slots[anchor] for anchor in part.chapters}
             job = PartJob(index, part.html, part.numbered, first, starts, part.measure, self.build)
+            if later or (first is None and part.measure):
+                later.append(job)  # its first page is unknown: _next_first_page needs no future
+                continue
             self.futures[index] = self._submit(job)
             first = self._next_first_page(index, first, self.futures[index])
+        measured = sorted((job for job in later if job.measure), key=lambda job: -len(job.html))
+        for job in [*measured, *(job for job in later if not job.measure)]:
+            self.futures[job.index] = self._submit(job)
+        self.futures = dict(sorted(self.futures.items()))  # collected in reading order
 
     def _publish(self, result: PartResult, first: int) -> None:
         self.counts[result.index] = result.pages
