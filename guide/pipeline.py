@@ -40,6 +40,7 @@ from guide.site import self_contained as inline_site
 from guide.sources import read_post
 from guide.textfile import read_text
 from guide.uptodate import cache_folder
+from guide.weasyload import import_weasyprint
 
 if TYPE_CHECKING:  # WeasyPrint loads only when a build typesets: `check` and an up-to-date build skip it
     from guide.fetcher import Refusal
@@ -253,6 +254,7 @@ class _Typeset:
 
 
 def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress: Progress | None) -> _Typeset:
+    import_weasyprint()  # first, without ctypes' library search
     from guide.fetcher import SandboxedFetcher, sandbox_roots  # noqa: PLC0415 - WeasyPrint loads only here
     from guide.typeset import typeset_pdf  # noqa: PLC0415
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
 import pytest
 import weasyprint
+import weasyprint.text.ffi
 
+from guide import weasyload
 from guide.fonts import FACES, font_face_css
 from guide.typesetting import weasy
 
@@ -70,3 +73,29 @@ def test_subset_font_embeds_the_program_weasyprint_embeds_for_the_same_glyphs() 
         glyphs = [int(widths[i]) + k for i in range(0, len(widths), 2) for k in range(len(widths[i + 1]))]
     assert len(glyphs) > 8
     assert weasy.subset_font(SANS.path.read_bytes(), 0, glyphs, "Guide Sans") == embedded
+
+
+IMPORT_QUIETLY = """
+import ctypes.util, subprocess, sys
+from guide.weasyload import import_weasyprint
+searched, spawned = ctypes.util.find_library, []
+real_init = subprocess.Popen.__init__
+def noting(self, *args, **kwargs):
+    spawned.append(args[0] if args else kwargs.get("args"))
+    real_init(self, *args, **kwargs)
+subprocess.Popen.__init__ = noting
+import_weasyprint()
+from weasyprint.text import ffi
+print(spawned, ctypes.util.find_library is searched, ffi.harfbuzz_subset is not None)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is for Linux")
+def test_weasyprint_is_imported_without_a_library_search_and_loads_every_library() -> None:
+    source = Path(weasyprint.text.ffi.__file__).read_text(encoding="utf-8")
+    for name in weasyload.LINUX_LIBRARIES:  # still the names WeasyPrint tries
+        assert f"'{name}'" in source, name
+    shown = subprocess.run(
+        [sys.executable, "-c", IMPORT_QUIETLY], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert shown == ["[]", "True", "True"]  # no ldconfig/gcc/ld, the search put back, HarfBuzz's subsetter
