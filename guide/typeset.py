@@ -20,6 +20,7 @@ from guide.audit import audit_document
 from guide.errors import Diagnostic, GuideError, Report
 from guide.fetcher import SandboxedFetcher
 from guide.figures import settle_figures
+from guide.framestack import with_room
 from guide.interrupt import stop_if_interrupted
 from guide.resources import PACKAGE_DIR
 from guide.weasylog import Locate, captured_log, log_handler
@@ -81,12 +82,12 @@ def typeset_pdf(
                 url_fetcher=fetcher,
             ).render(font_config=font_configuration(), pdf_variant=PDF_VARIANT)
 
-        document = settle_figures(html, lay_out)
+        document = with_room(lambda: settle_figures(html, lay_out))
         layout_warnings = tuple(audit_document(document))
         stop_if_interrupted()
         if progress:
             progress(f"Writing {len(document.pages)} pages")
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+        pdf = with_room(lambda: document.write_pdf(pdf_variant=PDF_VARIANT))
     assert isinstance(pdf, bytes)
     anchor_pages: dict[str, int] = {}
     for index, page in enumerate(document.pages):

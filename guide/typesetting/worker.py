@@ -25,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from guide.audit import find_problems
 from guide.fetcher import SandboxedFetcher
 from guide.figures import may_hold_figures, settle_figures
+from guide.framestack import with_room
 from guide.typeset import PDF_VARIANT
 from guide.typesetting import weasy
 
@@ -128,7 +129,7 @@ def typeset_part(job: PartJob) -> PartResult:
     worker = _worker[-1]
     worker.running[job.index] = os.getpid()
     try:
-        return _typeset(worker, job)
+        return with_room(lambda: _typeset(worker, job))
     finally:
         worker.running[job.index] = 0
 
