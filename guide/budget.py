@@ -2,9 +2,8 @@
 
 The per-post limits (guide/sources/limits.py) bound what one post's Markdown costs to convert;
 what typesetting costs is counted here, on the HTML every source becomes (a Markdown table, raw
-HTML, an imported page) and after the print edition has turned addresses into footnotes. The
-guide's images are summed here too, once each, before any is decoded: the typesetter's fetcher
-also counts, but each worker process of a parallel build only sees its own part.
+HTML, an imported page) and after the print edition has turned addresses into footnotes; the
+images, wherever they are asked for, by guide/imagebudget.py.
 """
 
 from __future__ import annotations
@@ -14,13 +13,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import tinycss2
 
 from guide.cssimports import author_sheets
 from guide.errors import Diagnostic, GuideError
-from guide.images import MAX_BOOK_PIXELS, data_uri_payload, image_pixels
 from guide.limits import (
     BUDGET_SCALED,
     MAX_GUIDE_BLOCKS,
@@ -54,32 +51,16 @@ BUDGETS = {
 which guide.toml's `budget_scale` multiplies."""
 
 
-def check_layout_budget(document: str, project: Path, scale: int = 1) -> None:
-    """Raise GuideError at the element that takes the guide past a budget: elements, cells, footnotes, pixels.
+def check_layout_budget(document: str, scale: int = 1) -> None:
+    """Raise GuideError at the element that takes the guide past a budget: elements, blocks, cells, footnotes.
 
-    `document` is the rendered guide, its image addresses relative to `project`; `scale` (1 to
-    MAX_BUDGET_SCALE, guide.toml's `budget_scale`) multiplies the whole-guide counts, not pixels.
+    `document` is the rendered guide; `scale` (1 to MAX_BUDGET_SCALE, guide.toml's `budget_scale`)
+    multiplies the whole-guide counts. The images are counted by guide.imagebudget.
     """
-    path, line = "guide.toml", None
     counts = dict.fromkeys(BUDGETS, 0)
-    pixels = 0
-    seen: set[str] = set()
-    for found in MARK.finditer(document):
-        kind = found.lastgroup
+    for kind, _, path, line in _marks(document):
         if kind == "path":
-            path, line, counts["post element"] = html.unescape(found.group("path")), None, 0
-        elif kind == "line":
-            line = int(found.group("line"))
-        elif kind == "src" and found.group("src") not in seen:
-            seen.add(found.group("src"))
-            pixels += _pixels(html.unescape(found.group("src")), project)
-            if pixels > MAX_BOOK_PIXELS:
-                megapixels = MAX_BOOK_PIXELS // 1_000_000
-                _refuse(
-                    path,
-                    line,
-                    f"the guide's images add up to over {megapixels} megapixels; use smaller images",
-                )
+            counts["post element"] = 0
         for counted in _counted(kind):
             counts[counted] += 1
             limit, message = BUDGETS[counted]
@@ -90,6 +71,25 @@ def check_layout_budget(document: str, project: Path, scale: int = 1) -> None:
                 _refuse(path, line, message.format(limit * scale) + f"; shorten them, {BUDGET_SCALED}")
 
 
+def shown_images(document: str) -> Iterator[tuple[str, str, int | None]]:
+    """(src, post, line) of each <img> of the rendered guide, in order; before the first post, guide.toml."""
+    for kind, found, path, line in _marks(document):
+        if kind == "src":
+            yield html.unescape(found.group("src")), path, line
+
+
+def _marks(document: str) -> Iterator[tuple[str | None, re.Match[str], str, int | None]]:
+    """Each MARK match with its kind and the post and line it lies in (from data-source-path and -line)."""
+    path, line = "guide.toml", None
+    for found in MARK.finditer(document):
+        kind = found.lastgroup
+        if kind == "path":
+            path, line = html.unescape(found.group("path")), None
+        elif kind == "line":
+            line = int(found.group("line"))
+        yield kind, found, path, line
+
+
 def _counted(kind: str | None) -> tuple[str, ...]:
     """The budgets one match spends: every tag is an element; some are also a block or a cell."""
     if kind in ("block", "cell"):
@@ -97,20 +97,6 @@ def _counted(kind: str | None) -> tuple[str, ...]:
     if kind in ("src", "element"):
         return ("element", "post element")
     return ("note",) if kind == "note" else ()
-
-
-def _pixels(src: str, project: Path) -> int:
-    """The pixels a local or data: image decodes to; 0 for a remote one (the fetcher counts those)."""
-    scheme = urlsplit(src).scheme.lower()
-    if scheme == "data":
-        payload = data_uri_payload(src)
-        return 0 if isinstance(payload, str) else image_pixels(payload[1])
-    if scheme:
-        return 0
-    try:
-        return image_pixels((project / unquote(src)).read_bytes())
-    except OSError:
-        return 0  # reported by the image check
 
 
 def _refuse(path: str, line: int | None, message: str) -> None:

@@ -133,3 +133,51 @@ def resolve_url(url: str, base: Path, root: Path) -> Path | None:
         return None
     found = file_within(str(base / unquote(parts.path)), (root,))
     return None if isinstance(found, str) else found
+
+
+@dataclass(frozen=True)
+class CssUrl:
+    """An address a stylesheet asks the typesetter to load."""
+
+    kind: str
+    """"import", "font-face" (in an `@font-face` rule: its `src`) or "image" (in any other declaration)."""
+    address: str
+    """As written."""
+    line: int
+    """The line of the stylesheet it is written on."""
+
+
+def css_urls(css: str) -> Iterator[CssUrl]:
+    """Every address of `css`: `@import`s, `@font-face` sources and `url()`s, nested rules and `@page` too."""
+    yield from _urls(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
+def _urls(nodes: Any) -> Iterator[CssUrl]:
+    for node in nodes:
+        if node.type == "declaration":
+            yield from (CssUrl("image", url, line) for url, line in _addresses(node.value))
+        elif node.type == "at-rule" and node.lower_at_keyword == "import":
+            url = import_url(node.prelude)
+            if url is not None:
+                yield CssUrl("import", url, node.source_line)
+        elif node.type == "at-rule" and node.lower_at_keyword == "font-face":
+            yield from (CssUrl("font-face", url, line) for url, line in _addresses(node.content))
+        elif node.type in ("qualified-rule", "at-rule") and node.content is not None:
+            yield from _urls(
+                tinycss2.parse_blocks_contents(node.content, skip_comments=True, skip_whitespace=True)
+            )
+
+
+def _addresses(tokens: Any) -> Iterator[tuple[str, int]]:
+    """(address, line) of each `url()` among `tokens`, inside their blocks and functions too."""
+    for token in tokens or ():
+        if token.type == "url":
+            yield str(token.value), token.source_line
+        elif token.type == "function" and token.lower_name == "url":
+            yield from (
+                (str(arg.value), token.source_line) for arg in token.arguments if arg.type == "string"
+            )
+        elif token.type == "function":
+            yield from _addresses(token.arguments)
+        elif token.type in ("() block", "[] block", "{} block"):
+            yield from _addresses(token.content)

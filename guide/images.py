@@ -17,10 +17,22 @@ from urllib.parse import unquote_to_bytes
 import lxml.etree
 from PIL import Image, UnidentifiedImageError
 
+from guide.errors import shown_address
+
 MAX_PIXELS = 50_000_000
 """Largest image accepted, in pixels (a 50-megapixel photo is already far beyond print needs)."""
 MAX_BOOK_PIXELS = 250_000_000
 """Most pixels the typesetter may decode in one build, all images together (about 1 GB of RGBA)."""
+MAX_DECODE_BYTES = 256 * 1024 * 1024
+"""Most memory one image may take while the typesetter decodes and re-encodes it, in bytes.
+
+WeasyPrint converts a palette, 1-bit or 32-bit image to RGB, one with transparency to RGBA, and
+splits the alpha channel out again when it writes the PDF: up to 8 bytes a pixel at once
+(DECODED_BYTES). 256 MB is a 50-megapixel RGB photo, or 32 megapixels with transparency.
+"""
+DECODED_BYTES = {"1": 4, "L": 1, "P": 4, "LA": 4, "RGB": 3, "RGBA": 8, "CMYK": 4, "YCbCr": 3}
+"""Bytes a pixel costs at the peak of WeasyPrint's handling, by Pillow mode; 7 for any other (I, F…)."""
+SVG_NS = "{http://www.w3.org/2000/svg}"
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 """Largest image file or data: URI payload, in bytes."""
 MAX_SVG_DEPTH = 64
@@ -61,14 +73,13 @@ def raster_problem(data: bytes) -> str | None:
     """Return why raster image bytes cannot go into a guide, or None if they can."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter(
-                "error"
-            )  # Pillow's DecompressionBombWarning and the like: a reason, not output
+            # Pillow's DecompressionBombWarning and the like: a reason, not output
+            warnings.simplefilter("error")
             with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    return f"{OVER_LIMIT} ({width:,}×{height:,})"
-                image.verify()
+                problem = size_problem(image)
+                if problem is None:
+                    image.verify()
+                return problem
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return OVER_LIMIT
     except UnidentifiedImageError:
@@ -77,14 +88,33 @@ def raster_problem(data: bytes) -> str | None:
         return f"is damaged ({warning})"
     except (OSError, SyntaxError, ValueError) as exc:
         return f"is damaged ({exc})"
+
+
+def size_problem(image: Image.Image) -> str | None:
+    """Why an opened image is too costly to decode: over MAX_PIXELS or MAX_DECODE_BYTES; None if it is not."""
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        return f"{OVER_LIMIT} ({width:,}×{height:,})"
+    if (cost := decode_bytes(image)) > MAX_DECODE_BYTES:
+        return (
+            f"takes {cost / 2**20:,.0f} MB to decode ({width:,}×{height:,}, {image.mode}), over the limit "
+            f"of {MAX_DECODE_BYTES // 2**20} MB; use a smaller image, or one without transparency"
+        )
     return None
+
+
+def decode_bytes(image: Image.Image) -> int:
+    """Bytes the typesetter holds at once to decode and re-encode `image` (see MAX_DECODE_BYTES)."""
+    per_pixel = DECODED_BYTES.get(image.mode, 7)
+    if "transparency" in image.info:
+        per_pixel = max(per_pixel, 1) + DECODED_BYTES["RGBA"]
+    return int(image.size[0] * image.size[1] * per_pixel)
 
 
 def svg_problem(data: bytes) -> str | None:
     """Return why SVG bytes cannot go into a guide: not XML, a DTD or entities, or nested too deep."""
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = lxml.etree.fromstring(data, parser)
+        root = lxml.etree.fromstring(data, _svg_parser())
     except lxml.etree.XMLSyntaxError as exc:
         if "Excessive depth" in str(exc.msg):  # libxml2's own limit, 256
             return f"is an SVG nested over {MAX_SVG_DEPTH} levels deep"
@@ -100,7 +130,40 @@ def svg_problem(data: bytes) -> str | None:
         if depth > MAX_SVG_DEPTH:
             return f"is an SVG nested over {MAX_SVG_DEPTH} levels deep"
         stack.extend((child, depth + 1) for child in element)
+    return _svg_style_problem(root)
+
+
+def _svg_style_problem(root: lxml.etree._Element) -> str | None:
+    """Refuse an `@import` in an SVG's <style>: WeasyPrint fails the whole SVG on one, quoted or not."""
+    from guide.cssimports import import_urls  # noqa: PLC0415 - tinycss2 only for SVGs with a style
+
+    for style in root.iter(f"{SVG_NS}style"):
+        for line, url in import_urls(style.text or ""):
+            first = style.sourceline if isinstance(style.sourceline, int) else 1
+            where = first + line - 1
+            return (
+                f"is an SVG whose <style> imports {shown_address(url)} (line {where}); an SVG in a guide "
+                "loads no stylesheet: copy the rules into its <style>"
+            )
     return None
+
+
+def svg_root(data: bytes) -> lxml.etree._Element | None:
+    """The root element of SVG bytes that passed `svg_problem`, parsed the same safe way; None if not XML."""
+    try:
+        return lxml.etree.fromstring(data, _svg_parser())
+    except lxml.etree.XMLSyntaxError:
+        return None
+
+
+def _svg_parser() -> lxml.etree.XMLParser:
+    """No entities, no DTD, no network, libxml2's default size limits."""
+    return lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def looks_like_svg(data: bytes) -> bool:
+    """Whether image bytes are SVG, told by content as WeasyPrint tells it (a PNG named .svg is a PNG)."""
+    return _looks_like_svg(data)
 
 
 def resource_problem(data: bytes) -> str | None:

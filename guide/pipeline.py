@@ -17,9 +17,11 @@ import lxml.html
 
 from guide.book import Book, ImagePolicy, build_book
 from guide.budget import check_layout_budget, check_style_budget
+from guide.cssimports import Sheet, author_sheets
 from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.finish import Finish, finish_pdf
 from guide.glyphs import check_glyphs
+from guide.imagebudget import check_image_budget
 from guide.interrupt import stop_if_interrupted
 from guide.limits import MAX_FILE_BYTES
 from guide.manifest import MANIFEST_NAME, Manifest, MissingImages, load_manifest
@@ -135,14 +137,17 @@ def prepare(
     book = load_book(project, report, progress, options, unavailable, posts_cache=posts_cache)
     missing_chars = check_glyphs(book, report)
     extra_css = ""
+    sheets: tuple[Sheet, ...] = ()
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
         check_style_budget(extra_css, str(options.style), project)
+        sheets = tuple(author_sheets(extra_css, str(options.style), project))
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
     render_options = RenderOptions(created=created, extra_css=extra_css)
     html = render_html(book, render_options)
-    check_layout_budget(html, project, book.budget_scale)
+    check_layout_budget(html, book.budget_scale)
+    check_image_budget(html, project, sheets)
     return Prepared(
         book=book,
         html=html,
