@@ -722,6 +722,45 @@ IMAGE_ROUTE_CASES = [
 ]  # fmt: skip
 CASES += IMAGE_ROUTE_CASES
 
+# Issue 11 (budgets): one fence scanner (guide/sources/fences.py, CommonMark's rules) serves the budget and the
+# lint: (name, body of a post starting on line 4, the budget's refusal or None, the lint's warnings when none).
+TABLE = "| a | b |\n|---|---|\n" + TABLE_ROW * 2_600
+FENCE_CASES = [
+    ("a fence indented four spaces is indented code, not an unclosed fence", "".join("    ~~~\n\n" * 11), None, []),
+    ("a closing line with an info string closes nothing: the table is a table",
+     "```\n" + TABLE + "``` x\n", "a.md:5: table has over 5,000 cells; split it", []),
+    ("... and the fence it fails to close is a warning (it opens one of its own)", "```\ncode\n``` x\n", None,
+     ["a.md:4: warning: code fence '```' is never closed: close it with a line of '```'",
+      "a.md:6: warning: code fence '```' is never closed: close it with a line of '```'"]),
+    ("a backtick in a backtick fence's info string: no fence", "``` a`b\n" + TABLE + "```\n",
+     "a.md:5: table has over 5,000 cells; split it", []),
+    ("a longer tilde line closes a tilde fence", "~~~\n" + TABLE + "~~~~~~\n", None, []),
+    ("a quoted fence closes in the quote", "> ```\n> | a | b |\n> |---|---|\n" + "> " + TABLE_ROW * 2_600 + "> ```\n",
+     None, []),
+    ("each fence never closed is a warning, as each is printed as text",
+     "````\ncode\n```\n", None,
+     ["a.md:4: warning: code fence '````' is never closed: close it with a line of '````'",
+      "a.md:6: warning: code fence '```' is never closed: close it with a line of '```'"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", FENCE_CASES, ids=[c[0] for c in FENCE_CASES])
+def test_one_fence_scanner(case: tuple[str, str, str | None, list[str]]) -> None:
+    from guide.errors import GuideError, Report  # noqa: PLC0415
+    from guide.sources.limits import check_markdown_limits  # noqa: PLC0415
+    from guide.sources.markdown import read_markdown_post  # noqa: PLC0415
+
+    _, body, refusal, warnings = case
+    if refusal is not None:
+        with pytest.raises(GuideError) as raised:
+            check_markdown_limits(body, "a.md", first_line=4)
+        assert [str(d) for d in raised.value.diagnostics] == [refusal]
+        return
+    check_markdown_limits(body, "a.md", first_line=4)
+    report = Report()
+    read_markdown_post("---\ntitle: T\n---\n" + body, "a.md", report)
+    assert [str(d) for d in report.diagnostics if "fence" in d.message] == warnings
+
 
 def _tree_hashes(root: Path) -> dict[str, str]:
     return {

@@ -20,6 +20,7 @@ from guide.limits import (
     MAX_MARKDOWN_NESTING,
     MAX_TABLE_CELLS,
 )
+from guide.sources.fences import code_lines, find_fences
 
 MAX_NESTING = MAX_MARKDOWN_NESTING
 MAX_MARKERS_PER_BLOCK = 2_000
@@ -29,7 +30,6 @@ QUOTE = re.compile(r"^(?:[ \t]*>)+")
 MARKERS = re.compile(r"[*_\[\]<`]")
 FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]]+\]:")
 HEADING = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)")
-FENCE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 MAX_UNCLOSED_FENCES = 10
 """Most code fences never closed in one post: the converter scans the rest of the post for each."""
 CODE_SPAN = re.compile(r"(?<!\\)(`+)(?!`).*?(?<!`)\1(?!`)")
@@ -56,7 +56,9 @@ def check_markdown_limits(text: str, source_path: str, first_line: int = 1) -> N
     block_start, markers, counts = first_line, 0, _Counts()
     previous_blank = True
     lines = text.split("\n")
-    code, unclosed = _fences(lines)
+    fences = find_fences(lines)
+    code = code_lines(fences)
+    unclosed = [fence.opened for fence in fences if fence.closed is None]
     if len(unclosed) > MAX_UNCLOSED_FENCES:
         _refuse(
             source_path,
@@ -85,40 +87,6 @@ def check_markdown_limits(text: str, source_path: str, first_line: int = 1) -> N
                 f"paragraph has over {MAX_MARKERS_PER_BLOCK:,} emphasis, link or HTML markers; "
                 "split it or escape them",
             )
-
-
-def _fences(lines: list[str]) -> tuple[set[int], list[int]]:
-    """Indexes of the lines inside closed code fences, and of the fences never closed.
-
-    A fence closes on the next fence line of its character at least as long (guide/sources/mdlists.py
-    rewrites such a line to the opening fence for Python-Markdown). An unclosed fence is no code to
-    the converter, so its lines are read as Markdown. One pass each way: a fence is closed exactly
-    when a longer-or-equal fence of its character follows, which the backward pass records.
-    """
-    found = [
-        (index, match.group("fence")) for index, line in enumerate(lines) if (match := FENCE.match(line))
-    ]
-    longest = {"`": 0, "~": 0}
-    longest_after: list[dict[str, int]] = [{}] * len(found)
-    for position in range(len(found) - 1, -1, -1):
-        longest_after[position] = dict(longest)
-        fence = found[position][1]
-        longest[fence[0]] = max(longest[fence[0]], len(fence))
-    inside: set[int] = set()
-    unclosed: list[int] = []
-    position = 0
-    while position < len(found):
-        start, fence = found[position]
-        if longest_after[position][fence[0]] < len(fence):
-            unclosed.append(start)
-            position += 1
-            continue
-        position += 1
-        while not (found[position][1][0] == fence[0] and len(found[position][1]) >= len(fence)):
-            position += 1
-        inside.update(range(start, found[position][0] + 1))
-        position += 1
-    return inside, unclosed
 
 
 def _count_table(line: str, following: str, number: int, counts: _Counts, source_path: str) -> None:

@@ -17,8 +17,8 @@ import lxml.html
 
 from guide.errors import Report
 from guide.positions import SOURCE_LINE, element_line
+from guide.sources.fences import find_fences
 
-FENCE_OPEN = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 REFERENCE = re.compile(r"(?P<image>!?)\[(?P<text>[^\]\n]*)\]\[(?P<label>[^\]\n]*)\]")
 EMPHASIS = re.compile(r"(?<![\w*\\])\*{1,3}(?=[^\s*])|(?<=[^\s*\\])\*{1,3}(?![\w*])|(?<![\w_\\])_{1,3}(?=\w)")
@@ -71,25 +71,12 @@ def _unused_notes(body: str, first_line: int, labels: list[str]) -> Iterator[Fin
 
 
 def _unclosed_fences(body: str, first_line: int) -> Iterator[Finding]:
-    """A fence with no closing fence of the same character, at least as long, runs to the end."""
-    open_fence: tuple[str, int] | None = None
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        stripped = line.strip()
-        if open_fence is not None:
-            fence, _ = open_fence
-            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                open_fence = None
-            continue
-        found = FENCE_OPEN.match(line.lstrip(" >-*+0123456789.)") if _quoted_or_item(line) else line)
-        if found and not (found.group("fence")[0] == "`" and "`" in found.group("info")):
-            open_fence = (found.group("fence"), number)
-    if open_fence is not None:
-        fence, number = open_fence
-        yield Finding(number, f"code fence '{fence}' is never closed: close it with a line of '{fence}'")
-
-
-def _quoted_or_item(line: str) -> bool:
-    return bool(re.match(r"^ *(>|[-*+] |\d+[.)] )", line))
+    """Each fence no later fence line closes (guide/sources/fences.py): Python-Markdown prints it as text."""
+    for fence in find_fences(body.split("\n")):
+        if fence.closed is None:
+            marker = fence.marker
+            line = first_line + fence.opened
+            yield Finding(line, f"code fence '{marker}' is never closed: close it with a line of '{marker}'")
 
 
 def _leftover_markers(root: lxml.html.HtmlElement) -> Iterator[Finding]:
