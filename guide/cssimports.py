@@ -181,3 +181,21 @@ def _addresses(tokens: Any) -> Iterator[tuple[str, int]]:
             yield from _addresses(token.arguments)
         elif token.type in ("() block", "[] block", "{} block"):
             yield from _addresses(token.content)
+
+
+def font_face_rules(css: str) -> Iterator[tuple[str, int]]:
+    """(family, line) of each `@font-face` rule of `css`, nested in `@media` or `@supports` too."""
+    yield from _font_faces(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
+def _font_faces(rules: Any) -> Iterator[tuple[str, int]]:
+    for rule in rules:
+        if rule.type != "at-rule" or rule.content is None:
+            continue
+        if rule.lower_at_keyword != "font-face":
+            yield from _font_faces(tinycss2.parse_blocks_contents(rule.content, True, True))
+            continue
+        for declaration in tinycss2.parse_blocks_contents(rule.content, True, True):
+            if declaration.type == "declaration" and declaration.lower_name == "font-family":
+                family = tinycss2.serialize(declaration.value).strip().strip("'\"")
+                yield family, rule.source_line

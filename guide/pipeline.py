@@ -20,6 +20,7 @@ from guide.budget import check_layout_budget, check_style_budget
 from guide.cssimports import Sheet, author_sheets
 from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.finish import Finish, finish_pdf
+from guide.fontfaces import locate_font_face
 from guide.glyphs import check_glyphs
 from guide.imagebudget import check_image_budget
 from guide.interrupt import stop_if_interrupted
@@ -262,12 +263,15 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
     import_weasyprint()  # first, without ctypes' library search
     from guide.fetcher import SandboxedFetcher, sandbox_roots  # noqa: PLC0415 - WeasyPrint loads only here
     from guide.typeset import typeset_pdf  # noqa: PLC0415
+    from guide.weasylog import FontFace  # noqa: PLC0415
 
     fetcher = SandboxedFetcher(sandbox_roots(project), options.allow_remote, options.allow_private_hosts)
     log = Report()
 
-    def locate(url: str) -> tuple[str, int | None] | None:
-        return _locate_url(prepared.book, project, url)
+    def locate(wanted: str | FontFace) -> tuple[str, int | None] | None:
+        if isinstance(wanted, FontFace):
+            return _locate_font_face(prepared, project, options, wanted.family)
+        return _locate_url(prepared.book, project, wanted)
 
     known_chars = set(prepared.missing_chars)
     result = None
@@ -326,6 +330,16 @@ def _report_typesetting(
             or (str(options.style or "<typesetting>"), None)
         )
         report.error(path, line, f"refused to load {clip(refusal.url, URL_CHARS)}: {refusal.reason}")
+
+
+def _locate_font_face(
+    prepared: Prepared, project: Path, options: BuildOptions, family: str
+) -> tuple[str, int] | None:
+    """The stylesheet (or SVG) and line of the `@font-face` rule for `family` that could not be loaded."""
+    css = prepared.render_options.extra_css
+    sheets = author_sheets(css, str(options.style), project) if options.style is not None else ()
+    images = dict.fromkeys(project / image for chapter in prepared.book.chapters for image in chapter.images)
+    return locate_font_face(family, sheets, images, project)
 
 
 def _needles(url: str, project: Path) -> set[str]:

@@ -18,8 +18,18 @@ from guide.errors import Report
 from guide.fetcher import FetchRefusedError
 
 Progress = Callable[[str], None]
-Locate = Callable[[str], tuple[str, int | None] | None]
-"""Find the post and line of the element that loads a URL."""
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """An `@font-face` rule WeasyPrint could not load, named by its family (all its record says)."""
+
+    family: str
+
+
+Locate = Callable[["str | FontFace"], tuple[str, int | None] | None]
+"""Find where a resource is asked for: the post and line of the element that loads a URL, or the
+stylesheet (or SVG) and line of an `@font-face` rule."""
 
 IMAGE_FAILED = "Failed to load image at %r: %s"
 """args (url, exception): the url names the element to blame."""
@@ -27,8 +37,11 @@ NO_ALT = 'Image "%s" has no required alt description'
 """PDF/UA's alt check: the book stage has warned for it, with the post and line."""
 MISSING_GLYPH = '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)'
 """args (char, codepoint): the glyph check has warned for each post before layout."""
+FONT_FACE_FAILED = "Font-face %r cannot be loaded"
+"""args (family,): none of the rule's sources loaded (refused, missing, not a font)."""
 TEMPLATES = {
     "weasyprint/images.py": IMAGE_FAILED,
+    "weasyprint/text/fonts.py": FONT_FACE_FAILED,
     "weasyprint/pdf/tags.py": NO_ALT,
     "weasyprint/draw/text.py": MISSING_GLYPH,
 }
@@ -72,6 +85,8 @@ class ReportHandler(logging.Handler):
         where: tuple[str, int | None] | None = None
         if template == IMAGE_FAILED and args and self.locate is not None:
             where = self.locate(str(args[0]))
+        if template == FONT_FACE_FAILED and args and self.locate is not None:
+            where = self.locate(FontFace(str(args[0])))
         path, line = where or ("<pdf>", None)
         text = record.getMessage()
         first = text.splitlines()[0] if text.strip() else "an unnamed problem"

@@ -609,7 +609,7 @@ SIDE_DOOR_CASES = [
     Case("svg <style> @font-face from outside",
          {"posts/a.md": _post("![s](s.svg)"), "posts/s.svg": SVG_OPEN + '<style>@font-face { font-family: X; src: '
           'url("{outside_uri}/secret.png") } text { font-family: X }</style><text y="9">t</text></svg>'}, 1,
-         ["<pdf>: warning: typesetting: Font-face 'X' cannot be loaded",
+         ["posts/s.svg:1: warning: typesetting: Font-face 'X' cannot be loaded",
           "posts/a.md:5: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
           "exist"]),
     Case("svg xml-stylesheet from outside",
@@ -624,7 +624,7 @@ SIDE_DOOR_CASES = [
     Case("font-face from outside in the author's style", {"posts/a.md": _post("B"),
                                                            "s.css": "@font-face { font-family: X; src: url("
                                                                     "'{outside_uri}/secret.png') } body { font-family: X }"},
-         1, ["<pdf>: warning: typesetting: Font-face 'X' cannot be loaded",
+         1, ["s.css:1: warning: typesetting: Font-face 'X' cannot be loaded",
              "s.css: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
              "exist"], args=["--style", "s.css"]),
     Case("style that is a symlink to a file outside: read as text, its urls resolved beside the link",
@@ -721,6 +721,19 @@ IMAGE_ROUTE_CASES = [
              "no stylesheet: copy the rules into its <style>"]),
 ]  # fmt: skip
 CASES += IMAGE_ROUTE_CASES
+FONT_FACE_CASES = [
+    Case("font-face that cannot load is located in a stylesheet the author's imports, with --jobs 2",
+         {"posts/a.md": _post("B"), "s.css": '@import "more.css";\nbody { font-family: X }',
+          "more.css": "p { color: red }\n\n@media print {\n  @font-face { font-family: 'X'; src: url(bad.woff) }\n}",
+          "bad.woff": "not a font"}, 0,
+         ["more.css:4: warning: typesetting: Font-face 'X' cannot be loaded"], args=["--style", "s.css", "--jobs", "2"]),
+    Case("font-face that cannot load is located in the svg's <style>",
+         {"posts/a.md": _post("![s](s.svg)"), "posts/s.svg": SVG_OPEN + '\n<style>\ntext { font-family: Y }\n'
+          '@font-face { font-family: Y; src: url(bad.woff) }</style>\n<text y="9">t</text></svg>',
+          "posts/bad.woff": "not a font"}, 0,
+         ["posts/s.svg:4: warning: typesetting: Font-face 'Y' cannot be loaded"]),
+]  # fmt: skip
+CASES += FONT_FACE_CASES
 
 # Issue 11 (budgets): one fence scanner (guide/sources/fences.py, CommonMark's rules) serves the budget and the
 # lint: (name, body of a post starting on line 4, the budget's refusal or None, the lint's warnings when none).
@@ -857,7 +870,8 @@ def test_system_fonts_stay_out_even_when_the_style_asks_for_them(tmp_path: Path)
     output = tmp_path / "out.pdf"
     result = runner.invoke(app, ["build", str(project), "-o", str(output), "--style", str(project / "s.css")])
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines()[0] == "<pdf>: warning: typesetting: Font-face 'X' cannot be loaded"
+    located = f"{project / 's.css'}:1: warning: typesetting: Font-face 'X' cannot be loaded"
+    assert result.stderr.splitlines()[0] == located
     assert _font_names(output) and all(name.startswith("Guide-") for name in _font_names(output))
 
 
