@@ -35,6 +35,7 @@ from guide.images import (
     svg_problem,
     svg_root,
 )
+from guide.paths import file_within
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -132,8 +133,8 @@ class _Budget:
 def _target(address: str, base: str, project: Path) -> Path | str | None:
     """The project file or `data:` URI an address names from `base`; None for anything else.
 
-    None for a remote address, another scheme, a file outside the project or missing: the book
-    stage or the fetcher reports those.
+    None for a remote address, another scheme, a file outside the project, missing or with an odd
+    path (guide.paths.file_within): the book stage or the fetcher reports those.
     """
     address = address.strip()
     if not address or address.startswith("#"):
@@ -144,8 +145,8 @@ def _target(address: str, base: str, project: Path) -> Path | str | None:
     parts = urlsplit(url)
     if parts.scheme != "file":
         return None
-    path = Path(url2pathname(parts.path)).resolve()
-    return path if path.is_relative_to(project) and path.is_file() else None
+    found = file_within(url2pathname(parts.path), (project,))
+    return found if isinstance(found, Path) else None  # the fetcher refuses it, saying why
 
 
 def _svg_images(root: lxml.etree._Element, svg_url: str) -> Iterator[tuple[str, str, int | None]]:
