@@ -17,7 +17,14 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from guide.errors import URL_CHARS, clip
 from guide.fonts import FONT_DIRS
-from guide.images import MAX_BOOK_PIXELS, MAX_IMAGE_BYTES, data_uri_payload, image_pixels, resource_problem
+from guide.images import (
+    MAX_BOOK_PIXELS,
+    MAX_IMAGE_BYTES,
+    data_uri_payload,
+    image_pixels,
+    read_image,
+    resource_problem,
+)
 from guide.interrupt import stop_if_interrupted
 from guide.paths import file_within
 from guide.resources import STYLES_DIR
@@ -106,12 +113,9 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no 
         path = self._local_file(url)
         if isinstance(path, str):
             return path
-        try:
-            if path.stat().st_size > MAX_IMAGE_BYTES:
-                return f"it is over the limit of {MAX_IMAGE_BYTES:,} bytes"
-            data = path.read_bytes()
-        except OSError as exc:
-            return f"it cannot be read ({exc.strerror})"
+        data = read_image(path)
+        if isinstance(data, str):
+            return f"it {data}"
         self.loaded.append(path)
         return URLFetcherResponse(path.as_uri(), data)
 

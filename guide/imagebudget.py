@@ -26,12 +26,12 @@ from guide.cssimports import Sheet, css_urls
 from guide.errors import Diagnostic, GuideError, shown_address
 from guide.images import (
     MAX_BOOK_PIXELS,
-    MAX_IMAGE_BYTES,
     SVG_NS,
     data_uri_payload,
     image_pixels,
     looks_like_svg,
     raster_problem,
+    read_image,
     svg_problem,
     svg_root,
 )
@@ -115,9 +115,11 @@ class _Budget:
                 self._refuse_if(asked, found)
                 return b""
             return found[1]
-        if asked.target.stat().st_size > MAX_IMAGE_BYTES:
-            self._refuse_if(asked, f"is over the limit of {MAX_IMAGE_BYTES:,} bytes")
-        return asked.target.read_bytes()
+        data = read_image(asked.target)
+        if isinstance(data, str):
+            self._refuse_if(asked, data)
+            return b""
+        return data
 
     @staticmethod
     def _refuse_if(asked: Asked, problem: str | None) -> None:

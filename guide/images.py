@@ -48,14 +48,21 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 def image_problem(abs_path: Path) -> str | None:
     """Return why the image file cannot go into a guide, or None if it can."""
+    data = read_image(abs_path)
+    if isinstance(data, str):
+        return data
+    # Told by content, as WeasyPrint tells it: a PNG named .svg is a PNG.
+    return svg_problem(data) if _looks_like_svg(data) else raster_problem(data)
+
+
+def read_image(abs_path: Path) -> bytes | str:
+    """The bytes of an image file, or why they cannot be had ("is over the limit…", "cannot be read…")."""
     try:
         if abs_path.stat().st_size > MAX_IMAGE_BYTES:
             return f"is over the limit of {MAX_IMAGE_BYTES:,} bytes"
-        data = abs_path.read_bytes()
+        return abs_path.read_bytes()
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
-    # Told by content, as WeasyPrint tells it: a PNG named .svg is a PNG.
-    return svg_problem(data) if _looks_like_svg(data) else raster_problem(data)
 
 
 def image_pixels(data: bytes) -> int:
