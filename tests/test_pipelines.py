@@ -53,6 +53,7 @@ def test_the_build_readers_are_the_post_file_readers() -> None:
     modules = sorted(p.stem for p in (ROOT / "guide" / "sources").glob("*.py"))
     assert modules == [
         "__init__",
+        "fences",
         "frontmatter",
         "limits",
         "markdown",
