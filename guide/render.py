@@ -99,7 +99,7 @@ def _render_parts(book: Book) -> RenderedBook:
     return RenderedBook(
         front=_render(env, "front.html.j2", context),
         chapters=tuple(_chapter_html(env, context, chapter, body) for chapter, body in chapters),
-        back=_wrapped(_render(env, "credits.html.j2", context)),
+        back=_credits_html(env, context, book),
     )
 
 
@@ -134,6 +134,26 @@ def _chapter_html(env: jinja2.Environment, context: dict[str, object], chapter: 
     if len(_chapters_memo) > WRAPPED_KEPT:
         _chapters_memo.popitem(last=False)
     return html
+
+
+_credits_memo: dict[tuple[object, ...], str] = {}
+
+
+def _credits_html(env: jinja2.Environment, context: dict[str, object], book: Book) -> str:
+    """The credits' marked HTML, rendered again only when something credits.html.j2 prints changed."""
+    key = (
+        book.author,
+        book.credits,
+        book.cover_credit,
+        tuple(
+            (c.slug, c.post.title, c.post.date, c.post.url, c.post.author, c.post.credits)
+            for c in book.chapters
+        ),
+    )
+    if key not in _credits_memo:
+        _credits_memo.clear()  # the latest book's only
+        _credits_memo[key] = _wrapped(_render(env, "credits.html.j2", context))
+    return _credits_memo[key]
 
 
 WRAPPED_KEPT = 1024

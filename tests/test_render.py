@@ -41,6 +41,8 @@ def test_a_chapter_rendered_before_is_rendered_again_once_anything_it_prints_cha
         book, chapters=(replace(chapter, title="A Retitled Chapter", post=post), *book.chapters[1:])
     )
     again = render_parts(changed).chapters
+    assert "By Another Author" in render_parts(changed).back
+    assert "By Another Author" not in render_parts(book).back
     assert again[1:] == first[1:]
     assert "Retitled" in again[0] and "Another Author" in again[0] and "A new subtitle" in again[0]
     assert "Retitled" not in first[0]
