@@ -20,6 +20,7 @@ from guide.importing.options import ImportOptions, Order
 from guide.interrupt import install_handlers
 from guide.manifest import Edition, MissingImages
 from guide.options import BuildOptions, default_output
+from guide.paths import path_text_problem
 from guide.uptodate import build_started, record_build, unchanged_build
 
 if TYPE_CHECKING:
@@ -41,6 +42,17 @@ def _plain(option: Any) -> Any:
 class _Command(TyperCommand):
     def get_help_option(self, ctx: Any) -> Any:
         return _plain(super().get_help_option(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        """Refuse a path given on the command line that no file system takes (a 300-byte name, a
+        control character) with one line and exit 1, before the command's code meets an OSError."""
+        for name, value in ctx.params.items():
+            for path in value if isinstance(value, list) else [value]:
+                if isinstance(path, Path) and (problem := path_text_problem(str(path))):
+                    label = "output path" if name == "output" else "path"
+                    _print([Diagnostic(str(path), None, f"{label} {problem}")])
+                    raise typer.Exit(EXIT_AUTHOR_ERROR)
+        return super().invoke(ctx)
 
 
 class _Group(TyperGroup):

@@ -1306,3 +1306,56 @@ RED_TEAM_CASES_4 = [
 def test_red_team_input_4(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GUIDE_CACHE_DIR", raising=False)  # the project's own cache folder
     test_hostile_input(case, tmp_path, monkeypatch)
+
+
+def test_import_lets_images_differ_only_in_case(tmp_path: Path) -> None:
+    """Only chapters must not differ in case (the guide lists them); uploads may, as WordPress keeps them."""
+
+    def make(project: Path, outside: Path) -> None:
+        (project / "chapters" / "media" / "2024" / "01").mkdir(parents=True)
+        (project / "chapters" / "media" / "2024" / "01" / "Pic.png").write_bytes(_real_png())
+        (tmp_path / "uploads" / "2024" / "01").mkdir(parents=True)
+        (tmp_path / "uploads" / "2024" / "01" / "pic.png").write_bytes(_real_png())
+
+    image = '<img src="http://blog.test/wp-content/uploads/2024/01/pic.png" alt="p">'
+    result, project, _, _ = _import_into(tmp_path, make, image=image, media=True)
+    assert result.exit_code == 0, result.output
+    assert (project / "chapters" / "media" / "2024" / "01" / "pic.png").is_file()
+
+
+def test_import_with_a_folder_for_guide_toml_writes_nothing(tmp_path: Path) -> None:
+    """The chapters were written, then guide.toml failed ('cannot write: Is a directory'): a half import."""
+    result, project, _, _ = _import_into(tmp_path, lambda project, outside: (project / "guide.toml").mkdir())
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == ["guide.toml: exists and is not a file"]
+    assert not (project / "chapters").exists()
+
+
+LONG = "q" * 300
+# Paths given on the command line: (name, arguments; {tmp} is the test's folder, {src} a source to import)
+COMMAND_LINE_PATHS = [
+    ("import --into with a 300-byte name", ["import", "{src}", "--into", "{tmp}/" + LONG]),
+    ("import source with a 300-byte name", ["import", "{tmp}/" + LONG + ".xml", "--into", "{tmp}/p"]),
+    ("import --media with a 300-byte name", ["import", "{src}", "--into", "{tmp}/p", "--media", "{tmp}/" + LONG]),
+    ("new with a 300-byte name", ["new", "{tmp}/" + LONG]),
+    ("build of a project with a 300-byte name", ["build", "{tmp}/" + LONG]),
+    ("check of a project with a 300-byte name", ["check", "{tmp}/" + LONG]),
+    ("html of a project with a 300-byte name", ["html", "{tmp}/" + LONG]),
+    ("watch of a project with a 300-byte name", ["watch", "{tmp}/" + LONG]),
+    ("import --into with a newline", ["import", "{src}", "--into", "{tmp}/a\nb"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", COMMAND_LINE_PATHS, ids=[c[0] for c in COMMAND_LINE_PATHS])
+def test_command_line_paths_are_checked_first(case: tuple[str, list[str]], tmp_path: Path) -> None:
+    """Each was an OSError traceback (File name too long) from wherever the command first used it."""
+    source = tmp_path / "export.xml"
+    source.write_text(EXPORT.format(image=""))
+    args = [arg.format(tmp=tmp_path, src=source) for arg in case[1]]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    bad = next(arg for arg in args if LONG in arg or "\n" in arg)
+    problem = "holds the control character U+000A" if "\n" in bad else "has a name of 30"
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(bad.replace("\n", "\\n") + ": path " + problem)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.xml"]

@@ -56,8 +56,11 @@ def write_import(project: Path, plan: ImportPlan, manifest: ManifestPlan, force:
     """
     outcome = WriteOutcome()
     _check_inside(project, MANIFEST_NAME)
+    manifest_path = project / MANIFEST_NAME
+    if (manifest_path.exists() or manifest_path.is_symlink()) and not manifest_path.is_file():
+        raise GuideError(Diagnostic(MANIFEST_NAME, None, "exists and is not a file"))
     chapters = [(c.path, c.text.encode("utf-8")) for c in plan.chapters]
-    states = {path: _state(project, path, data, force) for path, data in chapters}
+    states = {path: _state(project, path, data, force, chapter=True) for path, data in chapters}
     # Every state before any write: a refusal (a folder in the way, a symlink out) writes nothing.
     copy_states = {
         copy.target: _state(project, copy.target, copy.source.read_bytes(), force) for copy in plan.copies
@@ -98,7 +101,7 @@ def _record(outcome: WriteOutcome, relative: str, done: str, media: bool = False
         (outcome.media if media else outcome.written).append(relative)
 
 
-def _state(project: Path, relative: str, data: bytes, force: bool) -> str:
+def _state(project: Path, relative: str, data: bytes, force: bool, chapter: bool = False) -> str:
     """Say what writing `data` at `relative` would do: "unchanged", "conflict" or "write"."""
     target = project / relative
     _check_inside(project, relative)
@@ -112,7 +115,7 @@ def _state(project: Path, relative: str, data: bytes, force: bool) -> str:
         return "write" if force else "conflict"
     if target.exists() or target.is_symlink():
         raise GuideError(Diagnostic(relative, None, "exists and is not a file"))
-    if (twin := _case_twin(target)) is not None:
+    if chapter and (twin := _case_twin(target)) is not None:  # images may differ in case only
         message = f"differs only in case from the existing '{twin}' (a guide cannot list both); rename one"
         raise GuideError(Diagnostic(relative, None, message))
     return "write"
