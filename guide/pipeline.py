@@ -41,6 +41,7 @@ from guide.render import RenderOptions, render_html
 from guide.site import INDEX, make_site
 from guide.site import self_contained as inline_site
 from guide.sources import read_post
+from guide.stylelint import lint_author_sheets, not_yet_linted
 from guide.textfile import read_text
 from guide.uptodate import cache_folder
 from guide.weasyload import import_weasyprint
@@ -143,6 +144,7 @@ def prepare(
         extra_css = read_text(options.style, str(options.style))
         check_style_budget(extra_css, str(options.style), project)
         sheets = tuple(author_sheets(extra_css, str(options.style), project))
+        lint_author_sheets(sheets, report)
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
     render_options = RenderOptions(created=created, extra_css=extra_css)
@@ -321,7 +323,8 @@ def _report_typesetting(
 ) -> None:
     """Name the post behind each typesetting problem and sandbox refusal."""
     report.diagnostics.extend(typeset.result.layout_warnings)  # the audit located its own
-    report.diagnostics.extend(dict.fromkeys(typeset.log.diagnostics))  # WeasyPrint repeats itself per box
+    logged = dict.fromkeys(typeset.log.diagnostics)  # WeasyPrint repeats itself per box
+    report.diagnostics.extend(not_yet_linted(logged, report.diagnostics))
     for refusal in dict.fromkeys(typeset.refusals):
         # Not in any post: an SVG image's own sub-resource, or the author's stylesheet.
         path, line = (
