@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 
 from guide.book import Book, ImagePolicy, build_book
 from guide.budget import check_layout_budget, check_style_budget
-from guide.cssimports import Sheet, author_sheets
+from guide.cssimports import Sheet, author_sheets, css_urls
 from guide.errors import URL_CHARS, Diagnostic, GuideError, Report, clip
 from guide.finish import Finish, finish_pdf
 from guide.fontfaces import locate_font_face
@@ -330,6 +330,7 @@ def _report_typesetting(
         path, line = (
             _locate_url(book, project, refusal.url)
             or _svg_showing(book, project, refusal.url)
+            or _style_naming(project, options, refusal.url)
             or (str(options.style or "<typesetting>"), None)
         )
         report.error(path, line, f"refused to load {clip(refusal.url, URL_CHARS)}: {refusal.reason}")
@@ -343,6 +344,27 @@ def _locate_font_face(
     sheets = author_sheets(css, str(options.style), project) if options.style is not None else ()
     images = dict.fromkeys(project / image for chapter in prepared.book.chapters for image in chapter.images)
     return locate_font_face(family, sheets, images, project)
+
+
+def _style_naming(project: Path, options: BuildOptions, url: str) -> tuple[str, int] | None:
+    """The author stylesheet (the `--style` file or a project file it imports) and line that loads `url`.
+
+    Relative addresses resolve as the typesetter resolves them (guide.cssimports): the `--style`
+    text against the project, an imported file against itself. Read only when a refusal is left
+    unlocated.
+    """
+    if options.style is None:
+        return None
+    wanted = {url, unquote(url)}
+    css = read_text(options.style, str(options.style))
+    for sheet in author_sheets(css, str(options.style), project):
+        for found in css_urls(sheet.text):
+            address = found.address
+            if not urlsplit(address).scheme:
+                address = urljoin(sheet.base.as_uri() + "/", address)
+            if address in wanted or unquote(address) in wanted:
+                return sheet.shown, found.line
+    return None
 
 
 def _needles(url: str, project: Path) -> set[str]:
