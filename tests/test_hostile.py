@@ -222,7 +222,7 @@ CASES = [
     Case("output holds another file", {"posts/a.md": _post("B")}, 1,
          ["{out}: output path holds a file guide did not write; use --force to overwrite it"], setup=_output_not_pdf),
     Case("style imports a file outside", {"posts/a.md": _post("B"), "extra.css": '@import url("file://{outside}/x.css");'},
-         1, ["extra.css: refused to load file://{outside}/x.css: it is outside the project folder or does not exist"],
+         1, ["extra.css:1: refused to load file://{outside}/x.css: it is outside the project folder or does not exist"],
          args=["--style", "extra.css"]),
 ]  # fmt: skip
 
@@ -638,12 +638,12 @@ SIDE_DOOR_CASES = [
                                                            "s.css": "@font-face { font-family: X; src: url("
                                                                     "'{outside_uri}/secret.png') } body { font-family: X }"},
          1, ["s.css:1: warning: typesetting: Font-face 'X' cannot be loaded",
-             "s.css: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
+             "s.css:1: refused to load file://{outside}/secret.png: it is outside the project folder or does not "
              "exist"], args=["--style", "s.css"]),
     Case("style that is a symlink to a file outside: read as text, its urls resolved beside the link",
          {"posts/a.md": _post("B")}, 1,
-         ["s.css: refused to load file://{project}/x.css: it is outside the project folder or does not exist",
-          "s.css: refused to load file://{project}/secret.png: it is outside the project folder or does not exist"],
+         ["s.css:1: refused to load file://{project}/x.css: it is outside the project folder or does not exist",
+          "s.css:2: refused to load file://{project}/secret.png: it is outside the project folder or does not exist"],
          args=["--style", "s.css"], setup=_style_link),
 ]  # fmt: skip
 CASES += SIDE_DOOR_CASES
@@ -926,7 +926,7 @@ FUZZ_FINDINGS = [
      {"guide.toml": b'title = "F"\nauthor = "F"\nchapters = ["a.md"]\n', "a.md": b"---\ntitle: T\n---\nB\n",
       "style.css": b'body { background: url("%2e%2e/outside/secret.png") }'},
      ["--style", "style.css"], [0, 0, 1],
-     "style.css: refused to load file://{project}/%2e%2e/outside/secret.png: it is outside the project folder or "
+     "style.css:1: refused to load file://{project}/%2e%2e/outside/secret.png: it is outside the project folder or "
      "does not exist"),
 ]  # fmt: skip
 
@@ -1195,11 +1195,11 @@ RED_TEAM_CASES_2 = [
          ["b.css:1: @import 'c.css' leads back to this stylesheet (a loop); remove it"], args=["--style", "s.css"]),
     Case("style importing a name with NUL (was a ValueError traceback)",
          {"posts/a.md": _post("B"), "s.css": '@import "a%00.css";\np { color: black }'}, 1,
-         ["s.css: refused to load file://{project}/a%00.css: its path holds the control character U+0000"],
+         ["s.css:1: refused to load file://{project}/a%00.css: its path holds the control character U+0000"],
          args=["--style", "s.css"]),
     Case("style importing a 300-byte name (was an OSError traceback)",
          {"posts/a.md": _post("B"), "s.css": '@import "' + "z" * 300 + '.css";\np { color: black }'}, 1,
-         ["s.css: refused to load file://{project}/" + "z" * 300 + ".css: its path has a name of 304 bytes "
+         ["s.css:1: refused to load file://{project}/" + "z" * 300 + ".css: its path has a name of 304 bytes "
           "(limit 255)"], args=["--style", "s.css"]),
 ]  # fmt: skip
 
