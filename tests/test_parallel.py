@@ -344,3 +344,28 @@ def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_wr
     build(project, fresh, options)  # not kept: merged afresh
     assert len(copied) - parts > parts
     assert kept.read_bytes() == fresh.read_bytes()
+
+
+@pytest.mark.e2e
+def test_a_series_past_300_chapters_is_typeset_in_parts(tmp_path: Path, epoch: str) -> None:
+    """budget_scale raises the chapter limit: the workers' shared tables must hold every chapter.
+
+    At 500 posts a worker failed with IndexError (the tables held 303 values) and the build fell
+    back to one process, which --strict turns into an error.
+    """
+    project = tmp_path / "long"
+    (project / "chapters").mkdir(parents=True)
+    count = 310
+    for number in range(1, count + 1):
+        (project / "chapters" / f"{number:03d}.md").write_text(
+            f"---\ntitle: Post {number}\n---\n\nShort post {number}.\n"
+        )
+    listed = ", ".join(f'"chapters/{number:03d}.md"' for number in range(1, count + 1))
+    (project / "guide.toml").write_text(
+        f'title = "Long"\nauthor = "Ann Lee"\nbudget_scale = 2\nchapters = [{listed}]\n'
+    )
+    shown: list[str] = []
+    build(project, tmp_path / "long.pdf", BuildOptions(strict=True, jobs=2), progress=shown.append)
+    assert any(message.startswith("Typeset chapters/") for message in shown)  # in parts, not one document
+    outline = pdf_compare.outline(tmp_path / "long.pdf")
+    assert [title for _, title, _, _ in outline if title.endswith("Post 310")] == ["Post 310"]

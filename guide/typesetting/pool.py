@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guide.limits import MAX_CHAPTERS
+from guide.limits import MAX_BUDGET_SCALE, MAX_CHAPTERS
 from guide.typeset import FONTCONFIG_FILE, objects_frozen
 from guide.typesetting.worker import UNKNOWN, start_worker
 
-SLOTS = MAX_CHAPTERS + 3
-"""Shared values per kind: a part per chapter at most, plus the credits and the front matter (twice:
-the one sent out early with the pages expected, and the one laid out at the end if they moved)."""
+SLOTS = MAX_CHAPTERS * MAX_BUDGET_SCALE + 3
+"""Shared values per kind: a part per chapter at most (as many as budget_scale allows), plus the
+credits and the front matter (twice: the one sent out early with the pages expected, and the one
+laid out at the end if they moved)."""
 
 
 @dataclass
