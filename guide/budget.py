@@ -16,7 +16,7 @@ from typing import Any
 
 import tinycss2
 
-from guide.cssimports import author_sheets
+from guide.cssimports import Sheet, author_sheets
 from guide.errors import Diagnostic, GuideError
 from guide.limits import (
     BUDGET_SCALED,
@@ -107,15 +107,18 @@ SELECTOR_PART = re.compile(r"\s*[>+~]\s*|\s+|,")
 """What separates the compound selectors of a selector list: a combinator or a comma."""
 
 
-def check_style_budget(css: str, source_path: str, project: Path) -> None:
-    """Raise GuideError if the author's stylesheet and the files it imports have too many selector parts.
+def check_style_budget(css: str, source_path: str, project: Path) -> tuple[Sheet, ...]:
+    """Return the author's sheets (guide.cssimports.author_sheets), read once; raise GuideError if
+    the stylesheet and the files it imports have too many selector parts or imports.
 
     The cascade matches every selector against every element it may apply to, so the parts of
     the author's selectors multiply the guide's elements (MAX_STYLE_SELECTOR_PARTS). Imports are
     followed as the typesetter resolves them (guide.cssimports), at most MAX_STYLE_IMPORTS files.
     """
     parts = 0
+    walked: list[Sheet] = []
     for number, sheet in enumerate(author_sheets(css, source_path, project)):
+        walked.append(sheet)
         if number > MAX_STYLE_IMPORTS and sheet.imported_at is not None:
             _refuse(
                 *sheet.imported_at,
@@ -130,6 +133,7 @@ def check_style_budget(css: str, source_path: str, project: Path) -> None:
                     f"the stylesheets' selectors have over {MAX_STYLE_SELECTOR_PARTS:,} parts "
                     "(each is matched against every element); simplify them",
                 )
+    return tuple(walked)
 
 
 def _selector_parts(rules: list[Any]) -> Iterator[tuple[int, int]]:

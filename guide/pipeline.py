@@ -142,8 +142,7 @@ def prepare(
     sheets: tuple[Sheet, ...] = ()
     if options.style is not None:
         extra_css = read_text(options.style, str(options.style))
-        check_style_budget(extra_css, str(options.style), project)
-        sheets = tuple(author_sheets(extra_css, str(options.style), project))
+        sheets = check_style_budget(extra_css, str(options.style), project)
         lint_author_sheets(sheets, report)
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
