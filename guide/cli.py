@@ -101,7 +101,7 @@ JobsOpt = Annotated[
         "-j",
         min=1,
         metavar="N",
-        help="Typeset in N worker processes, from the cache in build/.cache (default: the machine's cores;"
+        help="Typeset in N worker processes, from the cache in build/.cache (default: the machine's cores, at least 2;"
         " 1: the whole book as one document, no cache).",
     ),
 ]

@@ -14,10 +14,14 @@ __all__ = ["BuildOptions", "BuildResult", "default_jobs", "default_output"]
 
 
 def default_jobs() -> int:
-    """How many worker processes typeset by default: the cores this process may run on."""
+    """How many worker processes typeset by default: the cores this process may run on, at least 2.
+
+    Never 1 by default: one job typesets the book as one document, whose PDF has the same pages but
+    not the same bytes as the parts' merge, and the same inputs must make the same PDF on every machine.
+    """
     if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        return max(2, len(os.sched_getaffinity(0)))
+    return max(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from benchmarks.synthetic import write_project
 from guide import BuildOptions, build
 from guide.cli import app
 from guide.typesetting import book as typesetting_book
-from guide.typesetting import merge, parallel, worker
+from guide.typesetting import merge, parallel, parts, worker
 from guide.typesetting.book import _cache, cache_folder, keep_workers
 from tests import pdf_compare
 from tests.conftest import ROOT
@@ -124,6 +124,28 @@ def test_two_cold_builds_and_a_cached_one_are_byte_identical(sample_pair: Pair, 
     build(sample_pair.project, cached, BuildOptions(strict=True, jobs=2))
     assert cold.read_bytes() == sample_pair.parallel.read_bytes()
     assert cached.read_bytes() == sample_pair.parallel.read_bytes()
+
+
+def test_the_pdf_does_not_depend_on_how_many_workers_typeset_it(synthetic_pair: Pair, tmp_path: Path) -> None:
+    """The book is cut the same way whatever `--jobs` (or the machine's cores) is: the same bytes.
+    (30 chapters were 8 parts with two workers and 12 with three.)"""
+    _forget_cache(synthetic_pair.project)
+    three = tmp_path / "three.pdf"
+    build(synthetic_pair.project, three, BuildOptions(strict=True, jobs=3))
+    assert three.read_bytes() == synthetic_pair.parallel.read_bytes()
+
+
+def test_chapters_are_cut_into_runs_by_their_count_alone() -> None:
+    assert parts.chunk_sizes(0) == []
+    assert parts.chunk_sizes(5) == [1, 1, 1, 1, 1]
+    assert parts.chunk_sizes(13) == [2, 2, 2, 2, 2, 1, 1, 1]
+    assert parts.chunk_sizes(50) == [4] * 11 + [3] * 2
+    assert parts.chunk_sizes(200) == [4] * 50
+
+
+def test_the_default_is_never_the_one_document_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert BuildOptions().jobs == 2
 
 
 def _forget_cache(project: Path) -> None:

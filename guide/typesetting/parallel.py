@@ -105,7 +105,7 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
     """
     memo = _memo_key(book, setup.project)
     pages = _remembered_pages(setup.cache, memo)
-    body = body_parts(book, options, setup.jobs, pages)
+    body = body_parts(book, options, pages)
     fetcher = setup.fetcher
     remote = (fetcher.allow_remote, fetcher.allow_private_hosts)
     workers = setup.workers
@@ -116,7 +116,7 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
     with objects_frozen():
         run = _Run(body, setup.cache, workers, progress)
         front = _Front(book, options)
-        renumbered = functools.partial(body_parts, book, options, setup.jobs)
+        renumbered = functools.partial(body_parts, book, options)
         run = _lay_out(run, front, pages, renumbered)
         _front(run, front)
     results = [run.front_result, *run.results]

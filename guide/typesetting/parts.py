@@ -36,8 +36,10 @@ AUTHOR_TARGETS = re.compile(r"target-(counter|counters|text)\s*\(")
 GUESS_PAGES_PER_CHAPTER = 3
 """For a cross-reference whose target's page is not known yet, a first guess (checked later)."""
 MAX_CHAPTERS_PER_CHUNK = 4
-CHUNKS_PER_JOB = 4
-"""Enough chunks per worker that a slow one does not leave the others idle at the end."""
+MIN_CHUNKS = 8
+"""Enough chunks that a slow one does not leave the other workers idle at the end (four per worker on
+two cores). Fixed, not taken from `--jobs`: how the book is cut decides the PDF's bytes (each part has
+its own resource names), so the same inputs make the same PDF on every machine, whatever its cores."""
 
 EDGE_CSS = (
     "html, body {{ margin-{0}: 0 !important; padding-{0}: 0 !important; border-{0}-width: 0 !important; }}"
@@ -93,18 +95,20 @@ def unsupported_reason(book: Book, options: RenderOptions) -> str | None:
     return None
 
 
-def chunk_sizes(chapters: int, jobs: int) -> list[int]:
-    """Split `chapters` into near-equal runs: at least CHUNKS_PER_JOB per worker, at most 4 chapters each."""
+def chunk_sizes(chapters: int) -> list[int]:
+    """Split `chapters` into near-equal runs: at least MIN_CHUNKS of them (or one per chapter), at most
+    MAX_CHAPTERS_PER_CHUNK chapters each, earlier runs one longer when they cannot all be equal.
+
+    Depends on the chapter count only, never on the workers: `[2, 2, 2, 2, 2, 1, 1, 1]` for 13.
+    """
     if chapters == 0:
         return []
-    count = max(math.ceil(chapters / MAX_CHAPTERS_PER_CHUNK), min(chapters, jobs * CHUNKS_PER_JOB))
+    count = max(math.ceil(chapters / MAX_CHAPTERS_PER_CHUNK), min(chapters, MIN_CHUNKS))
     base, extra = divmod(chapters, count)
     return [base + (1 if i < extra else 0) for i in range(count)]
 
 
-def body_parts(
-    book: Book, options: RenderOptions, jobs: int, pages: Mapping[str, int] | None = None
-) -> BookParts:
+def body_parts(book: Book, options: RenderOptions, pages: Mapping[str, int] | None = None) -> BookParts:
     """Render the chapter chunks and the credits as documents of their own.
 
     Cross-references print the page `pages` gives their target (anchor -> page number); a target it
@@ -116,7 +120,7 @@ def body_parts(
     css = stylesheet(book).replace(TARGET_PAGE, LITERAL_PAGE) + "\n" + EDGE_CSS.format("top") + "\n"
     parts: list[Part] = []
     start = 0
-    for size in chunk_sizes(len(book.chapters), jobs):
+    for size in chunk_sizes(len(book.chapters)):
         chapters = book.chapters[start : start + size]
         html = render_document(
             book, options, rendered.chapters[start : start + size], css + EDGE_CSS.format("bottom")
