@@ -101,8 +101,8 @@ JobsOpt = Annotated[
         "-j",
         min=1,
         metavar="N",
-        help="Typeset in N worker processes, from the cache in build/.cache (default: the machine's cores, at least 2;"
-        " 1: the whole book as one document, no cache).",
+        help="Typeset in N worker processes, from the cache in build/.cache (default: the machine's cores,"
+        " at least 2; 1: the whole book as one document, no cache).",
     ),
 ]
 RemoteOpt = Annotated[
