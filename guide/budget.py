@@ -8,6 +8,7 @@ images, wherever they are asked for, by guide/imagebudget.py.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -30,9 +31,11 @@ from guide.limits import (
 )
 
 MARK = re.compile(
+    # The lookahead only skips the positions no alternative can start at (twice as fast on a long guide).
+    r"(?=[<dc])(?:"
     r'data-source-path="(?P<path>[^"]*)"|data-source-line="(?P<line>\d+)"|(?P<note>class="footnote[\s"])'
     r'|<img\s[^>]*?\bsrc="(?P<src>[^"]*)"|(?P<cell><t[dh][\s>/])'
-    r"|(?P<block><(?:p|li|h[1-6]|tr|pre|blockquote|div|dt|dd|figure)[\s>/])|(?P<element><[a-zA-Z])"
+    r"|(?P<block><(?:p|li|h[1-6]|tr|pre|blockquote|div|dt|dd|figure)[\s>/])|(?P<element><[a-zA-Z]))"
 )
 BUDGETS = {
     "block": (MAX_GUIDE_BLOCKS, "the guide has over {:,} paragraphs, list items, headings and other blocks"),
@@ -73,13 +76,22 @@ def check_layout_budget(document: str, scale: int = 1) -> None:
 
 def shown_images(document: str) -> Iterator[tuple[str, str, int | None]]:
     """(src, post, line) of each <img> of the rendered guide, in order; before the first post, guide.toml."""
-    for kind, found, path, line in _marks(document):
-        if kind == "src":
-            yield html.unescape(found.group("src")), path, line
+    for kind, src, path, line in _marks(document):
+        if kind == "src" and src is not None:
+            yield html.unescape(src), path, line
 
 
-def _marks(document: str) -> Iterator[tuple[str | None, re.Match[str], str, int | None]]:
-    """Each MARK match with its kind and the post and line it lies in (from data-source-path and -line)."""
+Mark = tuple[str | None, str | None, str, int | None]
+"""A MARK match: its kind, the address of an <img>'s src (else None), the post and the line it lies in."""
+
+
+@functools.lru_cache(maxsize=1)
+def _marks(document: str) -> tuple[Mark, ...]:
+    """Each MARK match with its kind and the post and line it lies in (from data-source-path and -line).
+
+    Made once per rendered guide: the layout budget and the image budget walk the same one.
+    """
+    marks: list[Mark] = []
     path, line = "guide.toml", None
     for found in MARK.finditer(document):
         kind = found.lastgroup
@@ -87,7 +99,8 @@ def _marks(document: str) -> Iterator[tuple[str | None, re.Match[str], str, int 
             path, line = html.unescape(found.group("path")), None
         elif kind == "line":
             line = int(found.group("line"))
-        yield kind, found, path, line
+        marks.append((kind, found.group("src") if kind == "src" else None, path, line))
+    return tuple(marks)
 
 
 def _counted(kind: str | None) -> tuple[str, ...]:

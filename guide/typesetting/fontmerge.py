@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +147,9 @@ def _merged_font(
     cid_font = _copy(pdf, first.DescendantFonts[0])
     descriptor = _copy(pdf, cid_font.FontDescriptor)
     old_stream = descriptor[program_key]
-    stream = pikepdf.Stream(pdf, program)
+    # Compressed once, when the face is made: a kept merge writes it many times, unchanged.
+    stream = pikepdf.Stream(pdf, zlib.compress(program))
+    stream.Filter = Name.FlateDecode
     for extra in ("/Subtype", "/Length1"):
         if extra in old_stream:
             stream[extra] = len(program) if extra == "/Length1" else old_stream[extra]

@@ -113,7 +113,9 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         workers = start_workers(setup.project, fetcher.roots, remote, setup.jobs)
     if progress:
         progress(f"Creating layout: {len(body.body) + 1} parts in {setup.jobs} processes")
-    with objects_frozen():
+    # Kept workers were forked when the watch began: no fork to protect, and a full collection of a
+    # long-lived process's heap before every rebuild costs more than the rebuild's garbage.
+    with contextlib.nullcontext() if workers.kept else objects_frozen():
         run = _Run(body, setup.cache, workers, progress)
         front = _Front(book, options)
         renumbered = functools.partial(body_parts, book, options)
