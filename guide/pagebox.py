@@ -8,6 +8,7 @@ things breaks this module and tests/test_pagebox.py, and nothing else.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ PT_PER_PX = 0.75
 """WeasyPrint lays out in CSS pixels (1/96 in); points are 1/72 in."""
 SOURCE_LINE = "data-source-line"
 SOURCE_PATH = "data-source-path"
+OUT_OF_FLOW = ("absolute", "fixed")
+"""Positions that take a box out of its parent's flow: the parent's height does not hold it."""
 
 
 @dataclass(frozen=True)
@@ -169,8 +172,28 @@ def _placed(box: Any, clip: Rect, path: str | None, line: int | None, depth: int
     else:
         kind, text = "block", ""
     left, top = box.border_box_x(), box.border_box_y()
-    rect = _points(left, top, left + box.border_width(), top + box.border_height())
+    bottom = top + box.border_height()
+    if kind == "block":
+        bottom = min(bottom, _held_bottom(box))
+    rect = _points(left, top, left + box.border_width(), bottom)
     return Placed(kind, box.element_tag or "", rect, text, clip, path, line, id(box), depth)
+
+
+def _held_bottom(box: Any) -> float:
+    """Where a block of automatic height ends without the bottom margins of its last children it holds.
+
+    The root, like any block formatting context, keeps its last child's bottom margin inside its own
+    height (CSS 2.1 §8.3.1, §10.6.7); at the end of a page that margin is truncated (CSS Fragmentation
+    3 §5.2), so a box grown by it alone does not run off the page. In one document the root goes on to
+    the next page; a part of the book (see `guide.typesetting`) ends there, its last page filled.
+    Returns px from the page's top; +inf when the box's own height decides (a set height or minimum).
+    """
+    children = [child for child in getattr(box, "children", ()) if child.style["position"] not in OUT_OF_FLOW]
+    minimum = box.style["min_height"]
+    if not children or box.style["height"] != "auto" or getattr(minimum, "value", 0) != 0:
+        return math.inf
+    lowest = max(child.border_box_y() + child.border_height() for child in children)
+    return lowest + box.padding_bottom + box.border_bottom_width
 
 
 def _points(left: float, top: float, right: float, bottom: float) -> Rect:

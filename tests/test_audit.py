@@ -65,6 +65,14 @@ p { margin: 0; }
             '<ul data-source-line="20"><li style="white-space: nowrap">' + "word " * 40 + "</li></ul>",
             [f"chapters/a.md:20: warning: text '{'word ' * 7}word…' is cut off on page 1"],
         ),
+        (  # the last block's bottom margin at the document's end runs past the page: truncated, not a fault
+            '<p data-source-line="3" style="height: 125mm; margin-bottom: 20mm">Ends the book.</p>',
+            [],
+        ),
+        (  # but a box as tall as its style asks still runs off the bottom
+            '<div data-source-line="8" style="height: 140mm; margin-bottom: 20mm"></div>',
+            ["chapters/a.md:8: warning: a <div> runs 10.0 mm past the bottom of the text area on page 1"],
+        ),
         (
             '<p data-source-line="13">Go <a href="#missing">there</a> and <a href="#ok" id="ok">it</a>.</p>',
             [
