@@ -193,7 +193,7 @@ def _held_bottom(box: Any) -> float:
     if not children or box.style["height"] != "auto" or getattr(minimum, "value", 0) != 0:
         return math.inf
     lowest = max(child.border_box_y() + child.border_height() for child in children)
-    return lowest + box.padding_bottom + box.border_bottom_width
+    return float(lowest + box.padding_bottom + box.border_bottom_width)
 
 
 def _points(left: float, top: float, right: float, bottom: float) -> Rect:
