@@ -23,7 +23,7 @@ from benchmarks.synthetic import write_project
 from guide import BuildOptions, build
 from guide.cli import app
 from guide.typesetting import book as typesetting_book
-from guide.typesetting import merge, parallel, parts, worker
+from guide.typesetting import linked, merge, parallel, parts, worker
 from guide.typesetting.book import _cache, cache_folder, keep_workers
 from tests import pdf_compare
 from tests.conftest import ROOT
@@ -215,6 +215,68 @@ def test_a_cold_build_lays_out_again_only_parts_printing_page_numbers(tmp_path: 
     assert laid_out.count("Typeset the contents") == 1
     assert laid_out.count("Typeset the credits") == 1  # no cross-reference: kept from the first round
     assert any(laid_out.count(message) == 2 for message in laid_out)  # measured, then laid out again
+
+
+def _laid_out(shown: list[str]) -> list[str]:
+    return [message for message in shown if message.startswith("Typeset ")]
+
+
+def test_a_cold_book_without_figures_lays_out_each_part_once(synthetic_pair: Pair, tmp_path: Path) -> None:
+    """Each part corrects the page numbers it printed in place (see guide/typesetting/linked.py)."""
+    _forget_cache(synthetic_pair.project)
+    shown: list[str] = []
+    output = tmp_path / "cold.pdf"
+    build(synthetic_pair.project, output, BuildOptions(strict=True, jobs=2), progress=shown.append)
+    laid_out = _laid_out(shown)
+    assert len(laid_out) == len(set(laid_out)) > 8  # every chunk, the credits and the contents: once
+    assert "Typeset the contents" in laid_out
+    assert output.read_bytes() == synthetic_pair.parallel.read_bytes()
+    shown.clear()
+    build(
+        synthetic_pair.project, output, BuildOptions(strict=True, jobs=2, force=True), progress=shown.append
+    )
+    assert _laid_out(shown) == []  # stored in the cache under the numbers it printed
+    assert output.read_bytes() == synthetic_pair.parallel.read_bytes()
+
+
+def _second_part_misplaced(results: list[worker.PartResult], pages: dict[str, int]) -> list[bool]:
+    return [result.index == 1 for result in results]
+
+
+def test_a_part_misplaced_after_the_one_pass_is_laid_out_again_alone(
+    synthetic_pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As if renumbering changed its page count: it is laid out again with the pages found."""
+    _forget_cache(synthetic_pair.project)
+    monkeypatch.setattr(linked, "misplaced", _second_part_misplaced)
+    shown: list[str] = []
+    output = tmp_path / "again.pdf"
+    build(synthetic_pair.project, output, BuildOptions(strict=True, jobs=2), progress=shown.append)
+    laid_out = _laid_out(shown)
+    twice = [message for message in set(laid_out) if laid_out.count(message) == 2]
+    assert len(twice) == 1 and twice[0].startswith("Typeset chapters/")
+    assert len(laid_out) == len(set(laid_out)) + 1
+    assert pdf_compare.page_images(output) == pdf_compare.page_images(synthetic_pair.single)
+
+
+def _batch_dies_on_second_part(jobs: tuple[worker.PartJob, ...]) -> list[worker.PartResult]:
+    if any(job.index == 1 for job in jobs):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return linked.typeset_batch(jobs)
+
+
+def test_a_worker_dying_in_the_one_pass_falls_back_to_one_process(
+    synthetic_pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _forget_cache(synthetic_pair.project)
+    monkeypatch.setattr(linked, "typeset_batch", _batch_dies_on_second_part)
+    output = tmp_path / "fallback.pdf"
+    result = build(synthetic_pair.project, output, BuildOptions(jobs=2))
+    messages = [str(w) for w in result.warnings]
+    assert len(messages) == 1
+    assert messages[0].startswith("chapters/")
+    assert "in one process instead" in messages[0]
+    assert output.read_bytes() == synthetic_pair.single.read_bytes()
 
 
 def test_a_damaged_cache_entry_is_typeset_again_not_merged(sample_pair: Pair, tmp_path: Path) -> None:

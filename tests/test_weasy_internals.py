@@ -19,6 +19,7 @@ import weasyprint.text.ffi
 from guide import weasyload
 from guide.fonts import FACES, font_face_css
 from guide.typesetting import weasy
+from tests import pdf_compare
 
 pytestmark = pytest.mark.e2e
 SANS = next(face for face in FACES if face.family == "Guide Sans" and face.weight == 400)
@@ -99,3 +100,49 @@ def test_weasyprint_is_imported_without_a_library_search_and_loads_every_library
         [sys.executable, "-c", IMPORT_QUIETLY], capture_output=True, text=True, check=True
     ).stdout.split()
     assert shown == ["[]", "True", "True"]  # no ldconfig/gcc/ld, the search put back, HarfBuzz's subsetter
+
+
+XREF_CSS = """
+@page { size: A7; margin: 8mm; }
+body { font: 9pt "Guide Sans"; }
+a::after { content: " (page " attr(data-page) ")"; }
+"""
+
+
+def _xref_html(numbers: dict[str, int]) -> str:
+    """Cross-references over two pages, then text: much wider numbers push it onto a third."""
+    words = " ".join(["text"] * 12)
+    links = " ".join(
+        f'<a href="#{name}" data-page="{numbers[name]}">see</a> {words}' for name in ("far", "near") * 8
+    )
+    tail = " ".join(["text"] * 100)
+    return (
+        f'<style>{font_face_css()}{XREF_CSS}</style><p>{links}</p><p id="far">{tail}</p><p id="near">end</p>'
+    )
+
+
+def _pages(tmp_path: Path, name: str, pdf: bytes) -> list[str]:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    return pdf_compare.page_images(path)
+
+
+def test_renumbering_after_pagination_lays_out_what_printing_the_numbers_lays_out(tmp_path: Path) -> None:
+    guessed = _xref_html({"far": 4, "near": 7})
+    right = {"far": 123456789012345, "near": 9}
+    seen: list[tuple[int, dict[str, int], dict[str, int]]] = []
+
+    def renumber(paginated: weasy.Paginated) -> None:
+        printed = paginated.renumber(right, lambda href: href[1:])
+        seen.append((paginated.page_count, paginated.anchors, printed))
+
+    with weasy.paginated_hook(renumber):
+        corrected = _pages(tmp_path, "corrected", _pdf(guessed))
+    fresh = _pages(tmp_path, "fresh", _pdf(_xref_html(right)))
+    assert len(seen) == 1  # once, after the first pagination
+    pages, anchors, printed = seen[0]
+    assert printed == right
+    assert pages == 2 and anchors["near"] == 1
+    assert len(fresh) == 3  # the pages after the wider numbers were laid out again, one added
+    assert corrected == fresh
+    assert _pages(tmp_path, "plain", _pdf(_xref_html(right))) == fresh  # outside the block: no hook

@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish
 from guide.render import RenderOptions
 from guide.typeset import objects_frozen
+from guide.typesetting import linked
 from guide.typesetting.cache import PartCache, content_key
 from guide.typesetting.fontmerge import subset_file
 from guide.typesetting.merge import BookMerger
@@ -188,6 +189,12 @@ def _lay_out(
     """
     expected = remembered
     with _stopping_on_failure(run):
+        if expected is None:  # cold: one pass, each part correcting its numbers (see `linked`)
+            batched = run.lay_out_linked(front, renumbered)
+            if batched is run:
+                return run
+            if batched is not None:
+                run, expected = batched, batched.expected
         for _ in range(MAX_ROUNDS):
             if expected is not None:
                 run.speculate_front(front, expected)
@@ -311,6 +318,74 @@ class _Run:
         """The round before's parts that printed the right pages: index -> (their HTML, their result)."""
         self.reused: set[int] = set()
         """The parts of this round taken from the round before without knowing where they start."""
+        self.expected: dict[str, int] | None = None
+        """The anchors' pages the round before found (set on a round that follows a linked one)."""
+
+    def lay_out_linked(self, front: _Front, renumbered: Callable[[dict[str, int]], BookParts]) -> _Run | None:
+        """Lay the body and front matter out in batches that correct their own numbers (see `linked`).
+
+        Returns this round if every part came out right, the next round (the right ones kept) if some
+        did not, or None if the book cannot be laid out so.
+        """
+        chapters = tuple(self.slots)
+        guessed = front.part(linked.guessed_pages(chapters))
+        batches = linked.plan(self.parts, guessed, chapters, self.workers.jobs, self.build)
+        if batches is None:
+            return None
+        results = self._batch_results(batches)
+        self.results = [results[index] for index in range(len(self.parts))]
+        self.found = dict(enumerate(self.results))
+        pages = self.anchor_numbers()
+        right = renumbered(pages)
+        wrong = linked.misplaced(self.results, pages)
+        for index, part in enumerate(right.body):
+            if self.cache and not wrong[index]:
+                self.cache.put(part, self.results[index])
+        self._guessed_front(front, results.get(len(self.parts)))
+        if not any(wrong):
+            return self
+        kept = {i: (part.html, self.results[i]) for i, part in enumerate(right.body) if not wrong[i]}
+        following = _Run(right, self.cache, self.workers, self.progress, self.laid_out, kept=kept)
+        following.expected = pages
+        return following
+
+    def _batch_results(self, batches: list[tuple[PartJob, ...]]) -> dict[int, PartResult]:
+        """Send each batch to a worker; every part's result by index (a failure is a WorkerError)."""
+        futures = [self.workers.executor.submit(linked.typeset_batch, batch) for batch in batches]
+        self.workers.note_processes()
+        done, _ = wait(futures, timeout=PART_TIME_LIMIT * max(map(len, batches)), return_when=FIRST_EXCEPTION)
+        results: dict[int, PartResult] = {}
+        where = [*(part.where for part in self.parts), "the contents"]
+        for batch, future in zip(batches, futures, strict=True):
+            if future not in done:
+                raise WorkerError(
+                    where[batch[0].index], f"typesetting took over {PART_TIME_LIMIT:.0f} s a part"
+                )
+            try:
+                batch_results = future.result()
+            except BrokenProcessPool as exc:
+                raise WorkerError(
+                    where[batch[0].index], "a typesetting worker process died", died=True
+                ) from exc
+            except Exception as exc:
+                what = f"a typesetting worker failed ({type(exc).__name__}: {exc})"
+                raise WorkerError(where[batch[0].index], what) from exc
+            for result in batch_results:
+                results[result.index] = result
+                self.laid_out += 1
+                if self.progress:
+                    self.progress(f"Typeset {where[result.index]}")
+        return results
+
+    def _guessed_front(self, front: _Front, result: PartResult | None) -> None:
+        """Offer the front matter laid out in a batch to `start_front`, with the pages it printed."""
+        if result is None:
+            return
+        pages = {anchor: result.printed.get(anchor, UNKNOWN) for anchor in self.slots}
+        part = front.part(pages)
+        self.guess = (pages, part, result)
+        if self.cache and pages == self.chapter_pages():
+            self.cache.put(part, result)
 
     def again(self, body: BookParts) -> _Run:
         """A new round over `body` (the same parts, renumbered), in the same workers.

@@ -25,6 +25,8 @@ SLOTS = MAX_CHAPTERS * MAX_BUDGET_SCALE + 3
 """Shared values per kind: a part per chapter at most (as many as budget_scale allows), plus the
 credits and the front matter (twice: the one sent out early with the pages expected, and the one
 laid out at the end if they moved)."""
+MARKS = 8 * SLOTS
+"""Shared values for the anchors parts laid out together print the pages of (see `linked`)."""
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Workers:
     """The process id laying out each part, 0 when none: how a dead worker is traced to its part."""
     starts: Any
     """The page number of each chapter, published by the part that holds it (UNKNOWN before)."""
+    marks: Any
+    """The 0-based page of each anchor within its part, for parts laid out together (see `linked`)."""
     key: tuple[object, ...]
     """What the workers were set up for: the project, the sandbox's roots and remote access, how many."""
     kept: bool = False
@@ -49,9 +53,17 @@ class Workers:
     broken: bool = False
     """True once stopped: the next build starts new workers."""
 
+    @property
+    def jobs(self) -> int:
+        """How many worker processes there are."""
+        jobs = self.key[-1]
+        assert isinstance(jobs, int)
+        return jobs
+
     def new_build(self) -> int:
         """Reset the shared values for a build; return its number."""
-        for values, empty in ((self.counts, UNKNOWN), (self.running, 0), (self.starts, UNKNOWN)):
+        shared = ((self.counts, UNKNOWN), (self.running, 0), (self.starts, UNKNOWN), (self.marks, UNKNOWN))
+        for values, empty in shared:
             values[:] = [empty] * len(values)
         self.builds += 1
         return self.builds
@@ -88,10 +100,11 @@ def start_workers(
     counts = context.RawArray("i", [UNKNOWN] * SLOTS)
     running = context.RawArray("i", SLOTS)
     starts = context.RawArray("i", [UNKNOWN] * SLOTS)
-    initargs = (FONTCONFIG_FILE, project, tuple(roots), remote, (counts, running, starts))
+    marks = context.RawArray("i", [UNKNOWN] * MARKS)
+    initargs = (FONTCONFIG_FILE, project, tuple(roots), remote, (counts, running, starts, marks))
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker, initargs=initargs)
     key = (project, tuple(roots), remote, jobs)
-    workers = Workers(executor, counts, running, starts, key, kept)
+    workers = Workers(executor, counts, running, starts, marks, key, kept)
     if kept:
         with objects_frozen():  # a fork copies what a collection in the worker would touch
             executor.submit(_ready).result()  # a fork-context executor starts every process at once

@@ -8,6 +8,12 @@ Two things the public API cannot do, both needed to lay a book out in parts:
    `LayoutContext.page_maker`. Only folios change: nothing in the flow depends on them.
 2. Subset a font program exactly as WeasyPrint does, once over the glyphs of every part
    (`weasyprint.pdf.fonts.Font._harfbuzz_subset`, fed a HarfBuzz face made from the font file).
+3. Correct the page numbers a part's cross-references print once the other parts are paginated, the
+   way WeasyPrint resolves `target-counter()` within one document: `paginated_hook` runs after the
+   first pagination (it wraps `weasyprint.layout.make_all_pages`); `Paginated.renumber` rewrites the
+   literal numbers in the box tree and marks the pages that print them `content_changed`, and
+   `layout_document`'s repagination loop lays out again those pages only (and the ones after them,
+   while their breaks move).
 
 WeasyPrint's minor version is pinned in pyproject.toml for these.
 """
@@ -15,12 +21,15 @@ WeasyPrint's minor version is pinned in pyproject.toml for these.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import weasyprint
 import weasyprint.layout
 import weasyprint.pdf.fonts
+from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.text import ffi as weasy_ffi
 
 SUPPORTED_SERIES = "70."
@@ -30,7 +39,10 @@ PageOffset = Callable[[int], int]
 """Given a part's page count once it is laid out, return how many pages come before it in the book."""
 
 _original_margin_boxes = weasyprint.layout.make_margin_boxes
-_offset: list[PageOffset] = []
+_original_make_all_pages = weasyprint.layout.make_all_pages
+_hooks = threading.local()
+"""This thread's `offset` (a list of PageOffset) and `paginated` (a list of hooks): parts laid out in
+threads of one process (see `guide.typesetting.linked`) each keep their own."""
 _harfbuzz_ready: list[bool] = []
 
 
@@ -52,24 +64,135 @@ def page_offset(offset: PageOffset) -> Iterator[None]:
     """Within this block, number each laid-out document's pages from `offset(page_count) + 1`."""
     if weasyprint.layout.make_margin_boxes is _original_margin_boxes:
         weasyprint.layout.make_margin_boxes = _margin_boxes_after_offset
-    _offset.append(offset)
+    with _pushed("offset", offset):
+        yield
+
+
+@contextlib.contextmanager
+def _pushed(name: str, value: object) -> Iterator[None]:
+    stack = _stack(name)
+    stack.append(value)
     try:
         yield
     finally:
-        _offset.pop()
+        stack.pop()
+
+
+def _stack(name: str) -> list[Any]:
+    stack: list[Any] | None = getattr(_hooks, name, None)
+    if stack is None:
+        stack = []
+        setattr(_hooks, name, stack)
+    return stack
 
 
 def _margin_boxes_after_offset(context: Any, page: Any, state: Any) -> Any:
     """Shift every page's `page` counter once, before the first margin box of a document is made."""
-    if _offset and not getattr(context, "_guide_pages_shifted", False):
+    offsets = _stack("offset")
+    if offsets and not getattr(context, "_guide_pages_shifted", False):
         context._guide_pages_shifted = True
         entries = context.page_maker
-        shift = _offset[-1](len(entries) - 1)
+        shift = offsets[-1](len(entries) - 1)
         if shift:
             for entry in entries:
                 counters = entry[3][1]
                 counters["page"] = [value + shift for value in counters.get("page", [0])]
     return _original_margin_boxes(context, page, state)
+
+
+LITERAL_NUMBER = "data-page"
+"""The attribute holding the page number a cross-reference prints (its `::after` shows it)."""
+
+
+class Paginated:
+    """A document between its first pagination and its margin boxes (given to a `paginated_hook`)."""
+
+    def __init__(self, context: Any, root_box: Any, pages: list[Any]) -> None:
+        self._context = context
+        self._root_box = root_box
+        self._pages = pages
+        self.page_count = len(pages)
+        self.anchors = _page_anchors(pages)
+        """Each anchor -> the 0-based page it lands on."""
+
+    def renumber(self, numbers: Mapping[str, int], target: Callable[[str], str | None]) -> dict[str, int]:
+        """Print `numbers[anchor]` in each cross-reference to an anchor it holds; return what each prints.
+
+        A cross-reference is an element with a `data-page` attribute whose `::after` prints that number;
+        `target` gives the anchor of its `href`. Its number is rewritten in the box tree, and the pages
+        that show it are laid out again by WeasyPrint's repagination. A reference whose anchor is not in
+        `numbers`, or whose `::after` does not print its number exactly once, keeps the number it has.
+        """
+        printed: dict[str, int] = {}
+        changed: set[Any] = set()
+        for box in self._root_box.descendants():
+            element = box.element
+            if element is None or not box.element_tag.endswith("::after"):
+                continue
+            old = element.get(LITERAL_NUMBER)
+            anchor = target(element.get("href") or "")
+            if old is None or anchor is None:
+                continue
+            new = numbers.get(anchor)
+            if new is not None and str(new) != old and _rewrite(box, old, str(new)):
+                element.set(LITERAL_NUMBER, str(new))
+                changed.add(element)
+            printed.setdefault(anchor, int(element.get(LITERAL_NUMBER)))
+        marked = [any(child.element in changed for child in page.descendants()) for page in self._pages]
+        if any(marked) and any(_footnotes(page) for page in self._pages):
+            # Laid out again alone, a page after one that is kept would place the kept one's
+            # footnote a second time (the footnotes are all pending again in the repagination).
+            marked = [True] * len(marked)
+        for index, again in enumerate(marked):
+            if again:
+                self._context.page_maker[index][-1]["content_changed"] = True
+        return printed
+
+
+def _rewrite(after: Any, old: str, new: str) -> bool:
+    """Replace the number `old` with `new` in the text of an `::after` box, if it prints it once."""
+    number = re.compile(rf"(?<!\d){re.escape(old)}(?!\d)")
+    texts = [child for child in after.children if isinstance(child, TextBox)]
+    if sum(len(number.findall(child.text)) for child in texts) != 1:
+        return False
+    for child in texts:
+        child.text = number.sub(new, child.text)
+    return True
+
+
+def _footnotes(page: Any) -> bool:
+    """Whether a page (before its margin boxes) shows footnotes."""
+    return any(area.children for area in page.children[1:2])
+
+
+def _page_anchors(pages: list[Any]) -> dict[str, int]:
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for child in page.descendants(placeholders=True):
+            anchor = child.style["anchor"]
+            if anchor:
+                anchors.setdefault(anchor, index)
+    return anchors
+
+
+@contextlib.contextmanager
+def paginated_hook(hook: Callable[[Paginated], None]) -> Iterator[None]:
+    """Within this block (in this thread), call `hook` once per document, after its first pagination."""
+    if weasyprint.layout.make_all_pages is _original_make_all_pages:
+        weasyprint.layout.make_all_pages = _make_all_pages_then_hook
+    with _pushed("paginated", hook):
+        yield
+
+
+def _make_all_pages_then_hook(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Iterator[Any]:
+    hooks = _stack("paginated")
+    if not hooks or getattr(context, "_guide_paginated", False):
+        yield from _original_make_all_pages(context, root_box, html, pages)
+        return
+    context._guide_paginated = True
+    made = list(_original_make_all_pages(context, root_box, html, pages))
+    hooks[-1](Paginated(context, root_box, made))
+    yield from made
 
 
 def subset_font(program: bytes, index: int, glyphs: Iterable[int], family: str) -> bytes:

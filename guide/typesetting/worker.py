@@ -37,6 +37,18 @@ UNKNOWN = -1
 
 
 @dataclass(frozen=True)
+class Links:
+    """What a part laid out in a batch prints and publishes."""
+
+    parts: int
+    """How many body parts number the book: their page counts give each part's first page."""
+    targets: dict[str, tuple[int, int]]
+    """Each anchor whose page it prints -> (the body part holding it, its slot in the shared marks)."""
+    marks: dict[str, int]
+    """Each of its anchors another part prints the page of -> its slot in the shared marks."""
+
+
+@dataclass(frozen=True)
 class PartJob:
     """One part to lay out: its place in the book, its document, and its first page if known."""
 
@@ -51,6 +63,8 @@ class PartJob:
     """Lay out only, to learn the page count and anchors: no folios, no PDF (the result's pdf is empty)."""
     build: int = 0
     """Which build of the parent's the part belongs to: a kept worker starts each build afresh."""
+    links: Links | None = None
+    """Set when the part is laid out in a batch that corrects its cross-references (see `linked`)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ class PartResult:
     loaded: list[str] = field(default_factory=list)
     """The absolute paths of the local files the part's fetcher loaded (its images, an SVG's own
     images, a stylesheet's url()s, the fonts): inputs of the build, checked before a cached part is used."""
+    printed: dict[str, int] = field(default_factory=dict)
+    """Each anchor whose page a part laid out in a batch (see `linked`) printed -> that page number."""
 
 
 @dataclass
@@ -85,6 +101,8 @@ class _Worker:
     """The process id laying out each part, 0 when none: how a dead worker is traced to its part."""
     starts: Any
     """The page number of each chapter, published by the part that holds it (UNKNOWN before)."""
+    marks: Any
+    """The 0-based page of each anchor within its part, for parts laid out together (see `linked`)."""
     records: list[logging.LogRecord]
     build: int = 0
     """The build of the last part laid out."""
@@ -107,7 +125,7 @@ def start_worker(
     project: Path,
     roots: Sequence[Path],
     remote: tuple[bool, bool],
-    shared: tuple[Any, Any, Any],
+    shared: tuple[Any, Any, Any, Any],
 ) -> None:
     """Set this worker process up once: fonts, log capture, page-numbering hook, frozen heap."""
     weasy.check_version()

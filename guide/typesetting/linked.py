@@ -1,0 +1,271 @@
+"""Lay a cold book's parts out in one pass, each correcting its cross-references once all are paginated.
+
+A part printing the page of an anchor in another part cannot know it before that part is laid out.
+Rather than lay every part out twice (once to measure, once for real), each worker takes a fixed
+batch of parts and, for each, paginates it with guessed numbers and publishes its page count and
+the pages of the anchors others print (the shared `counts` and `marks`). Each part waits, paused in a
+thread of its own, until every part of the book has done so; then it prints the right numbers and
+WeasyPrint lays out again only the pages that show them (`weasy.Paginated.renumber`), and the part
+gets its folios and is written. No worker waits before all its own parts are paginated, so no part
+waits for one that no worker has started.
+
+The caller checks the result: a part whose page count changed when renumbered (so the parts after it
+start elsewhere) is laid out again with the pages found. Parts that may hold figures (which may be
+laid out several times, see `guide.figures`) are not laid out this way: such books take the rounds of
+`parallel`. A worker holds its whole batch laid out at once, so books too long for that do too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import weasyprint
+
+from guide.audit import find_problems
+from guide.figures import may_hold_figures
+from guide.framestack import with_room
+from guide.typeset import PDF_VARIANT
+from guide.typesetting import weasy
+from guide.typesetting.parts import GUESS_PAGES_PER_CHAPTER, Part, anchor_name
+from guide.typesetting.pool import MARKS
+from guide.typesetting.worker import (
+    UNKNOWN,
+    WAIT_LIMIT,
+    WAIT_STEP,
+    Links,
+    PartJob,
+    PartResult,
+    _anchors,
+    _Worker,
+    _worker,
+)
+
+MAX_CHAPTERS_PER_WORKER = 100
+"""A worker holds its whole batch laid out at once: past this many chapters (half of a 200-post
+series in two workers), the book takes the rounds instead, so no process outgrows one WeasyPrint run."""
+FRONT_WEIGHT = 2.0
+"""The cover and contents cost about as much to lay out as this many average parts."""
+THREAD_STACK = 64 * 1024 * 1024
+"""Bytes of stack for each part's thread: WeasyPrint's layout recurses deeply."""
+
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def guessed_pages(chapter_ids: Sequence[str]) -> dict[str, int]:
+    """A first guess at each chapter's page number, as wide as the true one is likely to be."""
+    return {anchor: 1 + GUESS_PAGES_PER_CHAPTER * index for index, anchor in enumerate(chapter_ids)}
+
+
+def plan(
+    parts: Sequence[Part], front: Part, chapters: Sequence[str], jobs: int, build: int
+) -> list[tuple[PartJob, ...]] | None:
+    """One batch of jobs per worker (the front matter last), or None if the book cannot be laid out so.
+
+    `front` prints the `guessed_pages` of `chapters`; each body part prints the guesses it was
+    rendered with (`Part.references`).
+    """
+    if jobs < 2 or any(may_hold_figures(part.html) for part in (*parts, front)):
+        return None
+    owners = {name: index for index, part in enumerate(parts) for name in _ID.findall(part.html)}
+    printed = [dict(part.references) for part in parts] + [dict.fromkeys(chapters, 0)]
+    slots: dict[str, int] = {}
+    for references in printed:
+        for anchor in references:
+            if anchor in owners:
+                slots.setdefault(anchor, len(slots))
+    if len(slots) > MARKS:
+        return None
+    jobs_by_part = []
+    for index, part in enumerate((*parts, front)):
+        targets = {a: (owners[a], slots[a]) for a in printed[index] if a in slots}
+        marks = {a: slot for a, slot in slots.items() if owners[a] == index}
+        links = Links(len(parts), targets, marks)
+        starts = {anchor: chapters.index(anchor) for anchor in part.chapters}
+        first = 1 if not part.numbered else None
+        jobs_by_part.append(PartJob(index, part.html, part.numbered, first, starts, False, build, links))
+    batches = _balanced(jobs_by_part, [len(part.chapters) for part in parts] + [0], jobs)
+    return batches
+
+
+def _balanced(jobs: list[PartJob], chapters: list[int], count: int) -> list[tuple[PartJob, ...]] | None:
+    """`count` batches of about the same work (longest first to the lightest), each in reading order."""
+    sizes = [float(len(job.html)) for job in jobs]
+    sizes[-1] = FRONT_WEIGHT * sum(sizes[:-1]) / max(1, len(sizes) - 1)
+    bins: list[list[int]] = [[] for _ in range(min(count, len(jobs)))]
+    loads = [0.0] * len(bins)
+    for index in sorted(range(len(jobs)), key=lambda i: -sizes[i]):
+        lightest = loads.index(min(loads))
+        bins[lightest].append(index)
+        loads[lightest] += sizes[index]
+    if any(sum(chapters[i] for i in members) > MAX_CHAPTERS_PER_WORKER for members in bins):
+        return None
+    return [tuple(jobs[i] for i in sorted(members)) for members in bins if members]
+
+
+def misplaced(results: Sequence[PartResult], pages: Mapping[str, int]) -> list[bool]:
+    """For each body result: whether it starts elsewhere or prints a page other than `pages` gives."""
+    wrong = []
+    first = 1
+    for result in results:
+        printed = any(pages.get(anchor, page) != page for anchor, page in result.printed.items())
+        wrong.append(printed or result.first_page != first)
+        first += result.pages
+    return wrong
+
+
+def target_of(href: str) -> str | None:
+    """The anchor a part's link points to: in this part (`#name`) or in another (the sentinel)."""
+    return href[1:] if href.startswith("#") else anchor_name(href)
+
+
+def typeset_batch(jobs: tuple[PartJob, ...]) -> list[PartResult]:
+    """Paginate each part of this worker's batch, wait for every other part's pages, then finish each."""
+    worker = _worker[-1]
+    if jobs and jobs[0].build != worker.build:
+        worker.fetcher.pixels = 0
+        worker.build = jobs[0].build
+    worker.records.clear()
+    worker.fetcher.refusals.clear()
+    worker.fetcher.loaded.clear()
+    held = [_Held(worker, job) for job in jobs]
+    old_stack = threading.stack_size(THREAD_STACK)
+    try:
+        for part in held:
+            part.paginate()
+    finally:
+        threading.stack_size(old_stack)
+    counts, marks = _wait_for_pages(worker, jobs)
+    return [part.finish(counts, marks) for part in held]
+
+
+def _wait_for_pages(worker: _Worker, jobs: tuple[PartJob, ...]) -> tuple[list[int], dict[int, int]]:
+    """Every body part's page count and the marks this batch prints, once all are published."""
+    parts = jobs[0].links.parts if jobs[0].links else 0
+    slots = {slot for job in jobs if job.links for _, slot in job.links.targets.values()}
+    deadline = time.monotonic() + WAIT_LIMIT
+    while True:
+        counts = [int(value) for value in worker.counts[:parts]]
+        marks = {slot: int(worker.marks[slot]) for slot in slots}
+        if UNKNOWN not in counts and UNKNOWN not in marks.values():
+            return counts, marks
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {WAIT_LIMIT:.0f} s for the page counts of other parts")
+        time.sleep(WAIT_STEP)
+
+
+class _Held:
+    """One part laid out in a thread of its own, paused between its pagination and its margin boxes."""
+
+    def __init__(self, worker: _Worker, job: PartJob) -> None:
+        self.worker = worker
+        self.job = job
+        self.paused = threading.Event()
+        self.hooked = False
+        self.go = threading.Event()
+        self.numbers: dict[str, int] = {}
+        self.printed: dict[str, int] = {}
+        self.first_page = 1
+        self.document: weasyprint.Document | None = None
+        self.error: BaseException | None = None
+        self.log: list[tuple[int, str]] = []
+        self.refusals: list[tuple[str, str]] = []
+        self.loaded: list[str] = []
+        self.thread = threading.Thread(target=self._run, name=f"part-{job.index}", daemon=True)
+
+    def paginate(self) -> None:
+        """Lay the part out up to its pagination (published), and leave it paused there."""
+        self.worker.running[self.job.index] = os.getpid()
+        self._logged(self._start)
+        if self.error is not None:
+            raise self.error
+        if not self.hooked:
+            raise weasy.InternalsChangedError("the pagination hook did not see the part's pages")
+
+    def _start(self) -> None:
+        self.thread.start()
+        self.paused.wait()
+
+    def _resume(self) -> None:
+        self.go.set()
+        self.thread.join(WAIT_LIMIT)
+
+    def _run(self) -> None:
+        try:
+            with weasy.page_offset(self._offset), weasy.paginated_hook(self._paginated):
+                self.document = with_room(
+                    lambda: weasyprint.HTML(
+                        string=self.job.html, base_url=self.worker.base_url, url_fetcher=self.worker.fetcher
+                    ).render(font_config=self.worker.fonts, pdf_variant=PDF_VARIANT)
+                )
+        except BaseException as exc:  # handed to the batch's thread, which raises it
+            self.error = exc
+        finally:
+            self.paused.set()
+
+    def _paginated(self, paginated: weasy.Paginated) -> None:
+        links = self.job.links
+        assert links is not None
+        self.hooked = True
+        if self.job.numbered:
+            self.worker.counts[self.job.index] = paginated.page_count
+        for anchor, slot in links.marks.items():
+            self.worker.marks[slot] = paginated.anchors.get(anchor, 0)
+        self.paused.set()
+        self.go.wait()
+        self.printed = paginated.renumber(self.numbers, target_of)
+
+    def _offset(self, pages: int) -> int:
+        return self.first_page - 1 if self.job.numbered else 0
+
+    def finish(self, counts: list[int], marks: dict[int, int]) -> PartResult:
+        """Print the right numbers, lay out again the pages that show them, add the folios, write."""
+        job, links = self.job, self.job.links
+        assert links is not None
+        firsts = [1]
+        for count in counts:
+            firsts.append(firsts[-1] + count)
+        self.first_page = firsts[job.index] if job.numbered else 1
+        self.numbers = {name: firsts[owner] + marks[slot] for name, (owner, slot) in links.targets.items()}
+        self._logged(self._resume)
+        if self.error is not None:
+            raise self.error
+        document = self.document
+        if document is None:
+            raise TimeoutError(f"laying out part {job.index} again took over {WAIT_LIMIT:.0f} s")
+        found = find_problems(document)
+        findings = [(f.source_path, f.line, f.problem, f.page_index, f.target) for f in found]
+        anchors = _anchors(document)
+        for name, slot in job.starts.items():  # before writing: the front matter may start now
+            if name in anchors:
+                self.worker.starts[slot] = self.first_page + anchors[name]
+        pdf: bytes = self._logged(lambda: document.write_pdf(pdf_variant=PDF_VARIANT))
+        self.worker.running[job.index] = 0
+        self.document = None
+        return PartResult(
+            index=job.index,
+            pdf=pdf,
+            pages=len(document.pages),
+            first_page=self.first_page,
+            anchors=anchors,
+            log=self.log,
+            refusals=self.refusals,
+            findings=findings,
+            loaded=list(dict.fromkeys(self.loaded)),
+            printed=self.printed,
+        )
+
+    def _logged(self, call: Callable[[], Any]) -> Any:
+        """Run `call`; keep what it logged, refused and loaded as this part's."""
+        worker = self.worker
+        since = (len(worker.records), len(worker.fetcher.refusals), len(worker.fetcher.loaded))
+        try:
+            return call()
+        finally:
+            self.log += [(r.levelno, r.getMessage()) for r in worker.records[since[0] :]]
+            self.refusals += [(r.url, r.reason) for r in worker.fetcher.refusals[since[1] :]]
+            self.loaded += [str(path) for path in worker.fetcher.loaded[since[2] :]]
