@@ -102,7 +102,7 @@ def _balanced(jobs: list[PartJob], chapters: list[int], count: int) -> list[tupl
         lightest = loads.index(min(loads))
         bins[lightest].append(index)
         loads[lightest] += sizes[index]
-    if any(sum(chapters[i] for i in members) > MAX_CHAPTERS_PER_WORKER for members in bins):
+    if sum(chapters) > MAX_CHAPTERS_PER_WORKER * len(bins):
         return None
     return [tuple(jobs[i] for i in sorted(members)) for members in bins if members]
 
