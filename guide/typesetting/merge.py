@@ -247,13 +247,13 @@ class BookMerger:
         for part in self._parts:
             for name, page, left, top in part.dests:
                 dests.setdefault(name, (part.pages[page], left, top))
-        flat = Array()
+        flat: list[object] = []  # one Array made at the end: appending item by item is slower
         for name in sorted(dests):
             page_object, left, top = dests[name]
             flat.append(String(name))
             flat.append(Array([page_object, Name.XYZ, left, top, 0]))
-        if len(flat):
-            self._names.Dests = Dictionary(Names=flat)
+        if flat:
+            self._names.Dests = Dictionary(Names=Array(flat))
             self.pdf.Root.Names = self._names
         return set(dests)
 
@@ -285,27 +285,25 @@ class BookMerger:
         """Put every part's tags under one Document element; key pages, then annotations, in book order."""
         if not any(part.tagged for part in self._parts):
             return
-        nums = Array()
-        kids = Array()
+        nums: list[object] = []  # Arrays made at the end: appending item by item is slower
+        kids: list[pikepdf.Object] = []
         annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
         first = 0
         for part in self._parts:
-            for kid in part.kids:
-                kids.append(kid)
+            kids += part.kids
             for key, value in part.page_keys:
                 page = part.pages[key]
                 if page.get("/StructParents") != first + key:
                     page.StructParents = first + key
-                nums.append(first + key)
-                nums.append(value)
+                nums += (first + key, value)
             annotations += part.annotations
             first += len(part.pages)
         for key, (annot, value) in enumerate(annotations, start=first):
-            annot.StructParent = key
-            nums.append(key)
-            nums.append(value)
-        self._document.K = kids
-        self._parent_tree.Nums = nums
+            if annot.get("/StructParent") != key:
+                annot.StructParent = key
+            nums += (key, value)
+        self._document.K = Array(kids)
+        self._parent_tree.Nums = Array(nums)
         self._tree_root.ParentTree = self._parent_tree
         self.pdf.Root.StructTreeRoot = self._tree_root
 
