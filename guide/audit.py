@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import weasyprint
-
-from guide import pagebox
 from guide.errors import Diagnostic, Severity
-from guide.pagebox import Placed, Rect
+
+if TYPE_CHECKING:  # the box tree is read where pages are laid out; `located` needs no WeasyPrint
+    import weasyprint
+
+    from guide.pagebox import Placed, Rect
 
 TOLERANCE_PT = 0.5
 """Rounding in layout: a box this close to the edge of the text block is inside it."""
@@ -66,6 +68,8 @@ def audit_document(document: weasyprint.Document, other_anchors: Iterable[str] =
 
 def find_problems(document: weasyprint.Document) -> list[Finding]:
     """Every box crossing the text block, text cut off, and link to an anchor this document lacks."""
+    from guide import pagebox  # noqa: PLC0415 - WeasyPrint's box tree
+
     found: list[Finding] = []
     for index, page_box in enumerate(pagebox.pages(document)):
         found += _page_findings(page_box, index)
@@ -84,6 +88,8 @@ def _page_findings(page_box: object, index: int) -> list[Finding]:
     inside it is not reported again. A box too tall usually grows with what it holds: it is
     reported only if nothing inside it is.
     """
+    from guide import pagebox  # noqa: PLC0415
+
     area = pagebox.page_area(page_box)
     found: list[Finding] = []
     open_tall: list[tuple[Placed, str, list[bool]]] = []
@@ -153,6 +159,8 @@ def _describe(placed: Placed) -> str:
 
 
 def _missing_targets(document: weasyprint.Document, known: set[str]) -> list[Finding]:
+    from guide import pagebox  # noqa: PLC0415
+
     found: list[Finding] = []
     for index, page_box in enumerate(pagebox.pages(document)):
         broken = {link.key: link.target for link in pagebox.internal_links(document, index)}

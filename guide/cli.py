@@ -433,10 +433,14 @@ def build_command(
         _print(result.warnings)
         _say(f"{output} is up to date ({result.pages} pages)")
         return
-    from guide.pipeline import build  # noqa: PLC0415 - the pipeline loads only when there is work
+    from guide.typesetting.pool import early_workers  # noqa: PLC0415 - only when there is work
 
-    with _author_errors(), _progress() as progress:
-        result = build(project, output, options, progress)
+    # The workers start loading WeasyPrint now, while this process loads the pipeline and reads the book.
+    with _author_errors(), early_workers(project, options):
+        from guide.pipeline import build  # noqa: PLC0415 - the pipeline loads only when there is work
+
+        with _progress() as progress:
+            result = build(project, output, options, progress)
     record_build(started, result)
     _print(result.warnings)
     _say(f"wrote {output} ({result.pages} pages)")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -16,7 +15,6 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from guide.errors import URL_CHARS, clip
-from guide.fonts import FONT_DIRS
 from guide.images import (
     MAX_BOOK_PIXELS,
     MAX_IMAGE_BYTES,
@@ -27,33 +25,12 @@ from guide.images import (
 )
 from guide.interrupt import stop_if_interrupted
 from guide.paths import file_within
-from guide.resources import STYLES_DIR
+from guide.sandbox import FetchRefusedError, Refusal, sandbox_roots
+
+__all__ = ["FetchRefusedError", "Refusal", "SandboxedFetcher", "sandbox_roots"]
 
 REMOTE_TIMEOUT = 5
 """Seconds to wait for a remote image when --allow-remote lets it through."""
-
-
-def sandbox_roots(project: Path) -> tuple[Path, ...]:
-    """The folders a build may load from: the project, the package's styles and fonts.
-
-    An author stylesheet is read as text (its url()s resolve in the project), so its own folder is
-    never a root.
-    """
-    return (project, STYLES_DIR, *FONT_DIRS)
-
-
-class FetchRefusedError(ValueError):
-    """Raised to WeasyPrint for a refused fetch: the build reports it from `refusals`, by type."""
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A resource the sandbox would not load."""
-
-    url: str
-    """The address as WeasyPrint asked for it."""
-    reason: str
-    """Why it was refused."""
 
 
 class SandboxedFetcher(URLFetcher):  # type: ignore[misc] # WeasyPrint ships no type hints

@@ -19,12 +19,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import lxml.html
-import weasyprint
 
-from guide import pagebox
-from guide.pagebox import Block, ChapterOnPage
+if TYPE_CHECKING:  # the box tree is read where pages are laid out: `may_hold_figures` needs neither
+    import weasyprint
+
+    from guide.pagebox import Block, ChapterOnPage
 
 MOST_EMPTY = 1 / 3
 """Most of a page's text block a figure may leave empty above it."""
@@ -40,7 +42,7 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MOST_LEADING = 2
 """Blocks (headings, a lead-in) that may go with a figure to the next page before it."""
 
-LayOut = Callable[[str], weasyprint.Document]
+LayOut = Callable[[str], "weasyprint.Document"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def may_hold_figures(html: str) -> bool:
 
 def plan(document: weasyprint.Document) -> list[Change]:
     """The figures of a laid-out document that leave over a third of the page before them empty."""
+    from guide import pagebox  # noqa: PLC0415 - WeasyPrint's box tree
+
     on_pages = [pagebox.chapters_on_page(page) for page in pagebox.pages(document)]
     changes: list[Change] = []
     for before, after in itertools.pairwise(on_pages):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -38,6 +39,7 @@ from guide.paths import file_problem, file_within
 from guide.positions import element_line
 from guide.post import Post
 from guide.render import RenderOptions, render_html
+from guide.sandbox import Refusal, Sandbox, sandbox_roots
 from guide.site import INDEX, make_site
 from guide.site import self_contained as inline_site
 from guide.sources import read_post
@@ -47,8 +49,7 @@ from guide.uptodate import cache_folder
 from guide.weasyload import import_weasyprint
 
 if TYPE_CHECKING:  # WeasyPrint loads only when a build typesets: `check` and an up-to-date build skip it
-    from guide.fetcher import Refusal
-    from guide.typeset import Progress, TypesetResult
+    from guide.typesetting.common import Progress, TypesetResult
 
 
 def build_date(guide_date: dt.date | None = None) -> dt.datetime:
@@ -133,11 +134,16 @@ def prepare(
     progress: Progress | None = None,
     unavailable: Mapping[str, str] = MappingProxyType({}),
     *,
-    posts_cache: Path | None = None,
+    cache: Path | None = None,
 ) -> Prepared:
-    """Run every stage before typesetting; raise GuideError if any reported an error."""
+    """Run every stage before typesetting; raise GuideError if any reported an error.
+
+    `cache` is the project's cache folder: what the readers made of each post, which characters
+    the fonts have.
+    """
+    posts_cache = cache / "posts" if cache is not None else None
     book = load_book(project, report, progress, options, unavailable, posts_cache=posts_cache)
-    missing_chars = check_glyphs(book, report)
+    missing_chars = check_glyphs(book, report, cache / "glyphs" if cache is not None else None)
     extra_css = ""
     sheets: tuple[Sheet, ...] = ()
     if options.style is not None:
@@ -146,7 +152,8 @@ def prepare(
         lint_author_sheets(sheets, report)
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
-    render_options = RenderOptions(created=created, extra_css=extra_css)
+    chapters = cache / "chapters" if cache is not None else None
+    render_options = RenderOptions(created=created, extra_css=extra_css, cache=chapters)
     html = render_html(book, render_options)
     check_layout_budget(html, book.budget_scale)
     check_image_budget(html, project, sheets)
@@ -218,18 +225,19 @@ def build(
     options = options or BuildOptions()
     project = project.resolve()
     report = Report()
-    posts_cache = cache_folder(project) / "posts"
-    prepared = prepare(project, options, report, progress, posts_cache=posts_cache)  # errors come first
-    inputs = build_inputs(prepared.book, project, options)
-    check_output_path(project, output, options.force, inputs=inputs)
-    typeset = _typeset(prepared, project, options, progress)
+    cache = cache_folder(project)
+    with _early_workers(project, options):
+        prepared = prepare(project, options, report, progress, cache=cache)  # errors come first
+        inputs = build_inputs(prepared.book, project, options)
+        check_output_path(project, output, options.force, inputs=inputs)
+        typeset = _typeset(prepared, project, options, progress)
     failed = bool(typeset.refusals or typeset.result.failed_images)  # else nothing to print as a placeholder
     placeholders = failed and _placeholders(project, options)
     unavailable = _unloaded_images(prepared.book, typeset) if placeholders else {}
     if unavailable:
         # Print the images the typesetter could not load as placeholders, and lay out again.
         report = Report()
-        prepared = prepare(project, options, report, progress, unavailable, posts_cache=posts_cache)
+        prepared = prepare(project, options, report, progress, unavailable, cache=cache)
         inputs = build_inputs(prepared.book, project, options)
         typeset = _typeset(prepared, project, options, progress)
     _report_typesetting(prepared.book, typeset, project, options, report)
@@ -249,6 +257,23 @@ def build(
     )
 
 
+@contextlib.contextmanager
+def _early_workers(project: Path, options: BuildOptions) -> Iterator[None]:
+    """Start the typesetting workers before the book is read, when it is typeset in parts.
+
+    They load WeasyPrint and warm up while this process prepares the book (`pool.early_workers`);
+    not while `guide watch` keeps its own.
+    """
+    if options.jobs <= 1:
+        yield
+        return
+    from guide.typesetting.book import kept_workers  # noqa: PLC0415 - only for a build in parts
+    from guide.typesetting.pool import early_workers  # noqa: PLC0415
+
+    with contextlib.nullcontext() if kept_workers() else early_workers(project, options):
+        yield
+
+
 @dataclass(frozen=True)
 class _Typeset:
     """One typesetting run: the PDF, WeasyPrint's log and what the sandbox refused."""
@@ -261,12 +286,8 @@ class _Typeset:
 
 
 def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress: Progress | None) -> _Typeset:
-    import_weasyprint()  # first, without ctypes' library search
-    from guide.fetcher import SandboxedFetcher, sandbox_roots  # noqa: PLC0415 - WeasyPrint loads only here
-    from guide.typeset import typeset_pdf  # noqa: PLC0415
     from guide.weasylog import FontFace  # noqa: PLC0415
 
-    fetcher = SandboxedFetcher(sandbox_roots(project), options.allow_remote, options.allow_private_hosts)
     log = Report()
 
     def locate(wanted: str | FontFace) -> tuple[str, int | None] | None:
@@ -275,15 +296,17 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
         return _locate_url(prepared.book, project, wanted)
 
     known_chars = set(prepared.missing_chars)
-    result = None
+    roots = sandbox_roots(project)
     if options.jobs > 1:
+        # The parent of the workers never loads WeasyPrint: each worker does, while this process prepares.
         from guide.typesetting.book import typeset_book  # noqa: PLC0415 - pikepdf and fontTools load only here
 
+        sandbox = Sandbox.of(roots, options.allow_remote, options.allow_private_hosts)
         result = typeset_book(
             prepared.book,
             prepared.render_options,
             project,
-            fetcher,
+            sandbox,
             log,
             jobs=options.jobs,
             progress=progress,
@@ -291,10 +314,16 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
             known_chars=known_chars,
             finish=lambda anchor_pages: _finish(prepared, anchor_pages),
         )
-    if result is None:
-        result = typeset_pdf(
-            prepared.html, project, fetcher, log, progress, locate=locate, known_chars=known_chars
-        )
+        if result is not None:
+            return _Typeset(result, log, tuple(sandbox.refusals), frozenset(sandbox.loaded))
+    import_weasyprint()  # first, without ctypes' library search
+    from guide.fetcher import SandboxedFetcher  # noqa: PLC0415 - WeasyPrint loads only here
+    from guide.typeset import typeset_pdf  # noqa: PLC0415
+
+    fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
+    result = typeset_pdf(
+        prepared.html, project, fetcher, log, progress, locate=locate, known_chars=known_chars
+    )
     return _Typeset(result, log, tuple(fetcher.refusals), frozenset(fetcher.loaded))
 
 

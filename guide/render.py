@@ -7,11 +7,13 @@ import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from guide.book import Book, Chapter
+from guide.chapterstore import chapter_key, load_chapter, store_chapter
 from guide.errors import Diagnostic, GuideError
 from guide.fonts import font_face_css
 from guide.resolution import print_width_css
@@ -28,6 +30,8 @@ class RenderOptions:
     """The date recorded in the PDF's metadata."""
     extra_css: str = ""
     """The author's own stylesheet, applied last."""
+    cache: Path | None = None
+    """A folder keeping each chapter's HTML across processes (see `guide.chapterstore`), or None."""
 
 
 @functools.cache
@@ -79,26 +83,26 @@ _rendered: list[tuple[Book, RenderedBook]] = []
 """The last book rendered (books are frozen): a build renders the whole book and then its parts."""
 
 
-def render_parts(book: Book) -> RenderedBook:
+def render_parts(book: Book, cache: Path | None = None) -> RenderedBook:
     """Render each part on its own, so a typesetter may lay them out separately.
 
     Chapters and credits are marked for wrapping (guide/wrapping.py): what a reader copies breaks
-    without hyphens. The same book object is rendered once.
+    without hyphens. The same book object is rendered once; `cache` keeps the chapters on disk.
     """
     if _rendered and _rendered[0][0] is book:
         return _rendered[0][1]
-    rendered = _render_parts(book)
+    rendered = _render_parts(book, cache)
     _rendered[:] = [(book, rendered)]
     return rendered
 
 
-def _render_parts(book: Book) -> RenderedBook:
+def _render_parts(book: Book, cache: Path | None) -> RenderedBook:
     env = _environment()
     chapters = [(c, Markup(c.body_html)) for c in book.chapters]  # noqa: S704 - sanitised in sources/
     context = {"book": book, "chapters": chapters}
     return RenderedBook(
         front=_render(env, "front.html.j2", context),
-        chapters=tuple(_chapter_html(env, context, chapter, body) for chapter, body in chapters),
+        chapters=tuple(_chapter_html(env, context, chapter, body, cache) for chapter, body in chapters),
         back=_credits_html(env, context, book),
     )
 
@@ -106,11 +110,14 @@ def _render_parts(book: Book) -> RenderedBook:
 _chapters_memo: OrderedDict[tuple[object, ...], str] = OrderedDict()
 
 
-def _chapter_html(env: jinja2.Environment, context: dict[str, object], chapter: Chapter, body: Markup) -> str:
-    """One chapter's marked HTML, rendered once per distinct chapter in this process.
+def _chapter_html(
+    env: jinja2.Environment, context: dict[str, object], chapter: Chapter, body: Markup, cache: Path | None
+) -> str:
+    """One chapter's marked HTML, rendered once per distinct chapter in this process (and in `cache`).
 
     The key holds everything chapter.html.j2 prints: `guide watch` renders again only the chapters
-    that changed (titles are balanced by measuring their words, which adds up over 200 chapters).
+    that changed (titles are balanced by measuring their words, which adds up over 200 chapters),
+    and a new process only those not in the cache.
     """
     post = chapter.post
     book = context["book"]
@@ -129,7 +136,12 @@ def _chapter_html(env: jinja2.Environment, context: dict[str, object], chapter: 
     if key in _chapters_memo:
         _chapters_memo.move_to_end(key)
         return _chapters_memo[key]
-    html = _wrapped(_render(env, "chapter.html.j2", {**context, "chapter": chapter, "body": body}))
+    stored = chapter_key(key) if cache is not None else None
+    html = load_chapter(cache, stored) if cache is not None and stored is not None else None
+    if html is None:
+        html = _wrapped(_render(env, "chapter.html.j2", {**context, "chapter": chapter, "body": body}))
+        if cache is not None and stored is not None:
+            store_chapter(cache, stored, html)
     _chapters_memo[key] = html
     if len(_chapters_memo) > WRAPPED_KEPT:
         _chapters_memo.popitem(last=False)
@@ -174,7 +186,7 @@ def _wrapped(html: str) -> str:
 
 def render_html(book: Book, options: RenderOptions) -> str:
     """Render the book as one self-contained HTML document."""
-    parts = render_parts(book)
+    parts = render_parts(book, options.cache)
     return render_document(book, options, (parts.front, *parts.chapters, parts.back))
 
 

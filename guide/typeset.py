@@ -5,11 +5,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import gc
 import os
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import weasyprint
@@ -22,33 +20,18 @@ from guide.fetcher import SandboxedFetcher
 from guide.figures import settle_figures
 from guide.framestack import with_room
 from guide.interrupt import stop_if_interrupted
-from guide.resources import PACKAGE_DIR
+from guide.typesetting.common import FONTCONFIG_FILE, PDF_VARIANT, Progress, TypesetResult, objects_frozen
 from guide.weasylog import Locate, captured_log, log_handler
 
-__all__ = ["FONTCONFIG_FILE", "Progress", "TypesetResult", "log_handler", "typeset_pdf"]
-
-FONTCONFIG_FILE = PACKAGE_DIR / "fonts.conf"
-PDF_VARIANT = "pdf/ua-1"
-"""Tagged, with document language, title shown and XMP metadata: what screen readers need."""
-Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class TypesetResult:
-    """What a typesetting run produced."""
-
-    pdf: bytes
-    """The PDF file's bytes."""
-    pages: int
-    """Number of pages in the PDF."""
-    anchor_pages: dict[str, int]
-    """Each HTML id -> the 0-based page it lands on: where the chapters begin."""
-    layout_warnings: tuple[Diagnostic, ...] = ()
-    """What the layout audit found (guide/audit.py), located in the posts."""
-    failed_images: tuple[str, ...] = ()
-    """Addresses of images WeasyPrint failed to load (refused ones are in the fetcher's refusals)."""
-    finished: bool = False
-    """Whether the PDF has its page labels and metadata already (see `guide.finish`)."""
+__all__ = [
+    "FONTCONFIG_FILE",
+    "PDF_VARIANT",
+    "Progress",
+    "TypesetResult",
+    "log_handler",
+    "objects_frozen",
+    "typeset_pdf",
+]
 
 
 def typeset_pdf(
@@ -113,24 +96,6 @@ def _disk_errors() -> Iterator[None]:
         raise GuideError(
             Diagnostic("<typesetting>", None, f"cannot write a temporary file: {exc.strerror}")
         ) from exc
-
-
-@contextlib.contextmanager
-def objects_frozen() -> Iterator[None]:
-    """Keep every object alive now out of the cyclic collector's sight until the block ends.
-
-    During layout: those objects (modules, the book) would otherwise count towards the threshold
-    of full collections, making them rarer while WeasyPrint makes cyclic garbage (a 200-post
-    guide then peaked 60 MiB higher than WeasyPrint alone). While forked workers live: a
-    collection in a worker would touch, and so copy, every object the parent had.
-    Uses `gc.freeze` (Python 3.7+); `gc.unfreeze` on the way out, whatever happens.
-    """
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 @functools.cache

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from guide.errors import Report
-from guide.fetcher import FetchRefusedError
+from guide.sandbox import FetchRefusedError
 
 Progress = Callable[[str], None]
 

@@ -4,31 +4,34 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from guide.book import Book
 from guide.errors import Report
-from guide.fetcher import SandboxedFetcher, sandbox_roots
 from guide.finish import Finish
 from guide.options import BuildOptions
 from guide.render import RenderOptions
-from guide.typeset import FONTCONFIG_FILE, Progress, TypesetResult
+from guide.sandbox import Sandbox, sandbox_roots
 from guide.typesetting.cache import PartCache
-from guide.typesetting.merge import BookMerger, MergeError
+from guide.typesetting.common import FONTCONFIG_FILE, Progress, TypesetResult
 from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
 from guide.typesetting.parts import unsupported_reason
-from guide.typesetting.pool import Workers, start_workers
-from guide.typesetting.weasy import InternalsChangedError
+from guide.typesetting.pool import Workers, early_started, start_workers
 from guide.uptodate import cache_folder
 from guide.weasylog import Locate, log_handler
+
+if TYPE_CHECKING:  # pikepdf, fontTools and WeasyPrint load only once the parts are laid out
+    from guide.typesetting.merge import BookMerger
 
 
 def typeset_book(
     book: Book,
     options: RenderOptions,
     project: Path,
-    fetcher: SandboxedFetcher,
+    fetcher: Sandbox,
     report: Report,
     *,
     jobs: int,
@@ -46,16 +49,26 @@ def typeset_book(
         return None
     cache = part_cache(project)
     cache.new_build()
+    workers, merger = (_kept[-1], _merger(project)) if _kept else (_started(project, fetcher, jobs), None)
+    if workers is None:
+        remote = (fetcher.allow_remote, fetcher.allow_private_hosts)
+        workers = start_workers(project, fetcher.roots, remote, jobs)
+    preload = _Preload()
+    workers.on_first_send = preload.start
     try:
-        workers, merger = (_kept[-1], _merger(project)) if _kept else (None, None)
         setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache, workers, merger, finish)
         typeset = typeset_in_parts(book, options, setup, progress)
     except WorkerError as failure:
         note_fallback(report, failure)
         return None
-    except (MergeError, InternalsChangedError) as exc:
+    except Exception as exc:
+        if not _unmergeable(exc):
+            raise
         note_fallback(report, WorkerError("<typesetting>", f"the parts could not be merged ({exc})"))
         return None
+    finally:
+        workers.on_first_send = None
+        preload.join()
     handler = log_handler(report, locate, known_chars)
     report_log(typeset.log, handler)
     fetcher.refusals.extend(dict.fromkeys(typeset.refusals))  # every part loads the stylesheets
@@ -71,8 +84,50 @@ def typeset_book(
     )
 
 
+def _unmergeable(exc: Exception) -> bool:
+    """Whether `exc` says the parts cannot be merged: a merge bug, or WeasyPrint's internals changed."""
+    from guide.typesetting.merge import MergeError  # noqa: PLC0415 - loaded already if it was raised
+    from guide.typesetting.weasy import InternalsChangedError  # noqa: PLC0415
+
+    return isinstance(exc, (MergeError, InternalsChangedError))
+
+
 _kept: list[Workers] = []
 """The workers `keep_workers` started, while its block runs."""
+
+
+def _started(project: Path, sandbox: Sandbox, jobs: int) -> Workers | None:
+    """The workers `pool.early_workers` started for this very build, if they fit it."""
+    return early_started((project, sandbox.roots, (sandbox.allow_remote, sandbox.allow_private_hosts), jobs))
+
+
+def kept_workers() -> bool:
+    """Whether `keep_workers` keeps workers for every build now (`guide watch`)."""
+    return bool(_kept)
+
+
+class _Preload:
+    """Load what merging the parts needs (pikepdf, fontTools) while the parent waits for the workers.
+
+    Started once the first part is out, so it takes no time from sending the parts: the workers
+    are forked by then (a fork while another thread imports could leave a module's lock taken in
+    the child).
+    """
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=_load_merge, name="guide-preload", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _load_merge() -> None:
+    import guide.typesetting.merge  # noqa: F401, PLC0415
 
 
 @contextlib.contextmanager
@@ -111,6 +166,8 @@ def _merger(project: Path) -> BookMerger:
         for other in _mergers.values():
             other.close()
         _mergers.clear()
+        from guide.typesetting.merge import BookMerger  # noqa: PLC0415 - pikepdf loads only to merge
+
         _mergers[project] = BookMerger(part_cache(project).subset)
     return _mergers[project]
 

@@ -30,8 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from guide.fonts import FACES
 from guide.paths import file_problem, resolved
-from guide.typeset import PDF_VARIANT
-from guide.typesetting.fontmerge import subset_file
+from guide.typesetting.common import PDF_VARIANT
 from guide.typesetting.parts import Part
 from guide.typesetting.worker import PartResult
 from guide.uptodate import write_atomically
@@ -151,6 +150,8 @@ class PartCache:
         key = content_key(_file_digest(path), repr(glyphs).encode())
         program = self.get_blob("fonts", key)
         if program is None:
+            from guide.typesetting.fontmerge import subset_file  # noqa: PLC0415 - WeasyPrint's HarfBuzz
+
             program = subset_file(path, glyphs, family)
             self.put_blob("fonts", key, program)
         return program

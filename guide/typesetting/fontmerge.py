@@ -23,7 +23,6 @@ from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name
 
 from guide.fonts import FACES
-from guide.typesetting.weasy import subset_font
 
 FIXED_PITCH = 1
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
@@ -57,6 +56,8 @@ Subsetter = Callable[[Path, list[int], str], bytes]
 
 def subset_file(path: Path, glyphs: list[int], family: str) -> bytes:
     """Subset the font file at `path` to `glyphs` as WeasyPrint would."""
+    from guide.typesetting.weasy import subset_font  # noqa: PLC0415 - WeasyPrint only for a new subset
+
     return subset_font(path.read_bytes(), 0, glyphs, family)
 
 

@@ -22,15 +22,12 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-
-import weasyprint
+from typing import TYPE_CHECKING, Any
 
 from guide.audit import find_problems
 from guide.figures import may_hold_figures
 from guide.framestack import with_room
-from guide.typeset import PDF_VARIANT
-from guide.typesetting import weasy
+from guide.typesetting.common import PDF_VARIANT
 from guide.typesetting.parts import GUESS_PAGES_PER_CHAPTER, Part, anchor_name
 from guide.typesetting.pool import MARKS
 from guide.typesetting.worker import (
@@ -44,6 +41,11 @@ from guide.typesetting.worker import (
     _Worker,
     _worker,
 )
+
+if TYPE_CHECKING:  # WeasyPrint loads in the workers: the parent plans the batches without it
+    import weasyprint
+
+    from guide.typesetting import weasy
 
 MAX_CHAPTERS_PER_WORKER = 100
 """A worker holds its whole batch laid out at once: past this many chapters (half of a 200-post
@@ -184,6 +186,8 @@ class _Held:
         if self.error is not None:
             raise self.error
         if not self.hooked:
+            from guide.typesetting import weasy  # noqa: PLC0415 - loaded by the worker already
+
             raise weasy.InternalsChangedError("the pagination hook did not see the part's pages")
 
     def _start(self) -> None:
@@ -195,6 +199,10 @@ class _Held:
         self.thread.join(WAIT_LIMIT)
 
     def _run(self) -> None:
+        import weasyprint  # noqa: PLC0415 - loaded by the worker already
+
+        from guide.typesetting import weasy  # noqa: PLC0415
+
         try:
             with weasy.page_offset(self._offset), weasy.paginated_hook(self._paginated):
                 self.document = with_room(

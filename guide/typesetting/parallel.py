@@ -24,21 +24,22 @@ from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from guide.audit import Finding, located
 from guide.book import Book
 from guide.errors import Diagnostic, Report
-from guide.fetcher import Refusal, SandboxedFetcher
 from guide.finish import Finish
 from guide.render import RenderOptions
-from guide.typeset import objects_frozen
+from guide.sandbox import Refusal, Sandbox
 from guide.typesetting import linked
 from guide.typesetting.cache import PartCache, content_key
-from guide.typesetting.fontmerge import subset_file
-from guide.typesetting.merge import BookMerger
+from guide.typesetting.common import objects_frozen
 from guide.typesetting.parts import BookParts, Part, body_parts, front_part
 from guide.typesetting.pool import Workers, start_workers
 from guide.typesetting.worker import UNKNOWN, PartJob, PartResult, typeset_part
+
+if TYPE_CHECKING:  # pikepdf, fontTools and WeasyPrint load once the parts are out (see `_merged`)
+    from guide.typesetting.merge import BookMerger
 
 MAX_ROUNDS = 4
 """Rounds of laying out again the parts whose cross-references printed a wrong page, at most."""
@@ -87,7 +88,7 @@ class Setup:
 
     fontconfig_file: Path
     project: Path
-    fetcher: SandboxedFetcher
+    fetcher: Sandbox
     jobs: int
     cache: PartCache | None = None
     workers: Workers | None = None
@@ -114,21 +115,24 @@ def typeset_in_parts(book: Book, options: RenderOptions, setup: Setup, progress:
         workers = start_workers(setup.project, fetcher.roots, remote, setup.jobs)
     if progress:
         progress(f"Creating layout: {len(body.body) + 1} parts in {setup.jobs} processes")
-    # Kept workers were forked when the watch began: no fork to protect, and a full collection of a
-    # long-lived process's heap before every rebuild costs more than the rebuild's garbage.
-    with contextlib.nullcontext() if workers.kept else objects_frozen():
-        run = _Run(body, setup.cache, workers, progress)
+    # Workers forked already (kept for a watch, or started before the book was read): no fork to
+    # protect, and a full collection of the parent's heap costs more than the parent's garbage.
+    forked = workers.kept or bool(workers.processes)
+    merging = _Merging(setup)
+    with contextlib.nullcontext() if forked else objects_frozen(), merging:
+        run = _Run(body, setup.cache, workers, progress, hold=merging.hold)
         front = _Front(book, options)
         renumbered = functools.partial(body_parts, book, options)
         run = _lay_out(run, front, pages, renumbered)
         _front(run, front)
-    results = [run.front_result, *run.results]
-    if setup.cache is not None:
-        setup.cache.put_blob("pages", memo, json.dumps(run.anchor_numbers()).encode())
-    anchor_pages = _anchor_pages(results)
-    finish = setup.finish(anchor_pages) if setup.finish is not None else None
+        results = [run.front_result, *run.results]
+        if setup.cache is not None:
+            setup.cache.put_blob("pages", memo, json.dumps(run.anchor_numbers()).encode())
+        anchor_pages = _anchor_pages(results)
+        finish = setup.finish(anchor_pages) if setup.finish is not None else None
+        pdf = _merged(results, setup, finish, progress, merging)
     return Typeset(
-        pdf=_merged(results, setup, finish, progress),
+        pdf=pdf,
         pages=sum(r.pages for r in results),
         anchor_pages=anchor_pages,
         log=[record for r in results for record in r.log],
@@ -163,6 +167,8 @@ def _remembered_pages(cache: PartCache | None, key: str) -> dict[str, int] | Non
 
 def _layout_warnings(results: list[PartResult]) -> list[Diagnostic]:
     """The parts' audit findings, on the merged PDF's pages; a link is missing if no part has its target."""
+    from guide.audit import Finding, located  # noqa: PLC0415 - the audit's module loads WeasyPrint
+
     anchors = {name for result in results for name in result.anchors}
     findings: list[tuple[Finding, int]] = []
     first = 0
@@ -251,27 +257,55 @@ def _stopping_on_failure(run: _Run) -> Iterator[None]:
 
 
 def _merged(
-    results: list[PartResult], setup: Setup, finish: Finish | None, progress: Progress | None
+    results: list[PartResult],
+    setup: Setup,
+    finish: Finish | None,
+    progress: Progress | None,
+    merging: _Merging,
 ) -> bytes:
     """The merged (and finished) PDF of `results`, from the cache when the same parts were merged before."""
     cache = setup.cache
-    merger = setup.merger or BookMerger(cache.subset if cache is not None else subset_file)
-    try:
-        if cache is None:
-            return merger.merge([r.pdf for r in results], finish)
-        key = content_key(repr(finish).encode(), *(r.pdf for r in results))
-        pdf = cache.get_blob("books", key)
-        if pdf is None:
-            if progress:
-                progress(f"Merging {len(results)} parts")
-            pdf = merger.merge([r.pdf for r in results], finish)
-            cache.put_blob("books", key, pdf)
-        elif setup.merger is not None:
-            setup.merger.hold([r.pdf for r in results])  # a kept merger: ready for the next edit
-        return pdf
-    finally:
-        if setup.merger is None:
-            merger.close()
+    if cache is None:
+        return merging.merger().merge([r.pdf for r in results], finish)
+    key = content_key(repr(finish).encode(), *(r.pdf for r in results))
+    pdf = cache.get_blob("books", key)
+    if pdf is None:
+        if progress:
+            progress(f"Merging {len(results)} parts")
+        pdf = merging.merger().merge([r.pdf for r in results], finish)
+        cache.put_blob("books", key, pdf)
+    elif setup.merger is not None:
+        setup.merger.hold([r.pdf for r in results])  # a kept merger: ready for the next edit
+    return pdf
+
+
+class _Merging:
+    """This build's merger, made when first needed: by the parent waiting for a part (it copies in
+    the parts already here meanwhile) or by the merge. Closed with the block unless kept (`Setup.merger`)."""
+
+    def __init__(self, setup: Setup) -> None:
+        self.setup = setup
+        self._merger = setup.merger
+
+    def merger(self) -> BookMerger:
+        if self._merger is None:
+            from guide.typesetting.fontmerge import subset_file  # noqa: PLC0415 - pikepdf, fontTools
+            from guide.typesetting.merge import BookMerger  # noqa: PLC0415
+
+            cache = self.setup.cache
+            self._merger = BookMerger(cache.subset if cache is not None else subset_file)
+        return self._merger
+
+    def hold(self, parts: list[bytes]) -> None:
+        """Copy `parts` (the book's parts laid out so far, in reading order) in while the rest are out."""
+        self.merger().hold(parts)
+
+    def __enter__(self) -> _Merging:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.setup.merger is None and self._merger is not None:
+            self._merger.close()
 
 
 def _anchor_pages(results: list[PartResult]) -> dict[str, int]:
@@ -297,6 +331,7 @@ class _Run:
         laid_out: int = 0,
         *,
         kept: dict[int, tuple[str, PartResult]] | None = None,
+        hold: Callable[[list[bytes]], None] | None = None,
     ) -> None:
         self.parts = body.body
         self.slots = {anchor: slot for slot, anchor in enumerate(body.chapter_ids)}
@@ -318,6 +353,8 @@ class _Run:
         """The round before's parts that printed the right pages: index -> (their HTML, their result)."""
         self.reused: set[int] = set()
         """The parts of this round taken from the round before without knowing where they start."""
+        self.hold = hold
+        """Given the parts here (in reading order) when the parent starts waiting for the others."""
         self.expected: dict[str, int] | None = None
         """The anchors' pages the round before found (set on a round that follows a linked one)."""
 
@@ -345,14 +382,18 @@ class _Run:
         if not any(wrong):
             return self
         kept = {i: (part.html, self.results[i]) for i, part in enumerate(right.body) if not wrong[i]}
-        following = _Run(right, self.cache, self.workers, self.progress, self.laid_out, kept=kept)
+        following = _Run(
+            right, self.cache, self.workers, self.progress, self.laid_out, kept=kept, hold=self.hold
+        )
         following.expected = pages
         return following
 
     def _batch_results(self, batches: list[tuple[PartJob, ...]]) -> dict[int, PartResult]:
         """Send each batch to a worker; every part's result by index (a failure is a WorkerError)."""
-        futures = [self.workers.executor.submit(linked.typeset_batch, batch) for batch in batches]
-        self.workers.note_processes()
+        futures = []
+        for batch in batches:
+            futures.append(self.workers.executor.submit(linked.typeset_batch, batch))
+            self.workers.note_sent()  # each batch needs a worker of its own: the second lets them all set up
         done, _ = wait(futures, timeout=PART_TIME_LIMIT * max(map(len, batches)), return_when=FIRST_EXCEPTION)
         results: dict[int, PartResult] = {}
         where = [*(part.where for part in self.parts), "the contents"]
@@ -400,7 +441,7 @@ class _Run:
             for index, (part, result) in enumerate(zip(self.parts, self.results, strict=True))
             if not part.measure and result.first_page == firsts[index]
         }
-        return _Run(body, self.cache, self.workers, self.progress, self.laid_out, kept=kept)
+        return _Run(body, self.cache, self.workers, self.progress, self.laid_out, kept=kept, hold=self.hold)
 
     def _first_pages(self) -> list[int]:
         """Where each collected part starts, from the page counts before it."""
@@ -452,7 +493,7 @@ class _Run:
             future = Future()
             future.set_exception(exc)
             return future
-        self.workers.note_processes()
+        self.workers.note_sent()
         return future
 
     def lay_out_body(self) -> None:
@@ -543,14 +584,25 @@ class _Run:
             time.sleep(POLL)
 
     def collect_body(self) -> None:
-        """Wait for the parts sent to workers, in reading order (once)."""
+        """Wait for the parts sent to workers, in reading order (once); meanwhile hold those here."""
         if self.results:
             return
+        if self.hold is not None and not all(future.done() for future in self.futures.values()):
+            self.hold(self._here())
         for index, future in self.futures.items():
             self.found[index] = self._result(self.parts[index], future)
             if self.progress:
                 self.progress(f"Typeset {self.parts[index].where}")
         self.results = [self.found[index] for index in range(len(self.parts))]
+
+    def _here(self) -> list[bytes]:
+        """The PDFs of the parts here, in the merged book's order: the front matter if known, the body."""
+        front = self.__dict__.get("front_result")
+        if front is None and self.guess is not None and isinstance(self.guess[2], PartResult):
+            front = self.guess[2]
+        here = [front] if front is not None else []
+        here += [self.found[index] for index in sorted(self.found)]
+        return [result.pdf for result in here if result.pdf]
 
     def collect_front(self) -> None:
         """Wait for the front matter, if a worker is laying it out."""

@@ -9,17 +9,25 @@ shared values and numbers itself, so a worker knows when a new build begins.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guide.errors import GuideError
 from guide.limits import MAX_BUDGET_SCALE, MAX_CHAPTERS
-from guide.typeset import FONTCONFIG_FILE, objects_frozen
+from guide.manifest import load_manifest
+from guide.options import BuildOptions
+from guide.sandbox import sandbox_roots
+from guide.typesetting.common import FONTCONFIG_FILE, objects_frozen
+from guide.typesetting.warmup import GO, HOLD, QUIT, WarmUp, warm_up_html
 from guide.typesetting.worker import UNKNOWN, start_worker
+from guide.uptodate import cache_folder
 
 SLOTS = MAX_CHAPTERS * MAX_BUDGET_SCALE + 3
 """Shared values per kind: a part per chapter at most (as many as budget_scale allows), plus the
@@ -52,6 +60,12 @@ class Workers:
     """How many builds have used the workers: each job carries it."""
     broken: bool = False
     """True once stopped: the next build starts new workers."""
+    warm_up: WarmUp | None = None
+    """How the workers warm up, and the signal that lets the held-back ones set up (see `warmup`)."""
+    sent: int = 0
+    """Jobs sent in this build."""
+    on_first_send: Callable[[], None] | None = None
+    """Called once the build's first job is out (the parent then has time until its result)."""
 
     @property
     def jobs(self) -> int:
@@ -66,11 +80,22 @@ class Workers:
         for values, empty in shared:
             values[:] = [empty] * len(values)
         self.builds += 1
+        self.sent = 0
         return self.builds
 
     def note_processes(self) -> None:
         """Remember the executor's processes (it starts them on the first job)."""
         self.processes.update(getattr(self.executor, "_processes", None) or {})
+
+    def note_sent(self) -> None:
+        """Note a job sent: the second of a build lets the held-back workers set up (more than one
+        part is laid out); remember the executor's processes."""
+        self.sent += 1
+        if self.sent == 1 and self.on_first_send is not None:
+            self.on_first_send()
+        if self.sent > 1 and self.warm_up is not None and self.warm_up.signal.value == HOLD:
+            self.warm_up.signal.value = GO
+        self.note_processes()
 
     def stop(self) -> set[int]:
         """End every worker now (a hung one must not hold the build up); return the ids of those that died.
@@ -79,6 +104,7 @@ class Workers:
         SIGKILL the executor and this method send.
         """
         self.broken = True
+        self._end_held_back()
         died = {pid for pid, p in self.processes.items() if p.exitcode not in (None, -signal.SIGTERM)}
         for process in self.processes.values():
             if process.exitcode is None:
@@ -89,28 +115,103 @@ class Workers:
     def close(self) -> None:
         """Let the workers finish and end."""
         self.broken = True
+        self._end_held_back()
         self.executor.shutdown(wait=True)
+
+    def _end_held_back(self) -> None:
+        """Tell workers still held back to end: they have no set-up to finish."""
+        if self.warm_up is not None and self.warm_up.signal.value == HOLD:
+            self.warm_up.signal.value = QUIT
 
 
 def start_workers(
-    project: Path, roots: Sequence[Path], remote: tuple[bool, bool], jobs: int, kept: bool = False
+    project: Path,
+    roots: Sequence[Path],
+    remote: tuple[bool, bool],
+    jobs: int,
+    *,
+    kept: bool = False,
+    warm_up: tuple[str, bool] | None = None,
 ) -> Workers:
-    """Set up `jobs` workers for the project; with `kept`, fork them all now and keep them."""
+    """Set up `jobs` workers for the project; with `kept`, fork them all now and keep them.
+
+    With `warm_up` (a document, and whether to hold all workers but one back), fork them now and
+    return at once: they set up and lay the document out while the caller goes on (`warmup`).
+    """
     context = multiprocessing.get_context("fork")
     counts = context.RawArray("i", [UNKNOWN] * SLOTS)
     running = context.RawArray("i", SLOTS)
     starts = context.RawArray("i", [UNKNOWN] * SLOTS)
     marks = context.RawArray("i", [UNKNOWN] * MARKS)
-    initargs = (FONTCONFIG_FILE, project, tuple(roots), remote, (counts, running, starts, marks))
+    warming = None
+    if warm_up is not None:
+        warming = WarmUp(warm_up[0], context.Value("i", 0), context.RawValue("i", HOLD), held=warm_up[1])
+    shared = (counts, running, starts, marks)
+    initargs = (FONTCONFIG_FILE, project, tuple(roots), remote, shared, warming)
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker, initargs=initargs)
     key = (project, tuple(roots), remote, jobs)
-    workers = Workers(executor, counts, running, starts, marks, key, kept)
-    if kept:
+    workers = Workers(executor, counts, running, starts, marks, key, kept, warm_up=warming)
+    if kept or warming is not None:
         with objects_frozen():  # a fork copies what a collection in the worker would touch
-            executor.submit(_ready).result()  # a fork-context executor starts every process at once
+            ready = executor.submit(_ready)  # a fork-context executor starts every process at once
+        if kept:
+            ready.result()
         workers.note_processes()
     return workers
 
 
 def _ready() -> None:
     """Nothing: the first job, which makes the executor start its processes."""
+
+
+_early: list[Workers] = []
+"""The workers `early_workers` started for the build under way."""
+
+
+@contextlib.contextmanager
+def early_workers(project: Path, options: BuildOptions) -> Iterator[None]:
+    """Start the workers of the build about to run in parts, so they set up while the book is read.
+
+    They load WeasyPrint and warm up in the book's language (see `guide.typesetting.warmup`): all
+    at once when the cache holds no part yet, else one, the others once a second part goes out.
+    Nothing with one job, when workers were started early for this project already, or when the
+    manifest has a problem (the build reports it). Workers the build did not end end with the block.
+    """
+    project = project.resolve()
+    roots = tuple(root.resolve() for root in sandbox_roots(project))
+    remote = (options.allow_remote, options.allow_private_hosts)
+    key = (project, roots, remote, options.jobs)
+    language = _language(project) if options.jobs > 1 and early_started(key) is None else None
+    if language is None:
+        yield
+        return
+    warm_up = (warm_up_html(language), _holds_parts(project))
+    workers = start_workers(project, roots, remote, options.jobs, warm_up=warm_up)
+    _early.append(workers)
+    try:
+        yield
+    finally:
+        _early.remove(workers)
+        if not workers.broken:
+            workers.stop()
+
+
+def early_started(key: tuple[object, ...]) -> Workers | None:
+    """The workers `early_workers` started for the build under way, if they were set up for `key`."""
+    found = [workers for workers in _early if workers.key == key and not workers.broken]
+    return found[-1] if found else None
+
+
+def _language(project: Path) -> str | None:
+    """The book's language, or None if its manifest has a problem."""
+    try:
+        return load_manifest(project).language
+    except GuideError:
+        return None
+
+
+def _holds_parts(project: Path) -> bool:
+    """Whether the cache holds any typeset part (of any version): a build then lays out few parts."""
+    with contextlib.suppress(OSError, GuideError), os.scandir(cache_folder(project) / "parts") as entries:
+        return any(True for _ in entries)
+    return False

@@ -17,17 +17,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-
-from guide.audit import find_problems
-from guide.fetcher import SandboxedFetcher
-from guide.figures import may_hold_figures, settle_figures
 from guide.framestack import with_room
-from guide.typeset import PDF_VARIANT
-from guide.typesetting import weasy
+from guide.typesetting.common import PDF_VARIANT
+from guide.typesetting.warmup import WarmUp, end_held_back, take_turn
+from guide.weasyload import import_weasyprint
+
+if TYPE_CHECKING:  # WeasyPrint loads in the worker (`start_worker`): the parent need not load it
+    import weasyprint
+
+    from guide.fetcher import SandboxedFetcher
 
 WAIT_STEP = 0.002
 """Seconds between looks at the page counts the parts before this one have published."""
@@ -120,19 +120,32 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
-def start_worker(
+def start_worker(  # noqa: PLR0917 - the executor passes its initializer's arguments by position
     fontconfig_file: Path,
     project: Path,
     roots: Sequence[Path],
     remote: tuple[bool, bool],
     shared: tuple[Any, Any, Any, Any],
+    warm_up: WarmUp | None = None,
 ) -> None:
-    """Set this worker process up once: fonts, log capture, page-numbering hook, frozen heap."""
-    weasy.check_version()
+    """Set this worker process up once: fonts, log capture, page-numbering hook, frozen heap.
+
+    With `warm_up`, the worker may first wait its turn, and lays a small document out once set up
+    (see `guide.typesetting.warmup`).
+    """
     # Ctrl-C reaches every process of the terminal's group: the parent stops the build and ends the
     # workers, which must not each print their own KeyboardInterrupt. SIGTERM ends them at once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if warm_up is not None and not take_turn(warm_up):
+        end_held_back()
+    import_weasyprint()  # first, without ctypes' library search
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+    from guide.fetcher import SandboxedFetcher  # noqa: PLC0415
+    from guide.typesetting import weasy  # noqa: PLC0415
+
+    weasy.check_version()
     # This process only, once, before its first (and only) FontConfiguration reads it.
     os.environ["FONTCONFIG_FILE"] = str(fontconfig_file)
     records: list[logging.LogRecord] = []
@@ -140,6 +153,18 @@ def start_worker(
     fetcher = SandboxedFetcher(tuple(roots), *remote)
     _worker.append(_Worker(FontConfiguration(), fetcher, project.as_uri() + "/", *shared, records))
     gc.freeze()  # the parent froze its own objects before forking; these are the worker's set-up
+    if warm_up is not None:
+        _warm_up(_worker[-1], warm_up.html)
+
+
+def _warm_up(worker: _Worker, html: str) -> None:
+    """Lay `html` out once: the fonts, hyphenation and text library's first calls are made."""
+    import weasyprint  # noqa: PLC0415 - loaded by `start_worker` already
+
+    weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher).render(
+        font_config=worker.fonts, pdf_variant=PDF_VARIANT
+    )
+    worker.records.clear()
 
 
 def typeset_part(job: PartJob) -> PartResult:
@@ -153,6 +178,12 @@ def typeset_part(job: PartJob) -> PartResult:
 
 
 def _typeset(worker: _Worker, job: PartJob) -> PartResult:
+    import weasyprint  # noqa: PLC0415 - loaded by `start_worker` already
+
+    from guide.audit import find_problems  # noqa: PLC0415
+    from guide.figures import may_hold_figures, settle_figures  # noqa: PLC0415
+    from guide.typesetting import weasy  # noqa: PLC0415
+
     worker.records.clear()
     worker.fetcher.refusals.clear()
     worker.fetcher.loaded.clear()

@@ -1,0 +1,155 @@
+"""The typesetting workers start before the book is read, and warm up, without changing a byte.
+
+`guide build` in parts forks its workers first thing: they load WeasyPrint and lay a small page out
+while the parent reads and renders the book, and the parent loads no WeasyPrint before its parts are
+out. When the cache holds parts (an edit), one worker warms up and the others wait for a second job.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guide import BuildOptions, build
+from guide.typesetting import worker
+from guide.typesetting.book import _cache, keep_workers
+from tests.conftest import ROOT
+from tests.pdf_reader import ReadPdf
+
+pytestmark = pytest.mark.e2e
+
+# `guide build --jobs 2` in a fresh interpreter; prints which heavy libraries the parent had loaded
+# when its first part went out to a worker, then whether it loaded WeasyPrint at all.
+BUILD_NOTING_MODULES = """
+import sys
+from guide.cli import app
+from guide.typesetting import pool
+
+seen = []
+note_sent = pool.Workers.note_sent
+
+
+def noting(self):
+    seen.append(sorted(m for m in ("weasyprint", "pikepdf", "fontTools.subset") if m in sys.modules))
+    note_sent(self)
+
+
+pool.Workers.note_sent = noting
+try:
+    app(["build", sys.argv[1], "-o", sys.argv[2], "--jobs", "2"])
+except SystemExit as done:
+    assert not done.code, done.code
+print(seen[0] if seen else "no part went out", "weasyprint" in sys.modules)
+"""
+
+
+def _copy_sample(folder: Path) -> Path:
+    project = folder / "sample"
+    project.mkdir()
+    shutil.copy(ROOT / "guide.toml", project)
+    shutil.copytree(ROOT / "chapters", project / "chapters")
+    return project
+
+
+def _edit(project: Path) -> None:
+    """One more word in a chapter: its part is laid out again, the page count stays."""
+    post = sorted((project / "chapters").glob("*.md"))[5]
+    post.write_text(post.read_text(encoding="utf-8").replace("community", "communities", 1), encoding="utf-8")
+
+
+def _run(project: Path, output: Path, cache: Path, script: str | None = None) -> str:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GUIDE_CACHE_DIR": str(cache),
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    args = ["-c", script, str(project), str(output)] if script else ["-m", "guide", "build", str(project)]
+    if not script:
+        args += ["-o", str(output), "--jobs", "2"]
+    done = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_parent_loads_no_weasyprint_before_its_parts_are_out(tmp_path: Path) -> None:
+    project = _copy_sample(tmp_path)
+    cold = _run(project, tmp_path / "cold.pdf", tmp_path / "cache", BUILD_NOTING_MODULES)
+    assert cold == "[] True"  # then it subset the fonts, with WeasyPrint's HarfBuzz
+    _edit(project)
+    edited = _run(project, tmp_path / "edited.pdf", tmp_path / "cache", BUILD_NOTING_MODULES)
+    assert edited == "[] False"  # the same glyphs: their subsets came from the cache
+    assert len(ReadPdf(tmp_path / "edited.pdf").reader.pages) == len(
+        ReadPdf(tmp_path / "cold.pdf").reader.pages
+    )
+
+
+def test_an_edit_rebuilt_in_a_new_process_is_the_cold_build_of_the_same_posts(tmp_path: Path) -> None:
+    project = _copy_sample(tmp_path)
+    _run(project, tmp_path / "first.pdf", tmp_path / "cache")
+    parts = set((tmp_path / "cache" / "parts").rglob("*.pdf"))
+    _edit(project)
+    _run(project, tmp_path / "edited.pdf", tmp_path / "cache")
+    assert len(set((tmp_path / "cache" / "parts").rglob("*.pdf")) - parts) == 1  # its part alone
+    _run(project, tmp_path / "cold.pdf", tmp_path / "empty-cache")
+    assert (tmp_path / "edited.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
+    assert "communities" in ReadPdf(tmp_path / "edited.pdf").text
+
+
+def _noting_warm_ups(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
+    """Make each worker's warm-up leave a file named by its process id (workers fork after this)."""
+    folder.mkdir()
+    warm_up = worker._warm_up
+
+    def noted(*args: object) -> None:
+        (folder / str(os.getpid())).touch()
+        warm_up(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(worker, "_warm_up", noted)
+    return folder
+
+
+def test_warmed_up_workers_make_the_bytes_fresh_ones_make(
+    tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _copy_sample(tmp_path)
+    options = BuildOptions(strict=True, jobs=2)
+    warm_ups = _noting_warm_ups(monkeypatch, tmp_path / "warm-ups")
+    monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    build(project, tmp_path / "warmed.pdf", options)
+    assert len(list(warm_ups.iterdir())) == 2  # nothing in the cache: every worker warmed up at once
+    _edit(project)
+    build(project, tmp_path / "edited.pdf", options)
+    assert len(list(warm_ups.iterdir())) == 3  # one part to lay out: the second worker never set up
+    monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "other-cache"))
+    _cache.cache_clear()
+    with keep_workers(project, options):  # workers that lay out no warm-up page
+        build(project, tmp_path / "fresh.pdf", options)
+    assert len(list(warm_ups.iterdir())) == 3
+    assert (tmp_path / "fresh.pdf").read_bytes() == (tmp_path / "edited.pdf").read_bytes()
+
+
+def test_a_manifest_with_a_problem_starts_no_worker_and_is_reported(tmp_path: Path) -> None:
+    project = _copy_sample(tmp_path)
+    (project / "guide.toml").write_text('title = "Broken"\nchapters = [\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GUIDE_CACHE_DIR": str(tmp_path / "cache")}
+    command = [
+        sys.executable,
+        "-m",
+        "guide",
+        "build",
+        str(project),
+        "-o",
+        str(tmp_path / "x.pdf"),
+        "--jobs",
+        "2",
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith("guide.toml:")
+    assert not (tmp_path / "x.pdf").exists()
