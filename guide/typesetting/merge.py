@@ -116,12 +116,20 @@ class BookMerger:
             self.close()  # never merge into a document left half-changed
             raise
 
-    def hold(self, parts: Sequence[bytes]) -> None:
-        """Copy in the parts not held yet, without writing: the next merge copies only what changed."""
+    def hold(self, parts: Sequence[bytes], finish: Finish | None = None, *, assemble: bool = False) -> None:
+        """Copy in the parts not held yet, without writing: the next merge copies only what changed.
+
+        With `assemble`, `parts` are the whole book and everything a merge makes of them besides the
+        file (destinations, outline, tags, one font per face, `finish`) is made too: what the next
+        merge of an edit makes afresh only where it changed (a font whose glyphs changed, the first
+        part's metadata if that part changed), so it costs what every later one costs.
+        """
         if self._pdf is None or self._stale():
             self._start()
         try:
             self._update(parts)
+            if assemble:
+                self._assemble(parts, finish)
         except BaseException:
             self.close()
             raise
@@ -226,6 +234,11 @@ class BookMerger:
                 part.annotations.append((by_key[key], value))
 
     def _write(self, parts: Sequence[bytes], finish: Finish | None) -> bytes:
+        self._assemble(parts, finish)
+        return _saved(self.pdf)
+
+    def _assemble(self, parts: Sequence[bytes], finish: Finish | None) -> None:
+        """Make the catalog's entries, the tags' numbering and the fonts of the parts held."""
         pdf = self.pdf
         for key in REBUILT_KEYS:
             if key in pdf.Root:
@@ -239,7 +252,6 @@ class BookMerger:
         self._merge_tag_trees()
         self._fonts.merge(pdf, [part.fonts for part in self._parts])
         self._finish(parts, finish)
-        return _saved(pdf)
 
     def _write_dests(self) -> set[str]:
         """One flat, sorted name tree of every anchor, as WeasyPrint writes it (the first part's wins)."""

@@ -275,7 +275,8 @@ def _merged(
         pdf = merging.merger().merge([r.pdf for r in results], finish)
         cache.put_blob("books", key, pdf)
     elif setup.merger is not None:
-        setup.merger.hold([r.pdf for r in results])  # a kept merger: ready for the next edit
+        # A kept merger: assembled as a merge would, so that the next edit's merge costs no more.
+        setup.merger.hold([r.pdf for r in results], finish, assemble=True)
     return pdf
 
 
