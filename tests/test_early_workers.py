@@ -128,9 +128,9 @@ def test_warmed_up_workers_make_the_bytes_fresh_ones_make(
     assert len(list(warm_ups.iterdir())) == 3  # one part to lay out: the second worker never set up
     monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "other-cache"))
     _cache.cache_clear()
-    with keep_workers(project, options):  # workers that lay out no warm-up page
+    with keep_workers(project, options):  # `guide watch`: each kept worker warms up as it starts
         build(project, tmp_path / "fresh.pdf", options)
-    assert len(list(warm_ups.iterdir())) == 3
+    assert len(list(warm_ups.iterdir())) == 5
     assert (tmp_path / "fresh.pdf").read_bytes() == (tmp_path / "edited.pdf").read_bytes()
 
 

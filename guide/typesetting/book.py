@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guide.book import Book
-from guide.errors import Report
+from guide.errors import GuideError, Report
 from guide.finish import Finish
+from guide.manifest import load_manifest
 from guide.options import BuildOptions
 from guide.render import RenderOptions
 from guide.sandbox import Sandbox, sandbox_roots
@@ -20,6 +21,7 @@ from guide.typesetting.common import FONTCONFIG_FILE, Progress, TypesetResult
 from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report_log, typeset_in_parts
 from guide.typesetting.parts import unsupported_reason
 from guide.typesetting.pool import Workers, early_started, start_workers
+from guide.typesetting.warmup import warm_up_html
 from guide.uptodate import cache_folder
 from guide.weasylog import Locate, log_handler
 
@@ -143,7 +145,7 @@ def keep_workers(project: Path, options: BuildOptions) -> Iterator[None]:
     project = project.resolve()
     roots = tuple(root.resolve() for root in sandbox_roots(project))
     remote = (options.allow_remote, options.allow_private_hosts)
-    workers = start_workers(project, roots, remote, options.jobs, kept=True)
+    workers = start_workers(project, roots, remote, options.jobs, kept=True, warm_up=_kept_warm_up(project))
     _kept.append(workers)
     try:
         yield
@@ -153,6 +155,20 @@ def keep_workers(project: Path, options: BuildOptions) -> Iterator[None]:
             merger.close()
         _mergers.clear()
         workers.stop()
+
+
+def _kept_warm_up(project: Path) -> tuple[str, bool] | None:
+    """What every kept worker lays out as it starts, in the book's language; None if guide.toml has a problem.
+
+    A watch's first build may take every part from the cache and leave the workers cold: the first
+    edit would then wait for its worker to load the fonts, hyphenation and text library (about a
+    quarter of a second). Not held back: any worker may get that edit.
+    """
+    try:
+        language = load_manifest(project).language
+    except GuideError:
+        return None  # the first build reports it
+    return warm_up_html(language), False
 
 
 _mergers: dict[Path, BookMerger] = {}
