@@ -1,8 +1,9 @@
-"""The typesetting workers start before the book is read, and warm up, without changing a byte.
+"""A rebuild's typesetting workers start before the book is read, and warm up, without changing a byte.
 
-`guide build` in parts forks its workers first thing: they load WeasyPrint and lay a small page out
-while the parent reads and renders the book, and the parent loads no WeasyPrint before its parts are
-out. When the cache holds parts (an edit), one worker warms up and the others wait for a second job.
+When the cache holds parts typeset by this code, `guide build` in parts forks its workers first
+thing: one loads WeasyPrint and lays a few lines out while the parent reads and renders the book,
+the others wait for a second job, and the parent loads no WeasyPrint. A cold build forks its
+workers from a parent that loaded WeasyPrint once for all of them.
 """
 
 from __future__ import annotations
@@ -77,10 +78,10 @@ def _run(project: Path, output: Path, cache: Path, script: str | None = None) ->
     return done.stdout.strip()
 
 
-def test_the_parent_loads_no_weasyprint_before_its_parts_are_out(tmp_path: Path) -> None:
+def test_a_rebuilds_parent_loads_no_weasyprint(tmp_path: Path) -> None:
     project = _copy_sample(tmp_path)
     cold = _run(project, tmp_path / "cold.pdf", tmp_path / "cache", BUILD_NOTING_MODULES)
-    assert cold == "[] True"  # then it subset the fonts, with WeasyPrint's HarfBuzz
+    assert cold == "['fontTools.subset', 'weasyprint'] True"  # loaded once, for the forked workers
     _edit(project)
     edited = _run(project, tmp_path / "edited.pdf", tmp_path / "cache", BUILD_NOTING_MODULES)
     assert edited == "[] False"  # the same glyphs: their subsets came from the cache
@@ -122,16 +123,33 @@ def test_warmed_up_workers_make_the_bytes_fresh_ones_make(
     warm_ups = _noting_warm_ups(monkeypatch, tmp_path / "warm-ups")
     monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "cache"))
     build(project, tmp_path / "warmed.pdf", options)
-    assert len(list(warm_ups.iterdir())) == 2  # nothing in the cache: every worker warmed up at once
+    assert list(warm_ups.iterdir()) == []  # nothing in the cache: no worker started early
     _edit(project)
     build(project, tmp_path / "edited.pdf", options)
-    assert len(list(warm_ups.iterdir())) == 3  # one part to lay out: the second worker never set up
+    assert len(list(warm_ups.iterdir())) == 1  # parts in the cache: the first worker warmed up
     monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "other-cache"))
     _cache.cache_clear()
     with keep_workers(project, options):  # `guide watch`: each kept worker warms up as it starts
         build(project, tmp_path / "fresh.pdf", options)
-    assert len(list(warm_ups.iterdir())) == 5
+    assert len(list(warm_ups.iterdir())) == 3  # and both kept workers, at once
     assert (tmp_path / "fresh.pdf").read_bytes() == (tmp_path / "edited.pdf").read_bytes()
+
+
+def test_parts_typeset_by_other_code_hold_no_worker_back(
+    tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _copy_sample(tmp_path)
+    options = BuildOptions(strict=True, jobs=2)
+    monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    build(project, tmp_path / "first.pdf", options)
+    [stamp] = (tmp_path / "cache" / "parts").glob("stamp-*")
+    stamp.rename(stamp.with_name("stamp-of-another-version"))  # as after an upgrade of the guide
+    _cache.cache_clear()  # and in a new process
+    warm_ups = _noting_warm_ups(monkeypatch, tmp_path / "warm-ups")
+    _edit(project)
+    build(project, tmp_path / "edited.pdf", options)
+    assert list(warm_ups.iterdir()) == []  # as for a cold build: no worker started early
+    assert stamp.is_file()  # parts of this code are there now
 
 
 def test_a_manifest_with_a_problem_starts_no_worker_and_is_reported(tmp_path: Path) -> None:

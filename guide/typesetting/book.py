@@ -22,7 +22,9 @@ from guide.typesetting.parallel import Setup, WorkerError, note_fallback, report
 from guide.typesetting.parts import unsupported_reason
 from guide.typesetting.pool import Workers, early_started, start_workers
 from guide.typesetting.warmup import warm_up_html
+from guide.typesetting.worker import load_layout
 from guide.uptodate import cache_folder
+from guide.weasyload import import_weasyprint
 from guide.weasylog import Locate, log_handler
 
 if TYPE_CHECKING:  # pikepdf, fontTools and WeasyPrint load only once the parts are laid out
@@ -52,10 +54,13 @@ def typeset_book(
     cache = part_cache(project)
     cache.new_build()
     workers, merger = (_kept[-1], _merger(project)) if _kept else (_started(project, fetcher, jobs), None)
-    if workers is None:
+    if workers is None:  # a cold build: the workers share what this process loads for them first
+        load_layout()
         remote = (fetcher.allow_remote, fetcher.allow_private_hosts)
         workers = start_workers(project, fetcher.roots, remote, jobs)
-    preload = _Preload()
+    # A rebuild finds its font subsets in the cache; a cold build makes them with WeasyPrint's HarfBuzz.
+    rebuild = workers.warm_up is not None and workers.warm_up.held
+    preload = _Preload(subsetting=not rebuild)
     workers.on_first_send = preload.start
     try:
         setup = Setup(FONTCONFIG_FILE, project, fetcher, jobs, cache, workers, merger, finish)
@@ -109,18 +114,21 @@ def kept_workers() -> bool:
 
 
 class _Preload:
-    """Load what merging the parts needs (pikepdf, fontTools) while the parent waits for the workers.
+    """Load what merging the parts needs (pikepdf, fontTools; with `subsetting`, WeasyPrint too) while
+    the parent waits for the workers.
 
     Started once the first part is out, so it takes no time from sending the parts: the workers
     are forked by then (a fork while another thread imports could leave a module's lock taken in
     the child).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, subsetting: bool) -> None:
         self.thread: threading.Thread | None = None
+        self.subsetting = subsetting
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=_load_merge, name="guide-preload", daemon=True)
+        self.thread = threading.Thread(target=_load_merge, args=(self.subsetting,), name="guide-preload")
+        self.thread.daemon = True
         self.thread.start()
 
     def join(self) -> None:
@@ -128,8 +136,12 @@ class _Preload:
             self.thread.join()
 
 
-def _load_merge() -> None:
-    import guide.typesetting.merge  # noqa: F401, PLC0415
+def _load_merge(subsetting: bool) -> None:
+    import guide.typesetting.merge  # noqa: PLC0415
+
+    if subsetting:
+        import_weasyprint()  # first, without ctypes' library search
+        import guide.typesetting.weasy  # noqa: F401, PLC0415
 
 
 @contextlib.contextmanager

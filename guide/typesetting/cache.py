@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from guide.fonts import FACES
 from guide.paths import file_problem, resolved
-from guide.typesetting.common import PDF_VARIANT
+from guide.typesetting.common import PDF_VARIANT, parts_stamp
 from guide.typesetting.parts import Part
 from guide.typesetting.worker import PartResult
 from guide.uptodate import write_atomically
@@ -61,6 +61,8 @@ class PartCache:
         self._root: Path | None = None
         self._size: int | None = None
         """The folder's size at the last scan plus what this process wrote since, bytes; None: unknown."""
+        self._stamped = False
+        """Whether this process marked the folder as holding parts typeset by this code (`parts_stamp`)."""
         self._keys: dict[tuple[str, str, str], str] = {}
         """This build's keys: (kind, first page, HTML digest) -> key."""
 
@@ -114,6 +116,9 @@ class PartCache:
             write_atomically(self._path("parts", key + ".pdf"), result.pdf)
             write_atomically(self._path("parts", key + ".json"), json.dumps(meta).encode())
             write_atomically(self._path("counts", count_key), json.dumps(count).encode())
+            if not self._stamped:
+                write_atomically(self.folder / "parts" / parts_stamp(), b"")
+                self._stamped = True
 
     def get_blob(self, kind: str, key: str) -> bytes | None:
         """A stored blob ('books': merged PDFs, 'fonts': subset programs), or None if absent or damaged."""

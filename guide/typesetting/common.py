@@ -14,11 +14,19 @@ from dataclasses import dataclass
 
 from guide.errors import Diagnostic
 from guide.resources import PACKAGE_DIR
+from guide.uptodate import code_stamp
 
 FONTCONFIG_FILE = PACKAGE_DIR / "fonts.conf"
 PDF_VARIANT = "pdf/ua-1"
 """Tagged, with document language, title shown and XMP metadata: what screen readers need."""
 Progress = Callable[[str], None]
+
+
+def parts_stamp() -> str:
+    """The name of the file in the cache's `parts` folder that marks it as holding parts typeset by
+    this code: checked before the book is read (`uptodate.code_stamp`: the package's files by name,
+    size and time), it tells a rebuild, which lays out few parts, from a cold build."""
+    return f"stamp-{code_stamp()[:32]}"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -24,7 +23,7 @@ from guide.limits import MAX_BUDGET_SCALE, MAX_CHAPTERS
 from guide.manifest import load_manifest
 from guide.options import BuildOptions
 from guide.sandbox import sandbox_roots
-from guide.typesetting.common import FONTCONFIG_FILE, objects_frozen
+from guide.typesetting.common import FONTCONFIG_FILE, objects_frozen, parts_stamp
 from guide.typesetting.warmup import GO, HOLD, QUIT, WarmUp, warm_up_html
 from guide.typesetting.worker import UNKNOWN, start_worker
 from guide.uptodate import cache_folder
@@ -170,23 +169,26 @@ _early: list[Workers] = []
 
 @contextlib.contextmanager
 def early_workers(project: Path, options: BuildOptions) -> Iterator[None]:
-    """Start the workers of the build about to run in parts, so they set up while the book is read.
+    """Start the workers of a rebuild in parts, so that they set up while the book is read.
 
-    They load WeasyPrint and warm up in the book's language (see `guide.typesetting.warmup`): all
-    at once when the cache holds no part yet, else one, the others once a second part goes out.
-    Nothing with one job, when workers were started early for this project already, or when the
-    manifest has a problem (the build reports it). Workers the build did not end end with the block.
+    Only when the cache holds parts typeset by this code (a rebuild lays out few parts): one worker
+    loads WeasyPrint and warms up in the book's language (see `guide.typesetting.warmup`), the
+    others wait until a second part goes out. A cold build starts its workers once the book is
+    rendered, forked from a parent that loaded WeasyPrint once for all of them (and for the font
+    subsets it makes). Nothing with one job, when workers were started early for this project
+    already, or when the manifest has a problem (the build reports it). Workers the build did not
+    end end with the block.
     """
     project = project.resolve()
     roots = tuple(root.resolve() for root in sandbox_roots(project))
     remote = (options.allow_remote, options.allow_private_hosts)
     key = (project, roots, remote, options.jobs)
-    language = _language(project) if options.jobs > 1 and early_started(key) is None else None
+    rebuild = options.jobs > 1 and early_started(key) is None and _holds_parts(project)
+    language = _language(project) if rebuild else None
     if language is None:
         yield
         return
-    warm_up = (warm_up_html(language), _holds_parts(project))
-    workers = start_workers(project, roots, remote, options.jobs, warm_up=warm_up)
+    workers = start_workers(project, roots, remote, options.jobs, warm_up=(warm_up_html(language), True))
     _early.append(workers)
     try:
         yield
@@ -211,7 +213,7 @@ def _language(project: Path) -> str | None:
 
 
 def _holds_parts(project: Path) -> bool:
-    """Whether the cache holds any typeset part (of any version): a build then lays out few parts."""
-    with contextlib.suppress(OSError, GuideError), os.scandir(cache_folder(project) / "parts") as entries:
-        return any(True for _ in entries)
+    """Whether the cache holds parts typeset by this code: a build then most likely lays out few."""
+    with contextlib.suppress(OSError, GuideError):
+        return (cache_folder(project) / "parts" / parts_stamp()).is_file()
     return False

@@ -1,15 +1,15 @@
-"""Typesetting workers started before the book is read, so that their start-up is not waited for.
+"""Typesetting workers started before the book is read, so that a rebuild does not wait for them.
 
-A build in parts starts its workers first thing (`pool.early_workers`): each one loads WeasyPrint
-and lays out a few lines in the guide's fonts and the book's language -- the fonts, the hyphenation
-dictionary, the text library's first calls -- while the parent reads, checks and renders the book,
-which needs none of that. When only one part is laid out (one chapter edited), it goes to a worker
-that is ready, instead of one that has still to load everything.
+A rebuild in parts (the cache holds parts typeset by this code, see `pool.early_workers`) starts
+its workers first thing: one loads WeasyPrint and lays out a few lines in the guide's fonts and the
+book's language -- the fonts, the hyphenation dictionary, the text library's first calls -- while
+the parent reads, checks and renders the book, which needs none of that. When one part is laid out
+(one chapter edited), it goes to that worker, ready by then.
 
-One worker warms up at once; the others wait until a second job of the build goes out (an edit
-needs one), so they do not take the cores the parent and the first worker use. A worker still
-waiting when the workers are closed ends there. The warm-up changes nothing a part's bytes depend
-on: a worker lays out many parts in turn, and a part's PDF is the same whichever came before it.
+The others wait until a second job of the build goes out, so they do not take the cores the parent
+and the first worker use; a worker still waiting when the workers are closed ends there. The warm-up
+changes nothing a part's bytes depend on: a worker lays out many parts in turn, and a part's PDF is
+the same whichever came before it.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class WarmUp:
     signal: Any
     """A shared HOLD, GO or QUIT for the others."""
     held: bool = True
-    """False: every worker warms up at once (a build with nothing in the cache lays out every part)."""
+    """False: every worker warms up at once (`guide watch`'s kept workers: any may get the edit)."""
 
 
 def warm_up_html(language: str) -> str:
@@ -67,21 +67,22 @@ def warm_up_html(language: str) -> str:
     )
 
 
-def take_turn(warm_up: WarmUp) -> bool:
-    """In a worker: wait until this worker may set up; False if it is to end instead.
+def take_turn(warm_up: WarmUp) -> str:
+    """In a worker: wait until this worker may set up; say how ('warm', 'set up' or 'end').
 
-    The first worker goes at once; the others wait for GO (a second job went out), QUIT, or the
-    end of the parent (killed: nobody will ever send either).
+    The first worker sets up and warms up at once; the others wait for GO (a second job went out:
+    set up, their parts warm them up), QUIT, or the end of the parent (killed: nobody will ever
+    send either: end). Without `held`, every worker warms up at once.
     """
     parent = os.getppid()
     with warm_up.order.get_lock():
         first = warm_up.order.value == 0
         warm_up.order.value += 1
     if first or not warm_up.held:
-        return True
+        return "warm"
     while warm_up.signal.value == HOLD and os.getppid() == parent:
         time.sleep(POLL)
-    return bool(warm_up.signal.value == GO)
+    return "set up" if warm_up.signal.value == GO else "end"
 
 
 def end_held_back() -> None:

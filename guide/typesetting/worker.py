@@ -137,7 +137,8 @@ def start_worker(  # noqa: PLR0917 - the executor passes its initializer's argum
     # workers, which must not each print their own KeyboardInterrupt. SIGTERM ends them at once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if warm_up is not None and not take_turn(warm_up):
+    turn = take_turn(warm_up) if warm_up is not None else "set up"
+    if turn == "end":
         end_held_back()
     import_weasyprint()  # first, without ctypes' library search
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
@@ -153,7 +154,7 @@ def start_worker(  # noqa: PLR0917 - the executor passes its initializer's argum
     fetcher = SandboxedFetcher(tuple(roots), *remote)
     _worker.append(_Worker(FontConfiguration(), fetcher, project.as_uri() + "/", *shared, records))
     gc.freeze()  # the parent froze its own objects before forking; these are the worker's set-up
-    if warm_up is not None:
+    if warm_up is not None and turn == "warm":
         _warm_up(_worker[-1], warm_up.html)
 
 
@@ -165,6 +166,18 @@ def _warm_up(worker: _Worker, html: str) -> None:
         font_config=worker.fonts, pdf_variant=PDF_VARIANT
     )
     worker.records.clear()
+
+
+def load_layout() -> None:
+    """Load WeasyPrint and what lays a part out: before forking, for workers to share (a cold build)."""
+    import_weasyprint()  # first, without ctypes' library search
+    import weasyprint.text.fonts  # noqa: F401, PLC0415
+
+    import guide.audit  # noqa: PLC0415
+    import guide.fetcher  # noqa: PLC0415
+    import guide.figures  # noqa: PLC0415
+    import guide.pagebox  # noqa: F401, PLC0415
+    from guide.typesetting import weasy  # noqa: F401, PLC0415
 
 
 def typeset_part(job: PartJob) -> PartResult:
