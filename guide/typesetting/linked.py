@@ -10,9 +10,10 @@ gets its folios and is written. No worker waits before all its own parts are pag
 waits for one that no worker has started.
 
 The caller checks the result: a part whose page count changed when renumbered (so the parts after it
-start elsewhere) is laid out again with the pages found. Parts that may hold figures (which may be
-laid out several times, see `guide.figures`) are not laid out this way: such books take the rounds of
-`parallel`. A worker holds its whole batch laid out at once, so books too long for that do too.
+start elsewhere) is laid out again with the pages found. A part that may hold figures (laid out again
+while a figure moves, see `guide.figures`) is laid out whole to learn its pages, then laid out again
+with the right numbers written in, as the rounds of `parallel` would. A worker holds its whole batch
+laid out at once, so books too long for that take those rounds instead.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from guide.audit import find_problems
-from guide.figures import may_hold_figures
+from guide.figures import may_hold_figures, settle_figures
 from guide.framestack import with_room
 from guide.typesetting.common import PDF_VARIANT
 from guide.typesetting.parts import GUESS_PAGES_PER_CHAPTER, Part, anchor_name
@@ -47,15 +48,19 @@ if TYPE_CHECKING:  # WeasyPrint loads in the workers: the parent plans the batch
 
     from guide.typesetting import weasy
 
-MAX_CHAPTERS_PER_WORKER = 100
-"""A worker holds its whole batch laid out at once: past this many chapters (half of a 200-post
-series in two workers), the book takes the rounds instead, so no process outgrows one WeasyPrint run."""
+MAX_CHAPTERS_PER_WORKER = 110
+"""A worker holds its whole batch laid out at once: past this many chapters a worker (a little over
+half of a 200-post series in two workers: 236 MiB against WeasyPrint's 482 MiB for the whole series),
+the book takes the rounds instead, so no process outgrows one WeasyPrint run."""
 FRONT_WEIGHT = 2.0
 """The cover and contents cost about as much to lay out as this many average parts."""
 THREAD_STACK = 64 * 1024 * 1024
 """Bytes of stack for each part's thread: WeasyPrint's layout recurses deeply."""
 
 _ID = re.compile(r'\sid="([^"]+)"')
+_NUMBERED_LINK = re.compile(r'<a\s[^>]*\sdata-page="\d+"[^>]*>')
+_HREF = re.compile(r'\shref="([^"]*)"')
+_NUMBER = re.compile(r'(\sdata-page=")(\d+)(")')
 
 
 def guessed_pages(chapter_ids: Sequence[str]) -> dict[str, int]:
@@ -71,7 +76,7 @@ def plan(
     `front` prints the `guessed_pages` of `chapters`; each body part prints the guesses it was
     rendered with (`Part.references`).
     """
-    if jobs < 2 or any(may_hold_figures(part.html) for part in (*parts, front)):
+    if jobs < 2:
         return None
     owners = {name: index for index, part in enumerate(parts) for name in _ID.findall(part.html)}
     printed = [dict(part.references) for part in parts] + [dict.fromkeys(chapters, 0)]
@@ -123,6 +128,25 @@ def misplaced(results: Sequence[PartResult], pages: Mapping[str, int]) -> list[b
 def target_of(href: str) -> str | None:
     """The anchor a part's link points to: in this part (`#name`) or in another (the sentinel)."""
     return href[1:] if href.startswith("#") else anchor_name(href)
+
+
+def renumbered(html: str, numbers: Mapping[str, int]) -> tuple[str, dict[str, int]]:
+    """`html` with each cross-reference printing `numbers[anchor]`, and what each prints."""
+    printed: dict[str, int] = {}
+
+    def number(link: re.Match[str]) -> str:
+        tag = link.group(0)
+        href = _HREF.search(tag)
+        anchor = target_of(href.group(1)) if href else None
+        if anchor is None:
+            return tag
+        page = numbers.get(anchor)
+        if page is not None:
+            tag = _NUMBER.sub(lambda found: f"{found.group(1)}{page}{found.group(3)}", tag, count=1)
+        printed.setdefault(anchor, int(_NUMBER.search(tag).group(2)))  # type: ignore[union-attr]
+        return tag
+
+    return _NUMBERED_LINK.sub(number, html), printed
 
 
 def typeset_batch(jobs: tuple[PartJob, ...]) -> list[PartResult]:
@@ -178,10 +202,15 @@ class _Held:
         self.refusals: list[tuple[str, str]] = []
         self.loaded: list[str] = []
         self.thread = threading.Thread(target=self._run, name=f"part-{job.index}", daemon=True)
+        self.settles = may_hold_figures(job.html)
+        """Whether its figures may move: then it is laid out whole, and again once the numbers are known."""
 
     def paginate(self) -> None:
         """Lay the part out up to its pagination (published), and leave it paused there."""
         self.worker.running[self.job.index] = os.getpid()
+        if self.settles:
+            self._logged(self._measure)
+            return
         self._logged(self._start)
         if self.error is not None:
             raise self.error
@@ -189,6 +218,33 @@ class _Held:
             from guide.typesetting import weasy  # noqa: PLC0415 - loaded by the worker already
 
             raise weasy.InternalsChangedError("the pagination hook did not see the part's pages")
+
+    def _measure(self) -> None:
+        document = with_room(lambda: settle_figures(self.job.html, self._render))
+        self._publish(len(document.pages), _anchors(document))
+
+    def _settle(self) -> weasyprint.Document:
+        from guide.typesetting import weasy  # noqa: PLC0415 - loaded by the worker already
+
+        html, self.printed = renumbered(self.job.html, self.numbers)
+        with weasy.page_offset(self._offset):
+            return with_room(lambda: settle_figures(html, self._render))
+
+    def _render(self, html: str) -> weasyprint.Document:
+        import weasyprint  # noqa: PLC0415 - loaded by the worker already
+
+        worker = self.worker
+        document = weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher)
+        return document.render(font_config=worker.fonts, pdf_variant=PDF_VARIANT)
+
+    def _publish(self, pages: int, anchors: dict[str, int]) -> None:
+        links = self.job.links
+        assert links is not None
+        self.hooked = True
+        if self.job.numbered:
+            self.worker.counts[self.job.index] = pages
+        for anchor, slot in links.marks.items():
+            self.worker.marks[slot] = anchors.get(anchor, 0)
 
     def _start(self) -> None:
         self.thread.start()
@@ -199,30 +255,18 @@ class _Held:
         self.thread.join(WAIT_LIMIT)
 
     def _run(self) -> None:
-        import weasyprint  # noqa: PLC0415 - loaded by the worker already
-
-        from guide.typesetting import weasy  # noqa: PLC0415
+        from guide.typesetting import weasy  # noqa: PLC0415 - loaded by the worker already
 
         try:
             with weasy.page_offset(self._offset), weasy.paginated_hook(self._paginated):
-                self.document = with_room(
-                    lambda: weasyprint.HTML(
-                        string=self.job.html, base_url=self.worker.base_url, url_fetcher=self.worker.fetcher
-                    ).render(font_config=self.worker.fonts, pdf_variant=PDF_VARIANT)
-                )
+                self.document = with_room(lambda: self._render(self.job.html))
         except BaseException as exc:  # handed to the batch's thread, which raises it
             self.error = exc
         finally:
             self.paused.set()
 
     def _paginated(self, paginated: weasy.Paginated) -> None:
-        links = self.job.links
-        assert links is not None
-        self.hooked = True
-        if self.job.numbered:
-            self.worker.counts[self.job.index] = paginated.page_count
-        for anchor, slot in links.marks.items():
-            self.worker.marks[slot] = paginated.anchors.get(anchor, 0)
+        self._publish(paginated.page_count, paginated.anchors)
         self.paused.set()
         self.go.wait()
         self.printed = paginated.renumber(self.numbers, target_of)
@@ -239,7 +283,10 @@ class _Held:
             firsts.append(firsts[-1] + count)
         self.first_page = firsts[job.index] if job.numbered else 1
         self.numbers = {name: firsts[owner] + marks[slot] for name, (owner, slot) in links.targets.items()}
-        self._logged(self._resume)
+        if self.settles:
+            self.document = self._logged(self._settle)
+        else:
+            self._logged(self._resume)
         if self.error is not None:
             raise self.error
         document = self.document
