@@ -230,6 +230,21 @@ class _Held:
         with weasy.page_offset(self._offset):
             return with_room(lambda: settle_figures(html, self._render))
 
+    def _settled(self) -> weasyprint.Document:
+        """The renumbered document, or what the figure pass makes of it (a table that cannot break moves)."""
+        html, _ = renumbered(self.job.html, self.printed)
+        laid_out = [self.document]
+
+        def lay_out(again: str) -> weasyprint.Document:
+            if again == html and laid_out:
+                document = laid_out.pop()
+                assert document is not None
+                return document
+            return self._render(again)
+
+        with weasy.page_offset(self._offset):
+            return with_room(lambda: settle_figures(html, lay_out))
+
     def _render(self, html: str) -> weasyprint.Document:
         import weasyprint  # noqa: PLC0415 - loaded by the worker already
 
@@ -289,9 +304,9 @@ class _Held:
             self._logged(self._resume)
         if self.error is not None:
             raise self.error
-        document = self.document
-        if document is None:
+        if self.document is None:
             raise TimeoutError(f"laying out part {job.index} again took over {WAIT_LIMIT:.0f} s")
+        document = self._logged(self._settled) if not self.settles else self.document
         found = find_problems(document)
         findings = [(f.source_path, f.line, f.problem, f.page_index, f.target) for f in found]
         anchors = _anchors(document)
