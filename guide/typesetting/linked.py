@@ -232,6 +232,8 @@ class _Held:
 
     def _settled(self) -> weasyprint.Document:
         """The renumbered document, or what the figure pass makes of it (a table that cannot break moves)."""
+        from guide.typesetting import weasy  # noqa: PLC0415 - loaded by the worker already
+
         html, _ = renumbered(self.job.html, self.printed)
         laid_out = [self.document]
 
