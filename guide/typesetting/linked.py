@@ -202,8 +202,9 @@ class _Held:
         self.refusals: list[tuple[str, str]] = []
         self.loaded: list[str] = []
         self.thread = threading.Thread(target=self._run, name=f"part-{job.index}", daemon=True)
-        self.settles = may_hold_figures(job.html)
-        """Whether its figures may move: then it is laid out whole, and again once the numbers are known."""
+        self.settles = may_hold_figures(job.html) and bool(job.links and job.links.targets)
+        """Whether its figures may move and it prints pages: then it is laid out whole, and again once
+        the numbers are known (a part printing none is paginated once, then goes through the figure pass)."""
 
     def paginate(self) -> None:
         """Lay the part out up to its pagination (published), and leave it paused there."""
