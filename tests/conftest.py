@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,18 @@ from tests.pdf_reader import ReadPdf
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def copy_sample(folder: Path) -> Path:
+    """A copy of the sample series (guide.toml and chapters/) in `folder`/sample, so its build/ and
+    cache stay out of the checkout."""
+    project = folder / "sample"
+    project.mkdir()
+    shutil.copy(ROOT / "guide.toml", project)
+    shutil.copytree(ROOT / "chapters", project / "chapters")
+    return project
+
+
 EPOCH = "1700000000"
 
 # `make test` replays the same examples on every machine, so a red run is a real change, not luck;

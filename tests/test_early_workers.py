@@ -9,7 +9,6 @@ workers from a parent that loaded WeasyPrint once for all of them.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from guide import BuildOptions, build
 from guide.typesetting import worker
 from guide.typesetting.book import _cache, keep_workers
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_sample
 from tests.pdf_reader import ReadPdf
 
 pytestmark = pytest.mark.e2e
@@ -49,14 +48,6 @@ print(seen[0] if seen else "no part went out", "weasyprint" in sys.modules)
 """
 
 
-def _copy_sample(folder: Path) -> Path:
-    project = folder / "sample"
-    project.mkdir()
-    shutil.copy(ROOT / "guide.toml", project)
-    shutil.copytree(ROOT / "chapters", project / "chapters")
-    return project
-
-
 def _edit(project: Path) -> None:
     """One more word in a chapter: its part is laid out again, the page count stays."""
     post = sorted((project / "chapters").glob("*.md"))[5]
@@ -79,7 +70,7 @@ def _run(project: Path, output: Path, cache: Path, script: str | None = None) ->
 
 
 def test_a_rebuilds_parent_loads_no_weasyprint(tmp_path: Path) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     cold = _run(project, tmp_path / "cold.pdf", tmp_path / "cache", BUILD_NOTING_MODULES)
     assert cold == "['fontTools.subset', 'weasyprint'] True"  # loaded once, for the forked workers
     _edit(project)
@@ -91,7 +82,7 @@ def test_a_rebuilds_parent_loads_no_weasyprint(tmp_path: Path) -> None:
 
 
 def test_an_edit_rebuilt_in_a_new_process_is_the_cold_build_of_the_same_posts(tmp_path: Path) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     _run(project, tmp_path / "first.pdf", tmp_path / "cache")
     parts = set((tmp_path / "cache" / "parts").rglob("*.pdf"))
     _edit(project)
@@ -118,7 +109,7 @@ def _noting_warm_ups(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
 def test_warmed_up_workers_make_the_bytes_fresh_ones_make(
     tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     options = BuildOptions(strict=True, jobs=2)
     warm_ups = _noting_warm_ups(monkeypatch, tmp_path / "warm-ups")
     monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "cache"))
@@ -138,7 +129,7 @@ def test_warmed_up_workers_make_the_bytes_fresh_ones_make(
 def test_parts_typeset_by_other_code_hold_no_worker_back(
     tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     options = BuildOptions(strict=True, jobs=2)
     monkeypatch.setenv("GUIDE_CACHE_DIR", str(tmp_path / "cache"))
     build(project, tmp_path / "first.pdf", options)
@@ -153,7 +144,7 @@ def test_parts_typeset_by_other_code_hold_no_worker_back(
 
 
 def test_a_manifest_with_a_problem_starts_no_worker_and_is_reported(tmp_path: Path) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     (project / "guide.toml").write_text('title = "Broken"\nchapters = [\n', encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GUIDE_CACHE_DIR": str(tmp_path / "cache")}
     command = [

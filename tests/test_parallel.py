@@ -26,7 +26,7 @@ from guide.typesetting import book as typesetting_book
 from guide.typesetting import linked, merge, parallel, parts, worker
 from guide.typesetting.book import _cache, cache_folder, keep_workers
 from tests import pdf_compare
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_sample
 
 pytestmark = pytest.mark.e2e
 SYNTHETIC_POSTS = 30
@@ -42,15 +42,6 @@ class Pair:
 
 
 FOOTNOTE = re.compile(r"\[\^\d+\](?::[^\n]*)?")
-
-
-def _copy_sample(folder: Path) -> Path:
-    """The sample series, cross-references and all."""
-    project = folder / "sample"
-    project.mkdir()
-    shutil.copy(ROOT / "guide.toml", project)
-    shutil.copytree(ROOT / "chapters", project / "chapters")
-    return project
 
 
 def _without_footnotes(project: Path) -> Path:
@@ -71,7 +62,7 @@ def _build_both(project: Path, out: Path) -> Pair:
 def sample_pair(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> Pair:
     """The sample series, in a copy so its cache stays out of the checkout."""
     folder = tmp_path_factory.mktemp("parallel-sample")
-    return _build_both(_copy_sample(folder), folder)
+    return _build_both(copy_sample(folder), folder)
 
 
 @pytest.fixture(scope="session")
@@ -159,7 +150,7 @@ def _cached_parts(project: Path) -> set[Path]:
 
 
 def test_editing_one_chapter_lays_out_only_its_part(tmp_path: Path, epoch: str) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     build(project, tmp_path / "first.pdf", BuildOptions(strict=True, jobs=2))
     post = sorted((project / "chapters").glob("*.md"))[5]
     post.write_text(post.read_text(encoding="utf-8").replace("community", "communities", 1), encoding="utf-8")
@@ -190,7 +181,7 @@ def _plain_series(folder: Path, posts: int) -> Path:
 def test_an_edit_that_moves_the_later_chapters_renumbers_the_contents(
     cross_references: bool, tmp_path: Path, epoch: str
 ) -> None:
-    project = _copy_sample(tmp_path) if cross_references else _plain_series(tmp_path / "plain", 8)
+    project = copy_sample(tmp_path) if cross_references else _plain_series(tmp_path / "plain", 8)
     build(project, tmp_path / "first.pdf", BuildOptions(strict=True, jobs=2))
     post = sorted((project / "chapters").glob("*.md"))[2]
     longer = "\n\n".join(["A paragraph added to push the later chapters two pages on. " * 8] * 12)
@@ -382,7 +373,7 @@ def test_two_builds_at_once_sharing_one_cache_make_the_same_pdf(
 
 
 def test_kept_workers_serve_every_build_in_their_block(tmp_path: Path, epoch: str) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     options = BuildOptions(strict=True, jobs=2)
     with keep_workers(project, options):
         workers = typesetting_book._kept[-1]
@@ -405,7 +396,7 @@ def test_kept_workers_serve_every_build_in_their_block(tmp_path: Path, epoch: st
 def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_writes(
     added: str, tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = _copy_sample(tmp_path)
+    project = copy_sample(tmp_path)
     options = BuildOptions(strict=True, jobs=2)
     build(project, tmp_path / "first.pdf", options)
     copied: list[bytes] = []
