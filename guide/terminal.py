@@ -65,4 +65,10 @@ class BuildProgress:
         if page:
             self.pages = max(self.pages, int(page.group(1)))
         shown = f"{self.pages} pages" if self.pages else ""
-        self.bar.update(self.task, completed=done, description=STAGES[index][1], stage=index + 1, pages=shown)
+        stage = STAGES[index][1]
+        # Drawn at once when the stage changes: the bar redraws itself 10 times a second, so a stage
+        # shorter than that (reading cached posts) would otherwise never be seen.
+        new_stage = stage != self.bar.tasks[0].description
+        self.bar.update(
+            self.task, completed=done, description=stage, stage=index + 1, pages=shown, refresh=new_stage
+        )
