@@ -12,7 +12,7 @@ For each project size, every round runs in turn, each as a fresh child process:
 
 Each figure is the median over the rounds of (that run's time / the same round's bare time), so a
 slow spell of the shared machine hits both sides of a ratio alike. Memory is the peak resident set
-of the largest process (the child or any worker it waited for, from wait4), over bare's; size is the
+of the largest process (the child or any worker it waited for; see launch.py), over bare's; size is the
 PDF's size over bare's PDF.
 """
 
