@@ -8,6 +8,7 @@ workers from a parent that loaded WeasyPrint once for all of them.
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from guide import BuildOptions, build
-from guide.typesetting import worker
+from guide.typesetting import pool, worker
 from guide.typesetting.book import _cache, keep_workers
 from tests.conftest import ROOT, copy_sample
 from tests.pdf_reader import ReadPdf
@@ -162,3 +163,17 @@ def test_a_manifest_with_a_problem_starts_no_worker_and_is_reported(tmp_path: Pa
     assert done.returncode == 1
     assert done.stderr.startswith("guide.toml:")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_worker_freezes_its_set_up_and_collects_less_often_than_the_parent(tmp_path: Path) -> None:
+    """The collector's settings are the worker's own: the parent keeps Python's defaults."""
+    parent = gc.get_threshold()
+    workers = pool.start_workers(tmp_path, (tmp_path,), (False, False), 1)
+    try:
+        threshold = workers.executor.submit(gc.get_threshold).result(timeout=120)
+        frozen = workers.executor.submit(gc.get_freeze_count).result(timeout=120)
+    finally:
+        workers.close()
+    assert threshold == (20_000, 10, 10)
+    assert frozen > 10_000  # WeasyPrint and the worker's set-up
+    assert gc.get_threshold() == parent == (700, 10, 10)

@@ -76,6 +76,36 @@ def test_subset_font_embeds_the_program_weasyprint_embeds_for_the_same_glyphs() 
     assert weasy.subset_font(SANS.path.read_bytes(), 0, glyphs, "Guide Sans") == embedded
 
 
+def _embedded_sans(html: str) -> tuple[bytes, list[int]]:
+    """The Guide Sans program WeasyPrint embeds for `html`, and the glyph ids it kept."""
+    with pikepdf.open(io.BytesIO(_pdf(html))) as pdf:
+        font = next(f for f in pdf.pages[0].Resources.Font.values())
+        descriptor = font.DescendantFonts[0].FontDescriptor
+        widths = font.DescendantFonts[0].W
+        glyphs = [int(widths[i]) + k for i in range(0, len(widths), 2) for k in range(len(widths[i + 1]))]
+        return descriptor.FontFile3.read_bytes(), glyphs
+
+
+def test_quick_arrays_subset_what_weasyprint_subsets_without_a_c_parse_per_glyph_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    html = f'<style>{font_face_css()} p {{ font: 10pt "Guide Sans"; }}</style><p>Quick arrays: xyz 789?</p>'
+    monkeypatch.setattr(weasyprint.pdf.fonts, "ffi", weasyprint.text.ffi.ffi)  # WeasyPrint as released
+    embedded, glyphs = _embedded_sans(html)
+    monkeypatch.undo()
+    weasy.quick_arrays()
+    weasy.quick_arrays()  # idempotent: wrapped once
+    assert isinstance(weasyprint.pdf.fonts.ffi, weasy._OpenArrays)
+    assert not isinstance(weasyprint.pdf.fonts.ffi._ffi, weasy._OpenArrays)
+    assert weasy.subset_font(SANS.path.read_bytes(), 0, glyphs, "Guide Sans") == embedded
+    parsed = weasyprint.text.ffi.ffi._parsed_types
+    count = 3 + 2 * 211  # a glyph count, and a highest glyph id + 1, no other test subsets
+    weasy.subset_font(SANS.path.read_bytes(), 0, [3 + 2 * k for k in range(count)], "Guide Sans")
+    assert f"hb_codepoint_t[{count}]" not in parsed
+    assert f"hb_codepoint_t[{3 + 2 * (count - 1) + 1}]" not in parsed
+    assert "hb_codepoint_t[]" in parsed
+
+
 IMPORT_QUIETLY = """
 import ctypes.util, subprocess, sys
 from guide.weasyload import import_weasyprint

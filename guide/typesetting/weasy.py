@@ -1,6 +1,6 @@
 """Every use of WeasyPrint's internals, in one module (tests/test_weasy_internals.py guards them).
 
-Two things the public API cannot do, both needed to lay a book out in parts:
+What the public API cannot do, all needed to lay a book out in parts:
 
 1. Number a part's pages from where it sits in the book. WeasyPrint lays out every page before it
    lays out the margin boxes; `page_offset_hook` runs between the two (it wraps
@@ -8,7 +8,10 @@ Two things the public API cannot do, both needed to lay a book out in parts:
    `LayoutContext.page_maker`. Only folios change: nothing in the flow depends on them.
 2. Subset a font program exactly as WeasyPrint does, once over the glyphs of every part
    (`weasyprint.pdf.fonts.Font._harfbuzz_subset`, fed a HarfBuzz face made from the font file).
-3. Correct the page numbers a part's cross-references print once the other parts are paginated, the
+3. Make the glyph arrays of that subsetting without a C parse each (`quick_arrays`): WeasyPrint
+   writes each font's glyph count into the cffi type (`hb_codepoint_t[412]`), and cffi parses every
+   new type string with pycparser (about 6 ms); a book in parts subsets each face once per part.
+4. Correct the page numbers a part's cross-references print once the other parts are paginated, the
    way WeasyPrint resolves `target-counter()` within one document: `paginated_hook` runs after the
    first pagination (it wraps `weasyprint.layout.make_all_pages`); `Paginated.renumber` rewrites the
    literal numbers in the box tree and marks the pages that print them `content_changed`, and
@@ -44,6 +47,7 @@ _hooks = threading.local()
 """This thread's `offset` (a list of PageOffset) and `paginated` (a list of hooks): parts laid out in
 threads of one process (see `guide.typesetting.linked`) each keep their own."""
 _harfbuzz_ready: list[bool] = []
+_FIXED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*\[(\d+)\]")
 
 
 class InternalsChangedError(RuntimeError):
@@ -195,11 +199,42 @@ def _make_all_pages_then_hook(context: Any, root_box: Any, html: Any, pages: lis
     yield from made
 
 
+def quick_arrays() -> None:
+    """Let WeasyPrint's font subsetting (`weasyprint.pdf.fonts`) make its arrays without a C parse each.
+
+    Its module-level `ffi` becomes `_OpenArrays` over the same FFI: an array of a fixed length given
+    as many initial values (`ffi.new('hb_codepoint_t[412]', glyphs)`) is made as the open array of
+    the same values (`'hb_codepoint_t[]'`), whose type is parsed once. The same memory, the same
+    subset, the same bytes: about 6 ms less per font and part. Once per process; idempotent.
+    """
+    fonts = weasyprint.pdf.fonts
+    if not isinstance(fonts.ffi, _OpenArrays):
+        fonts.ffi = _OpenArrays(fonts.ffi)
+
+
+class _OpenArrays:
+    """A cffi FFI whose `new` makes a fixed-length array with that many initial values as an open one."""
+
+    def __init__(self, ffi: Any) -> None:
+        self._ffi = ffi
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
+        if isinstance(cdecl, str) and isinstance(init, (list, tuple)):
+            fixed = _FIXED_ARRAY.fullmatch(cdecl.strip())
+            if fixed is not None and int(fixed.group(2)) == len(init):
+                cdecl = f"{fixed.group(1)}[]"
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
+
+
 def subset_font(program: bytes, index: int, glyphs: Iterable[int], family: str) -> bytes:
     """Subset the font `program` to `glyphs` (ids kept) the way WeasyPrint subsets what it embeds.
 
     `family` only names the font in WeasyPrint's own warning, should HarfBuzz fail.
     """
+    quick_arrays()
     ffi, harfbuzz = weasy_ffi.ffi, weasy_ffi.harfbuzz
     if not _harfbuzz_ready:
         ffi.cdef(
