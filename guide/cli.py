@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -566,4 +567,88 @@ def html_command(
 def main() -> None:
     """Run the command line; Ctrl-C and SIGTERM end any command with exit 130, nothing half-written."""
     install_handlers()
-    app()
+    with _rebuild_workers_first(sys.argv[1:]):
+        app()
+
+
+_BUILD_FLAGS = {"--strict": "strict", "--force": "force", "--allow-remote": "allow_remote"}
+_BUILD_VALUES = {
+    "-o": "output",
+    "--output": "output",
+    "--style": "style",
+    "-j": "jobs",
+    "--jobs": "jobs",
+    "--edition": "edition",
+    "--missing-images": "missing_images",
+}
+
+
+def plain_build_args(args: Sequence[str]) -> tuple[Path, Path, BuildOptions] | None:
+    """The project, output and options of `guide build` given as `args`, if they are in plain forms.
+
+    Read before Typer reads them (its parsing loads pydantic, about 0.1 s), so that a rebuild's
+    workers start loading WeasyPrint first thing (`_rebuild_workers_first`). Typer still reads the
+    command line and reports its mistakes: anything but `build`, at most one project, and the build
+    options each at most once (`--name value`, `--name=value`, `-o FILE`, `-j N`) is None.
+    """
+    if not args or args[0] != "build":
+        return None
+    given: dict[str, str] = {}
+    projects: list[str] = []
+    rest = list(args[1:])
+    while rest:
+        arg = rest.pop(0)
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in _BUILD_FLAGS and not equals:
+            key, value = _BUILD_FLAGS[name], "1"
+        elif name in _BUILD_VALUES and (equals or rest):
+            key, value = _BUILD_VALUES[name], value if equals else rest.pop(0)
+        elif not arg.startswith("-") and not projects:
+            projects.append(arg)
+            continue
+        else:
+            return None
+        if key in given:
+            return None
+        given[key] = value
+    project = Path(projects[0]) if projects else Path(".")
+    try:
+        options = BuildOptions(
+            strict="strict" in given,
+            style=Path(given["style"]) if "style" in given else None,
+            force="force" in given,
+            allow_remote="allow_remote" in given,
+            missing_images=MissingImages(given["missing_images"]) if "missing_images" in given else None,
+            edition=Edition(given["edition"]) if "edition" in given else None,
+        )
+        if "jobs" in given:
+            options = replace(options, jobs=int(given["jobs"]))
+    except ValueError:
+        return None
+    if options.jobs < 1:
+        return None
+    output = Path(given["output"]) if "output" in given else default_output(project)
+    return project, output, options
+
+
+@contextlib.contextmanager
+def _rebuild_workers_first(args: Sequence[str]) -> Iterator[None]:
+    """For `guide build` in parts of a project that is not up to date, start the typesetting workers
+    now, before Typer reads the command line (`pool.early_workers`: only when the cache holds parts,
+    a rebuild); `build_command` then finds them. Nothing for other commands, or when in doubt."""
+    plain = plain_build_args(args)
+    if plain is None or plain[2].jobs <= 1:
+        yield
+        return
+    project, output, options = plain
+    try:
+        up_to_date = unchanged_build(project, output, options) is not None
+    except (GuideError, OSError, ValueError):  # the build reports it
+        up_to_date = True
+    if up_to_date:
+        yield
+        return
+    from guide.typesetting.pool import early_workers  # noqa: PLC0415 - only when there is work
+
+    with early_workers(project, options):
+        yield

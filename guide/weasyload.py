@@ -10,13 +10,25 @@ answers "not found" at once -- but only after checking that dlopen finds every o
 names; otherwise WeasyPrint is imported with the real search.
 
 tests/test_weasy_internals.py fails if a WeasyPrint upgrade changes the names.
+
+WeasyPrint also imports, from fontTools, what only two rare cases use: `subset` (its fallback when
+HarfBuzz's subsetter is missing or older than 4.1) and `varLib.instancer` (for variable fonts; the
+guide's are static), which loads most of `varLib`: 0.08 s of CPU, over a quarter of the import, in
+every process that typesets. So `fontTools.subset` loads on its first use
+(`importlib.util.LazyLoader`), and while WeasyPrint is imported, `fontTools.varLib.instancer` is a
+stand-in whose `instantiateVariableFont` imports the real one when first called.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import importlib.util
 import sys
+import types
+from collections.abc import Iterator
+from typing import Any
 
 LINUX_LIBRARIES = (
     "libgobject-2.0.so.0",
@@ -28,20 +40,74 @@ LINUX_LIBRARIES = (
 """The file names WeasyPrint 70's lists end with (weasyprint/text/ffi.py), for the libraries it needs."""
 
 
+LAZY_MODULE = "fontTools.subset"
+"""A module WeasyPrint imports for its fallback subsetter: executed when first used."""
+INSTANCER = "fontTools.varLib.instancer"
+"""The module WeasyPrint takes `instantiateVariableFont` from (weasyprint/pdf/fonts.py)."""
+
+
 def import_weasyprint() -> None:
     """Import WeasyPrint in this process, on Linux without running a library search."""
     if "weasyprint" in sys.modules:
         return
-    if not sys.platform.startswith("linux") or not _loadable(LINUX_LIBRARIES):
-        import weasyprint  # noqa: PLC0415 - the library search as WeasyPrint does it
+    with _rare_cases_deferred():
+        if not sys.platform.startswith("linux") or not _loadable(LINUX_LIBRARIES):
+            import weasyprint  # noqa: PLC0415 - the library search as WeasyPrint does it
 
+            return
+        search = ctypes.util.find_library
+        ctypes.util.find_library = _not_searched
+        try:
+            import weasyprint  # noqa: F401, PLC0415
+        finally:
+            ctypes.util.find_library = search
+
+
+@contextlib.contextmanager
+def _rare_cases_deferred() -> Iterator[None]:
+    """Within the block, fontTools' subsetter and variable-font instancer cost nothing to import.
+
+    `fontTools.subset` stays lazy for the life of the process. The instancer's stand-in leaves
+    sys.modules with the block: a later import (of its own, or fontTools' through another module)
+    gets the real module, and WeasyPrint keeps only the stand-in's function.
+    """
+    _import_lazily(LAZY_MODULE)
+    if INSTANCER in sys.modules:
+        yield
         return
-    search = ctypes.util.find_library
-    ctypes.util.find_library = _not_searched
+    stand_in = types.ModuleType(INSTANCER)
+    stand_in.instantiateVariableFont = instantiate_variable_font  # type: ignore[attr-defined]
+    sys.modules[INSTANCER] = stand_in
     try:
-        import weasyprint  # noqa: F401, PLC0415
+        yield
     finally:
-        ctypes.util.find_library = search
+        if sys.modules.get(INSTANCER) is stand_in:
+            del sys.modules[INSTANCER]
+
+
+def instantiate_variable_font(*args: Any, **kwargs: Any) -> Any:
+    """fontTools' `instantiateVariableFont`, imported when WeasyPrint first calls it (for a variable font)."""
+    from fontTools.varLib.instancer import instantiateVariableFont  # noqa: PLC0415 - rarely needed
+
+    return instantiateVariableFont(*args, **kwargs)
+
+
+def _import_lazily(name: str) -> None:
+    """Put module `name` in sys.modules (and on its package), to be executed on its first attribute use."""
+    if name in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec(name)
+    except ImportError:
+        spec = None
+    if spec is None or spec.loader is None:
+        return  # WeasyPrint's own import of it reports it
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    package, _, child = name.rpartition(".")
+    setattr(sys.modules[package], child, module)
 
 
 def _loadable(names: tuple[str, ...]) -> bool:

@@ -49,6 +49,31 @@ print(seen[0] if seen else "no part went out", "weasyprint" in sys.modules)
 """
 
 
+# `guide build --jobs 2` as the command line runs it; prints whether Typer had read the arguments
+# (it loads pydantic to) when each set of workers was started, and how the build ended.
+MAIN_NOTING_WORKERS = """
+import sys
+from guide import cli
+from guide.typesetting import pool
+
+started = []
+start_workers = pool.start_workers
+
+
+def noting(*args, **kwargs):
+    started.append("pydantic" in sys.modules)
+    return start_workers(*args, **kwargs)
+
+
+pool.start_workers = noting
+sys.argv = ["guide", "build", sys.argv[1], "-o", sys.argv[2], "--jobs", "2"]
+try:
+    cli.main()
+except SystemExit as done:
+    print(started, done.code)
+"""
+
+
 def _edit(project: Path) -> None:
     """One more word in a chapter: its part is laid out again, the page count stays."""
     post = sorted((project / "chapters").glob("*.md"))[5]
@@ -92,6 +117,17 @@ def test_an_edit_rebuilt_in_a_new_process_is_the_cold_build_of_the_same_posts(tm
     _run(project, tmp_path / "cold.pdf", tmp_path / "empty-cache")
     assert (tmp_path / "edited.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
     assert "communities" in ReadPdf(tmp_path / "edited.pdf").text
+
+
+def test_a_rebuild_starts_its_workers_before_typer_reads_the_command_line(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path)
+    output, cache = tmp_path / "out.pdf", tmp_path / "cache"
+    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[True] 0"  # cold: after, as before
+    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[] 0"  # up to date: none
+    _edit(project)
+    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[False] 0"  # an edit: first thing
+    _run(project, tmp_path / "cold.pdf", tmp_path / "empty-cache")
+    assert output.read_bytes() == (tmp_path / "cold.pdf").read_bytes()
 
 
 def _noting_warm_ups(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:

@@ -176,3 +176,52 @@ def test_renumbering_after_pagination_lays_out_what_printing_the_numbers_lays_ou
     assert len(fresh) == 3  # the pages after the wider numbers were laid out again, one added
     assert corrected == fresh
     assert _pages(tmp_path, "plain", _pdf(_xref_html(right))) == fresh  # outside the block: no hook
+
+
+IMPORT_NOTING_FONTTOOLS = """
+import sys
+from fontTools.ttLib import TTFont
+from guide.weasyload import import_weasyprint
+import_weasyprint()
+import weasyprint.pdf.fonts
+loaded = [name for name in ("fontTools.varLib", "fontTools.subset.cff") if name in sys.modules]
+try:  # what WeasyPrint calls for a variable font, given a static one
+    weasyprint.pdf.fonts.instantiateVariableFont(TTFont(sys.argv[1]), {"wght": 700}, static=True)
+except ValueError as error:
+    refused = str(error)
+from fontTools.varLib.instancer import instantiateVariableFont
+print(loaded, weasyprint.pdf.fonts.subset.Options.__module__, instantiateVariableFont.__module__)
+print(refused)
+"""
+
+
+def test_weasyprint_loads_fonttools_subsetter_and_instancer_only_when_used() -> None:
+    source = Path(weasyprint.pdf.fonts.__file__).read_text(encoding="utf-8")
+    assert "from fontTools import subset\n" in source  # still the imports weasyload defers
+    assert "from fontTools.varLib.instancer import instantiateVariableFont\n" in source
+    lines = subprocess.run(
+        [sys.executable, "-c", IMPORT_NOTING_FONTTOOLS, str(SANS.path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    # Neither loaded with WeasyPrint; each is the real module once used.
+    assert lines[0].split() == ["[]", "fontTools.subset", "fontTools.varLib.instancer"]
+    assert lines[1] == "Missing required table fvar"  # fontTools' own answer
+
+
+def test_array_types_are_made_without_cffis_parser_as_its_parser_makes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ffi = weasyprint.text.ffi.ffi
+    ffi.new("hb_codepoint_t[2]", (1, 2))  # the item type, parsed once in the process
+    parsed: list[str] = []
+    parse_type = ffi._parser.parse_type
+    monkeypatch.setattr(ffi._parser, "parse_type", lambda cdecl: parsed.append(cdecl) or parse_type(cdecl))
+    array = ffi.new("hb_codepoint_t[1237]", tuple(range(1237)))
+    assert parsed == []
+    assert list(array) == list(range(1237))
+    with ffi._lock:
+        assert ffi._get_cached_btype(parse_type("hb_codepoint_t[1237]")) is ffi.typeof(array)
+    assert str(ffi.typeof("char *")) == "<ctype 'char *'>"  # any other type: cffi's parser
+    assert parsed == ["char *"]
