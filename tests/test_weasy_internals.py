@@ -208,20 +208,3 @@ def test_weasyprint_loads_fonttools_subsetter_and_instancer_only_when_used() -> 
     # Neither loaded with WeasyPrint; each is the real module once used.
     assert lines[0].split() == ["[]", "fontTools.subset", "fontTools.varLib.instancer"]
     assert lines[1] == "Missing required table fvar"  # fontTools' own answer
-
-
-def test_array_types_are_made_without_cffis_parser_as_its_parser_makes_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    ffi = weasyprint.text.ffi.ffi
-    ffi.new("hb_codepoint_t[2]", (1, 2))  # the item type, parsed once in the process
-    parsed: list[str] = []
-    parse_type = ffi._parser.parse_type
-    monkeypatch.setattr(ffi._parser, "parse_type", lambda cdecl: parsed.append(cdecl) or parse_type(cdecl))
-    array = ffi.new("hb_codepoint_t[1237]", tuple(range(1237)))
-    assert parsed == []
-    assert list(array) == list(range(1237))
-    with ffi._lock:
-        assert ffi._get_cached_btype(parse_type("hb_codepoint_t[1237]")) is ffi.typeof(array)
-    assert str(ffi.typeof("char *")) == "<ctype 'char *'>"  # any other type: cffi's parser
-    assert parsed == ["char *"]

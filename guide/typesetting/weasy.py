@@ -17,9 +17,6 @@ What the public API cannot do, all needed to lay a book out in parts:
    literal numbers in the box tree and marks the pages that print them `content_changed`, and
    `layout_document`'s repagination loop lays out again those pages only (and the ones after them,
    while their breaks move).
-4. Make the C array types WeasyPrint asks cffi for (`hb_codepoint_t[N]`, one per glyph count of each
-   font subset) without cffi's C parser: `ffi.new` parses every type string it has not seen, about
-   3 ms each, so every part paid some 30 ms for its subsets (`fast_array_types`, set up on import).
 
 WeasyPrint's minor version is pinned in pyproject.toml for these.
 """
@@ -35,7 +32,6 @@ from typing import Any
 import weasyprint
 import weasyprint.layout
 import weasyprint.pdf.fonts
-from cffi import model as cffi_model  # type: ignore[import-untyped]
 from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.text import ffi as weasy_ffi
 
@@ -257,41 +253,6 @@ def subset_font(program: bytes, index: int, glyphs: Iterable[int], family: str) 
     stand_in = _FontStandIn(face, program, family, data, blob)
     weasyprint.pdf.fonts.Font._harfbuzz_subset(stand_in, dict.fromkeys(sorted(glyphs), ""), False)
     return stand_in.file_content
-
-
-ARRAY_TYPE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[([0-9]+)\]")
-"""A C array type of known length as WeasyPrint writes it: `hb_codepoint_t[13]`."""
-
-
-class _ArrayTypes(dict[Any, Any]):
-    """cffi's table of the C types it has parsed (`FFI._parsed_types`: type string -> (ctype, False)),
-    which makes a missing `NAME[N]` from NAME's model, parsed once, as cffi's parser would have."""
-
-    def __init__(self, ffi: Any, parsed: dict[Any, Any]) -> None:
-        super().__init__(parsed)
-        self._ffi = ffi
-        self._items: dict[str, Any] = {}
-
-    def __missing__(self, cdecl: Any) -> Any:
-        match = ARRAY_TYPE.fullmatch(cdecl) if isinstance(cdecl, str) else None
-        if match is None:
-            raise KeyError(cdecl)  # cffi parses it
-        name, length = match[1], int(match[2])
-        with self._ffi._lock:
-            if name not in self._items:
-                self._items[name] = self._ffi._parser.parse_type(name)
-            ctype = self._ffi._get_cached_btype(cffi_model.ArrayType(self._items[name], length))
-        self[cdecl] = (ctype, False)
-        return self[cdecl]
-
-
-def fast_array_types(ffi: Any) -> None:
-    """Let `ffi` make `NAME[N]` types without its C parser (once per process; see the module's item 4)."""
-    if not isinstance(ffi._parsed_types, _ArrayTypes):
-        ffi._parsed_types = _ArrayTypes(ffi, ffi._parsed_types)
-
-
-fast_array_types(weasy_ffi.ffi)
 
 
 class _FontStandIn:
