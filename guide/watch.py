@@ -82,6 +82,14 @@ def watch_project(
         if last is None or (changed and last.needs(changed)):
             last = rebuild(project, output, options)
             on_rebuild(last)
+            _tidy()
+
+
+def _tidy() -> None:
+    """Free what the last build left behind while the author reads it, not in the next build."""
+    from guide.typesetting.book import tidy_kept  # noqa: PLC0415 - loaded by the build already
+
+    tidy_kept()
 
 
 class _OutputFilter(watchfiles.DefaultFilter):

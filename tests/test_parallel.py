@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from benchmarks.synthetic import write_project
 from guide import BuildOptions, build
 from guide.cli import app
+from guide.finish import Finish
 from guide.typesetting import book as typesetting_book
 from guide.typesetting import linked, merge, parallel, parts, worker
 from guide.typesetting.book import _cache, cache_folder, keep_workers
@@ -392,7 +393,12 @@ def test_kept_workers_serve_every_build_in_their_block(tmp_path: Path, epoch: st
     assert pdf_compare.page_images(tmp_path / "edited.pdf") == single
 
 
-@pytest.mark.parametrize("added", ["One more sentence.", "\n\n" + "A long new paragraph of words. " * 150])
+LONG_PARAGRAPH = "\n\n" + "A long new paragraph of words. " * 150
+NEW_GLYPH = "One more letter: \u0127."
+"""An edit with a letter no post of the sample has (h with stroke): the fonts are subset again."""
+
+
+@pytest.mark.parametrize("added", ["One more sentence.", LONG_PARAGRAPH, NEW_GLYPH])
 def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_writes(
     added: str, tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -422,6 +428,96 @@ def test_a_kept_merge_copies_in_the_edited_part_and_writes_what_a_fresh_merge_wr
     build(project, fresh, options)  # not kept: merged afresh
     assert len(copied) - parts > parts
     assert kept.read_bytes() == fresh.read_bytes()
+
+
+@dataclass(frozen=True)
+class Merges:
+    """The parts a cold build of the sample merged, and those of three builds after an edit of its post 6."""
+
+    before: tuple[list[bytes], Finish | None]
+    edits: dict[str, tuple[list[bytes], Finish | None]]
+
+
+@pytest.fixture(scope="module")
+def merges(tmp_path_factory: pytest.TempPathFactory, epoch: str) -> Merges:
+    project = copy_sample(tmp_path_factory.mktemp("merges"))
+    made: list[tuple[list[bytes], Finish | None]] = []
+    merge_parts = merge.BookMerger.merge
+
+    def recorded(self: merge.BookMerger, parts: list[bytes], finish: Finish | None = None) -> bytes:
+        made.append((list(parts), finish))
+        return merge_parts(self, parts, finish)
+
+    options = BuildOptions(strict=True, jobs=2)
+    post = sorted((project / "chapters").glob("*.md"))[5]
+    text = post.read_text(encoding="utf-8").rstrip("\n")
+    edits = {"a sentence": "One more sentence.", "a page": LONG_PARAGRAPH, "a glyph": NEW_GLYPH}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(merge.BookMerger, "merge", recorded)
+        build(project, project / "first.pdf", options)
+        for added in edits.values():
+            post.write_text(f"{text} {added}\n", encoding="utf-8")
+            build(project, project / "edited.pdf", options)
+    assert len(made) == 1 + len(edits)
+    return Merges(made[0], dict(zip(edits, made[1:], strict=True)))
+
+
+@pytest.mark.parametrize(("edit", "ahead"), [("a sentence", True), ("a page", False), ("a glyph", False)])
+def test_a_kept_merger_copies_the_parts_before_the_edited_one_while_it_waits_for_it(
+    merges: Merges, edit: str, ahead: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a watch holds while the edited part is laid out: the book before, that part missing.
+
+    After a page more, the contents print other numbers and the annotations are keyed anew; after a
+    new letter, the face is subset again: the parts copied ahead no longer fit and are copied again.
+    """
+    before, finish = merges.before
+    parts, edited_finish = merges.edits[edit]
+    edited = next(
+        i
+        for i, (old, new) in enumerate(zip(before, merges.edits["a sentence"][0], strict=True))
+        if old != new
+    )
+    fitted: list[bool] = []
+    fits = merge._Written.fits
+
+    def checked(self: merge._Written, merger: merge.BookMerger) -> bool:
+        fitted.append(fits(self, merger))
+        return fitted[-1]
+
+    monkeypatch.setattr(merge._Written, "fits", checked)
+    kept = merge.BookMerger()
+    try:
+        kept.hold(before, finish, assemble=True)
+        kept.hold([None if i == edited else part for i, part in enumerate(before)])
+        written = kept.merge(parts, edited_finish)
+    finally:
+        kept.close()
+    assert fitted == [ahead]
+    assert written == merge.merge_parts(parts, finish=edited_finish)
+
+
+def test_a_kept_merger_that_failed_merges_afresh(merges: Merges, monkeypatch: pytest.MonkeyPatch) -> None:
+    before, finish = merges.before
+    parts, edited_finish = merges.edits["a sentence"]
+    kept = merge.BookMerger()
+    copy_catalog = merge._Written.copy_catalog
+    failures = [merge.MergeError("a failure half-way through a merge")]
+
+    def failing(self: merge._Written, merger: merge.BookMerger) -> None:
+        if failures:
+            raise failures.pop()
+        copy_catalog(self, merger)
+
+    monkeypatch.setattr(merge._Written, "copy_catalog", failing)
+    try:
+        kept.hold(before, finish, assemble=True)
+        with pytest.raises(merge.MergeError):
+            kept.merge(parts, edited_finish)
+        written = kept.merge(parts, edited_finish)
+    finally:
+        kept.close()
+    assert written == merge.merge_parts(parts, finish=edited_finish)
 
 
 @pytest.mark.e2e

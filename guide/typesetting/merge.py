@@ -9,6 +9,9 @@ A `BookMerger` kept between builds (`guide watch`) keeps the merged document in 
 only the parts whose bytes changed; everything that depends on where a part sits (page numbers of
 destinations, the outline, the tag tree's numbering, the fonts) is made again from what each part
 holds. The bytes written depend on the parts alone, never on what was merged before.
+
+What is written is a copy of the merged document, made part by part in reading order (see
+`_Written`): while a kept merger waits for an edited part, it copies the parts before it already.
 """
 
 from __future__ import annotations
@@ -96,17 +99,39 @@ class BookMerger:
         self._parts: list[_Part] = []
         self._dropped = 0
         """Pages taken out since the document was started."""
+        self._assembled = False
+        """Whether the parts held were assembled (fonts merged, tags numbered) by the last merge."""
+        self._ahead: _Written | None = None
+        """The next written copy, holding the parts before the one a merge waits for (see `hold`)."""
+        self._spent: list[pikepdf.Pdf] = []
+        """Copies written already, let go while the next build waits for its parts (freeing 30,000
+        objects takes a while)."""
 
     def close(self) -> None:
         """Forget the kept document; the next merge starts afresh."""
+        self._drop_ahead()
+        self.let_go()
         if self._pdf is not None:
             self._pdf.close()
         self._pdf = None
         self._parts = []
         self._dropped = 0
+        self._assembled = False
+
+    def let_go(self) -> None:
+        """Free the copies written before (a merge does it first if nothing did since)."""
+        for spent in self._spent:
+            spent.close()
+        self._spent = []
+
+    def _drop_ahead(self) -> None:
+        if self._ahead is not None:
+            self._spent.append(self._ahead.pdf)
+            self._ahead = None
 
     def merge(self, parts: Sequence[bytes], finish: Finish | None = None) -> bytes:
         """The merged PDF of `parts` (PDF files, in reading order), finished with `finish` if given."""
+        self.let_go()
         if self._pdf is None or self._stale():
             self._start()
         try:
@@ -116,20 +141,33 @@ class BookMerger:
             self.close()  # never merge into a document left half-changed
             raise
 
-    def hold(self, parts: Sequence[bytes], finish: Finish | None = None, *, assemble: bool = False) -> None:
-        """Copy in the parts not held yet, without writing: the next merge copies only what changed.
+    def hold(
+        self, parts: Sequence[bytes | None], finish: Finish | None = None, *, assemble: bool = False
+    ) -> None:
+        """Copy in the parts here (None for each part not here yet), without writing: the next merge
+        copies only what changed.
 
-        With `assemble`, `parts` are the whole book and everything a merge makes of them besides the
-        file (destinations, outline, tags, one font per face, `finish`) is made too: what the next
-        merge of an edit makes afresh only where it changed (a font whose glyphs changed, the first
-        part's metadata if that part changed), so it costs what every later one costs.
+        A merger that assembled the book before also copies the parts before the first one missing
+        into the next written copy, as a merge would (guessing that the book keeps its page count;
+        the merge checks that nothing they hold changed, else copies them again). With `assemble`,
+        `parts` are the whole book and everything a merge makes of them besides the file
+        (destinations, outline, tags, one font per face, `finish`) is made too: what the next merge
+        of an edit makes afresh only where it changed (a font whose glyphs changed, the first part's
+        metadata if that part changed), so it costs what every later one costs.
         """
+        self.let_go()
         if self._pdf is None or self._stale():
             self._start()
         try:
-            self._update(parts)
+            pages = sum(len(part.pages) for part in self._parts)
+            self._update([part for part in parts if part is not None])
             if assemble:
-                self._assemble(parts, finish)
+                self._assemble([part for part in parts if part is not None], finish)
+            elif self._assembled:
+                leading = next((i for i, part in enumerate(parts) if part is None), len(parts))
+                self._drop_ahead()
+                if leading > 0:
+                    self._ahead = _Written.ahead(self, self._parts[:leading], pages)
         except BaseException:
             self.close()
             raise
@@ -235,7 +273,15 @@ class BookMerger:
 
     def _write(self, parts: Sequence[bytes], finish: Finish | None) -> bytes:
         self._assemble(parts, finish)
-        return _saved(self.pdf)
+        written, self._ahead = self._ahead, None
+        if written is None or not written.fits(self):
+            if written is not None:
+                self._spent.append(written.pdf)
+            written = _Written(pikepdf.new())
+        self._spent.append(written.pdf)  # freed later: the bytes are what the build waits for
+        written.copy_parts(self, self._parts[len(written.parts) :])
+        written.copy_catalog(self)
+        return written.saved()
 
     def _assemble(self, parts: Sequence[bytes], finish: Finish | None) -> None:
         """Make the catalog's entries, the tags' numbering and the fonts of the parts held."""
@@ -252,6 +298,7 @@ class BookMerger:
         self._merge_tag_trees()
         self._fonts.merge(pdf, [part.fonts for part in self._parts])
         self._finish(parts, finish)
+        self._assembled = True
 
     def _write_dests(self) -> set[str]:
         """One flat, sorted name tree of every anchor, as WeasyPrint writes it (the first part's wins)."""
@@ -297,25 +344,21 @@ class BookMerger:
         """Put every part's tags under one Document element; key pages, then annotations, in book order."""
         if not any(part.tagged for part in self._parts):
             return
+        pages = sum(len(part.pages) for part in self._parts)
+        _number_tags(self._parts, pages)
         nums: list[object] = []  # Arrays made at the end: appending item by item is slower
         kids: list[pikepdf.Object] = []
-        annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+        annotations: list[object] = []
         first = 0
         for part in self._parts:
             kids += part.kids
             for key, value in part.page_keys:
-                page = part.pages[key]
-                if page.get("/StructParents") != first + key:
-                    page.StructParents = first + key
                 nums += (first + key, value)
-            annotations += part.annotations
+            for _, value in part.annotations:
+                annotations += (pages + len(annotations) // 2, value)
             first += len(part.pages)
-        for key, (annot, value) in enumerate(annotations, start=first):
-            if annot.get("/StructParent") != key:
-                annot.StructParent = key
-            nums += (key, value)
         self._document.K = Array(kids)
-        self._parent_tree.Nums = Array(nums)
+        self._parent_tree.Nums = Array(nums + annotations)
         self._tree_root.ParentTree = self._parent_tree
         self.pdf.Root.StructTreeRoot = self._tree_root
 
@@ -355,30 +398,87 @@ class BookMerger:
         return entries
 
 
-def _saved(pdf: pikepdf.Pdf) -> bytes:
-    """The PDF's bytes, the same whatever order its objects were made in.
+class _Written:
+    """The copy of the merged document that is written, made in an order that depends on it alone.
 
-    qpdf groups and numbers objects in object streams in the order they were made, which differs
-    between a kept document and a fresh one. So the document is copied into a new one first: qpdf
-    makes the copies as it meets them, pages first, then the catalog's entries, which depends on the
-    document alone.
+    qpdf numbers the objects of an object stream in the order they were made, which differs between
+    a kept document and a fresh one. So what is written is a copy, whose objects qpdf makes as it
+    meets them: each part's pages, then its tags, in reading order; then the catalog's entries. A
+    kept merger waiting for an edited part copies the parts before it ahead (`ahead`); the merge
+    goes on from there if they still hold what they held then (`fits`), else starts again.
     """
-    with pikepdf.new() as fresh:
-        with warnings.catch_warnings():  # the named destinations are copied with the catalog below
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-            fresh.pages.extend(pdf.pages)
+
+    def __init__(self, pdf: pikepdf.Pdf, pages: int = 0, fonts: tuple[object, ...] = ()) -> None:
+        self.pdf = pdf
+        self.parts: list[_Part] = []
+        """The parts copied, the book's first ones."""
+        self.pages = pages
+        """The book's page count the copied parts' annotations were keyed for (see `_number_tags`)."""
+        self.fonts = fonts
+        """The fonts the copied parts' resources named (see `_fonts_named`)."""
+
+    @classmethod
+    def ahead(cls, merger: BookMerger, parts: list[_Part], pages: int) -> _Written:
+        """A copy of the book's first `parts`, tagged as in a book of `pages` pages."""
+        _number_tags(parts, pages)
+        written = cls(pikepdf.new(), pages, _fonts_named(parts))
+        written.copy_parts(merger, parts)
+        return written
+
+    def fits(self, merger: BookMerger) -> bool:
+        """Whether the parts copied are still the book's first ones, keyed and drawn as they were."""
+        held = merger._parts[: len(self.parts)]
+        return (
+            len(held) == len(self.parts)
+            and all(part is copied for part, copied in zip(held, self.parts, strict=True))
+            and sum(len(part.pages) for part in merger._parts) == self.pages
+            and _fonts_named(self.parts) == self.fonts
+        )
+
+    def copy_parts(self, merger: BookMerger, parts: list[_Part]) -> None:
+        """Copy each part's pages, then its elements, in reading order.
+
+        The Document element's kids and parent are taken off meanwhile: through an element's parent,
+        copying one would copy the whole tree. `copy_catalog` gives the copy its kids and parent.
+        """
+        document = merger._document
+        links = {key: document[key] for key in ("/K", "/P") if key in document}
+        for key in links:
+            del document[key]
+        try:
+            with warnings.catch_warnings():  # those copies keep no named destinations: the catalog's do
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                for part in parts:
+                    self.pdf.pages.extend([pikepdf.Page(page) for page in part.pages])
+                    for kid in part.kids:
+                        self.pdf.copy_foreign(kid)
+                    self.parts.append(part)
+        finally:
+            for key, value in links.items():
+                document[key] = value
+
+    def copy_catalog(self, merger: BookMerger) -> None:
+        """Copy the catalog's entries (in the order of their keys) and the document information."""
+        pdf, copy = merger.pdf, self.pdf
         for key in sorted(pdf.Root.keys()):
             if key in ("/Pages", "/Type"):
                 continue
             value = pdf.Root[key]
             if isinstance(value, (String, Name)):
-                fresh.Root[key] = value  # a direct value stays one (/Lang)
+                copy.Root[key] = value  # a direct value stays one (/Lang)
             else:
-                fresh.Root[key] = fresh.copy_foreign(value if value.is_indirect else pdf.make_indirect(value))
+                copy.Root[key] = copy.copy_foreign(value if value.is_indirect else pdf.make_indirect(value))
+        if "/StructTreeRoot" in pdf.Root:
+            document = copy.copy_foreign(merger._document)
+            document.K = Array([copy.copy_foreign(kid) for kid in merger._document.K])
+            document.P = copy.copy_foreign(merger._tree_root)
         if "/Info" in pdf.trailer:
-            fresh.trailer.Info = fresh.copy_foreign(pdf.trailer.Info)
+            copy.trailer.Info = copy.copy_foreign(pdf.trailer.Info)
+
+    def saved(self) -> bytes:
+        """The copy's bytes."""
         out = io.BytesIO()
-        fresh.save(
+        self.pdf.save(
             out,
             min_version="1.7",
             deterministic_id=True,
@@ -386,6 +486,32 @@ def _saved(pdf: pikepdf.Pdf) -> bytes:
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
         return out.getvalue()
+
+
+def _number_tags(parts: Sequence[_Part], pages: int) -> None:
+    """Key the pages and annotations of `parts` (the book's first ones) in the parent tree as WeasyPrint
+    does: the pages from 0 in reading order, then the annotations from `pages`, the book's page count."""
+    first, key = 0, pages
+    for part in parts:
+        for page_key, _ in part.page_keys:
+            page = part.pages[page_key]
+            if page.get("/StructParents") != first + page_key:
+                page.StructParents = first + page_key
+        for annot, _ in part.annotations:
+            if annot.get("/StructParent") != key:
+                annot.StructParent = key
+            key += 1
+        first += len(part.pages)
+
+
+def _fonts_named(parts: Sequence[_Part]) -> tuple[object, ...]:
+    """The font each font resource of `parts` names now (a merge points them at the book's fonts)."""
+    return tuple(
+        resources[name].objgen
+        for part in parts
+        for resources, original in part.fonts.resources
+        for name in original
+    )
 
 
 def _outline_items(node: pikepdf.Object, index_of: dict[tuple[int, int], int]) -> list[_OutlineItem]:

@@ -297,8 +297,9 @@ class _Merging:
             self._merger = BookMerger(cache.subset if cache is not None else subset_file)
         return self._merger
 
-    def hold(self, parts: list[bytes]) -> None:
-        """Copy `parts` (the book's parts laid out so far, in reading order) in while the rest are out."""
+    def hold(self, parts: list[bytes | None]) -> None:
+        """Copy `parts` (the book's parts in reading order, None for those not laid out yet) in while
+        the rest are out."""
         self.merger().hold(parts)
 
     def __enter__(self) -> _Merging:
@@ -332,7 +333,7 @@ class _Run:
         laid_out: int = 0,
         *,
         kept: dict[int, tuple[str, PartResult]] | None = None,
-        hold: Callable[[list[bytes]], None] | None = None,
+        hold: Callable[[list[bytes | None]], None] | None = None,
     ) -> None:
         self.parts = body.body
         self.slots = {anchor: slot for slot, anchor in enumerate(body.chapter_ids)}
@@ -596,14 +597,13 @@ class _Run:
                 self.progress(f"Typeset {self.parts[index].where}")
         self.results = [self.found[index] for index in range(len(self.parts))]
 
-    def _here(self) -> list[bytes]:
-        """The PDFs of the parts here, in the merged book's order: the front matter if known, the body."""
+    def _here(self) -> list[bytes | None]:
+        """The PDFs of the merged book's parts (the front matter, the body), None for each not here yet."""
         front = self.__dict__.get("front_result")
         if front is None and self.guess is not None and isinstance(self.guess[2], PartResult):
             front = self.guess[2]
-        here = [front] if front is not None else []
-        here += [self.found[index] for index in sorted(self.found)]
-        return [result.pdf for result in here if result.pdf]
+        here = [front, *(self.found.get(index) for index in range(len(self.parts)))]
+        return [result.pdf if result is not None and result.pdf else None for result in here]
 
     def collect_front(self) -> None:
         """Wait for the front matter, if a worker is laying it out."""
