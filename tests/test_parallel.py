@@ -253,10 +253,12 @@ def test_a_part_misplaced_after_the_one_pass_is_laid_out_again_alone(
     assert pdf_compare.page_images(output) == pdf_compare.page_images(synthetic_pair.single)
 
 
-def _batch_dies_on_second_part(jobs: tuple[worker.PartJob, ...]) -> list[worker.PartResult]:
+def _batch_dies_on_second_part(
+    jobs: tuple[worker.PartJob, ...], others: tuple[worker.PartJob, ...] = ()
+) -> list[worker.PartResult]:
     if any(job.index == 1 for job in jobs):
         os.kill(os.getpid(), signal.SIGKILL)
-    return linked.typeset_batch(jobs)
+    return linked.typeset_batch(jobs, others)
 
 
 def test_a_worker_dying_in_the_one_pass_falls_back_to_one_process(
@@ -271,6 +273,52 @@ def test_a_worker_dying_in_the_one_pass_falls_back_to_one_process(
     assert messages[0].startswith("chapters/")
     assert "in one process instead" in messages[0]
     assert output.read_bytes() == synthetic_pair.single.read_bytes()
+
+
+def _all_but_the_credits_in_one_batch(
+    jobs: list[worker.PartJob], chapters: list[int], count: int
+) -> list[tuple[worker.PartJob, ...]]:
+    return [(*jobs[:-2], jobs[-1]), (jobs[-2],)]  # the chapter parts and the contents; the credits
+
+
+def test_a_worker_takes_over_parts_another_has_not_started_and_the_bytes_stay(
+    synthetic_pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lopsided plan and a slow worker: the other paginates what the first has not started, then
+    lays out afresh what the slow one has not started finishing. The PDF is the same, each part once."""
+    _forget_cache(synthetic_pair.project)
+    noted = tmp_path / "noted"
+    noted.mkdir()
+    paginate, finish = linked._Held.paginate, linked._Held.finish
+
+    def noting_paginate(self: linked._Held) -> None:
+        (noted / f"paginated-{self.job.index}-{os.getpid()}").touch()
+        paginate(self)
+
+    def slow_finish(self: linked._Held, counts: list[int], marks: dict[int, int]) -> worker.PartResult:
+        fresh = self.settles and not self.hooked
+        (noted / f"{'fresh' if fresh else 'finished'}-{self.job.index}-{os.getpid()}").touch()
+        if not fresh and self.worker.claims[linked.PAGINATE * linked.SLOTS + 0] == os.getpid():
+            time.sleep(1.0)  # the worker holding the first part finishes slowly
+        return finish(self, counts, marks)
+
+    monkeypatch.setattr(linked, "_balanced", _all_but_the_credits_in_one_batch)
+    monkeypatch.setattr(linked._Held, "paginate", noting_paginate)
+    monkeypatch.setattr(linked._Held, "finish", slow_finish)  # the workers are forked: they see it too
+    shown: list[str] = []
+    output = tmp_path / "taken-over.pdf"
+    build(synthetic_pair.project, output, BuildOptions(strict=True, jobs=2), progress=shown.append)
+    assert output.read_bytes() == synthetic_pair.parallel.read_bytes()
+    laid_out = _laid_out(shown)
+    assert len(laid_out) == len(set(laid_out)) > 8  # each part once
+    events = [name.split("-") for name in os.listdir(noted)]
+    credits = str(len(laid_out) - 2)
+    second = next(pid for kind, index, pid in events if kind == "paginated" and index == credits)
+    assert len([pid for kind, _, pid in events if kind == "paginated" and pid == second]) > 1
+    fresh = [index for kind, index, _ in events if kind == "fresh"]
+    assert fresh, events
+    done = sorted(int(index) for kind, index, _ in events if kind in ("fresh", "finished"))
+    assert done == list(range(len(laid_out)))
 
 
 def test_a_damaged_cache_entry_is_typeset_again_not_merged(sample_pair: Pair, tmp_path: Path) -> None:

@@ -1,13 +1,22 @@
 """Lay a cold book's parts out in one pass, each correcting its cross-references once all are paginated.
 
 A part printing the page of an anchor in another part cannot know it before that part is laid out.
-Rather than lay every part out twice (once to measure, once for real), each worker takes a fixed
-batch of parts and, for each, paginates it with guessed numbers and publishes its page count and
-the pages of the anchors others print (the shared `counts` and `marks`). Each part waits, paused in a
-thread of its own, until every part of the book has done so; then it prints the right numbers and
-WeasyPrint lays out again only the pages that show them (`weasy.Paginated.renumber`), and the part
-gets its folios and is written. No worker waits before all its own parts are paginated, so no part
-waits for one that no worker has started.
+Rather than lay every part out twice (once to measure, once for real), each worker takes a batch of
+parts and, for each, paginates it with guessed numbers and publishes its page count and the pages of
+the anchors others print (the shared `counts` and `marks`). Each part waits, paused in a thread of
+its own, until every part of the book has done so; then it prints the right numbers and WeasyPrint
+lays out again only the pages that show them (`weasy.Paginated.renumber`), and the part gets its
+folios and is written. No worker waits before all its own parts are paginated, so no part waits for
+one that no worker has started.
+
+The batches are a first plan, not a fixed one: a part's cost is guessed from its HTML, and a guess
+can be off by a second (the contents' dot leaders cost more per character than chapters). So each
+part is claimed before it is taken up (the shared `claims`): a worker whose batch is paginated
+paginates the parts another has not started yet, from the end of its batch, and one whose parts are
+all written lays out afresh, with the right numbers written in, a part another worker paginated but
+has not started finishing while that worker has two or more left. Laid out afresh or renumbered, a
+part is the same PDF (the rounds of `parallel` rely on it too), so who took which part changes no
+byte of the book.
 
 The caller checks the result: a part whose page count changed when renumbered (so the parts after it
 start elsewhere) is laid out again with the pages found. A part that may hold figures (laid out again
@@ -30,7 +39,7 @@ from guide.figures import may_hold_figures, settle_figures
 from guide.framestack import with_room
 from guide.typesetting.common import PDF_VARIANT
 from guide.typesetting.parts import GUESS_PAGES_PER_CHAPTER, Part, anchor_name
-from guide.typesetting.pool import MARKS
+from guide.typesetting.pool import MARKS, SLOTS
 from guide.typesetting.worker import (
     UNKNOWN,
     WAIT_LIMIT,
@@ -52,8 +61,12 @@ MAX_CHAPTERS_PER_WORKER = 110
 """A worker holds its whole batch laid out at once: past this many chapters a worker (a little over
 half of a 200-post series in two workers: 236 MiB against WeasyPrint's 482 MiB for the whole series),
 the book takes the rounds instead, so no process outgrows one WeasyPrint run."""
-FRONT_WEIGHT = 2.0
-"""The cover and contents cost about as much to lay out as this many average parts."""
+FRONT_COST = 2.5
+"""The cover and contents cost this many times what a chapter part costs per character of HTML
+(measured at 50 posts: 0.98 s of CPU for 23,600 characters against 0.55 s for 32,000; the contents'
+dot leaders are drawn dot by dot), so the contents of a longer series weigh more."""
+PAGINATE, FINISH = 0, 1
+"""The two claims on a part (offsets of SLOTS in the shared `claims`): who paginates it, who finishes it."""
 THREAD_STACK = 64 * 1024 * 1024
 """Bytes of stack for each part's thread: WeasyPrint's layout recurses deeply."""
 
@@ -99,10 +112,14 @@ def plan(
     return batches
 
 
+def _cost(job: PartJob) -> float:
+    """A guess at what laying `job` out costs, in characters of a chapter part's HTML."""
+    return len(job.html) * (1.0 if job.numbered else FRONT_COST)
+
+
 def _balanced(jobs: list[PartJob], chapters: list[int], count: int) -> list[tuple[PartJob, ...]] | None:
     """`count` batches of about the same work (longest first to the lightest), each in reading order."""
-    sizes = [float(len(job.html)) for job in jobs]
-    sizes[-1] = FRONT_WEIGHT * sum(sizes[:-1]) / max(1, len(sizes) - 1)
+    sizes = [_cost(job) for job in jobs]
     bins: list[list[int]] = [[] for _ in range(min(count, len(jobs)))]
     loads = [0.0] * len(bins)
     for index in sorted(range(len(jobs)), key=lambda i: -sizes[i]):
@@ -149,29 +166,88 @@ def renumbered(html: str, numbers: Mapping[str, int]) -> tuple[str, dict[str, in
     return _NUMBERED_LINK.sub(number, html), printed
 
 
-def typeset_batch(jobs: tuple[PartJob, ...]) -> list[PartResult]:
-    """Paginate each part of this worker's batch, wait for every other part's pages, then finish each."""
+def typeset_batch(jobs: tuple[PartJob, ...], others: tuple[PartJob, ...] = ()) -> list[PartResult]:
+    """Lay out this worker's batch `jobs` and what it takes over of `others` (the other batches' jobs,
+    each batch's last first); return a result for each part it wrote, in no particular order.
+
+    Paginates each of its parts not taken by another worker yet, then each of `others` not taken
+    yet (as long as it holds at most MAX_CHAPTERS_PER_WORKER chapters); waits for every part's pages;
+    finishes each part it holds that no other worker took over, longest first; then lays out afresh
+    the parts another worker holds and has not started finishing, while that one has two or more left.
+    """
     worker = _worker[-1]
-    if jobs and jobs[0].build != worker.build:
+    every = (*jobs, *others)
+    if every and every[0].build != worker.build:
         worker.fetcher.pixels = 0
-        worker.build = jobs[0].build
+        worker.build = every[0].build
     worker.records.clear()
     worker.fetcher.refusals.clear()
     worker.fetcher.loaded.clear()
-    held = [_Held(worker, job) for job in jobs]
+    own = {job.index for job in jobs}
+    held: list[_Held] = []
+    chapters = 0
     old_stack = threading.stack_size(THREAD_STACK)
     try:
-        for part in held:
-            part.paginate()
+        for job in every:
+            if job.index not in own and chapters + len(job.starts) > MAX_CHAPTERS_PER_WORKER:
+                continue
+            if not _claim(worker, PAGINATE, job.index):
+                continue
+            held.append(_Held(worker, job))
+            chapters += len(job.starts)
+            held[-1].paginate()
     finally:
         threading.stack_size(old_stack)
-    counts, marks = _wait_for_pages(worker, jobs)
-    return [part.finish(counts, marks) for part in held]
+    parts = next((job.links.parts for job in every if job.links), 0)
+    counts, marks = _wait_for_pages(worker, parts, tuple(part.job for part in held))
+    results = []
+    for part in sorted(held, key=lambda part: _finish_order(part.job)):
+        if _claim(worker, FINISH, part.job.index):
+            results.append(part.finish(counts, marks))
+        else:
+            part.abandon()
+    while (taken := _take_over(worker, every)) is not None:
+        _, marks = _wait_for_pages(worker, parts, (taken,))
+        results.append(_Held(worker, taken, fresh=True).finish(counts, marks))
+    return results
 
 
-def _wait_for_pages(worker: _Worker, jobs: tuple[PartJob, ...]) -> tuple[list[int], dict[int, int]]:
-    """Every body part's page count and the marks this batch prints, once all are published."""
-    parts = jobs[0].links.parts if jobs[0].links else 0
+def _finish_order(job: PartJob) -> tuple[float, int]:
+    """The order a worker finishes the parts it holds in: longest first."""
+    return (-_cost(job), job.index)
+
+
+def _claim(worker: _Worker, kind: int, index: int) -> bool:
+    """Take part `index` to paginate (PAGINATE) or finish (FINISH) it, unless a worker took it already."""
+    slot = kind * SLOTS + index
+    with worker.claims.get_lock():
+        if worker.claims[slot]:
+            return False
+        worker.claims[slot] = os.getpid()
+        return True
+
+
+def _take_over(worker: _Worker, every: Sequence[PartJob]) -> PartJob | None:
+    """Claim to finish the part another worker would finish last, if it has two or more not started."""
+    me = os.getpid()
+    with worker.claims.get_lock():
+        waiting: dict[int, list[PartJob]] = {}
+        for job in every:
+            holder = worker.claims[PAGINATE * SLOTS + job.index]
+            if holder not in (0, me) and not worker.claims[FINISH * SLOTS + job.index]:
+                waiting.setdefault(holder, []).append(job)
+        left = [sorted(jobs, key=_finish_order) for jobs in waiting.values() if len(jobs) > 1]
+        if not left:
+            return None
+        job = max(left, key=len)[-1]
+        worker.claims[FINISH * SLOTS + job.index] = me
+        return job
+
+
+def _wait_for_pages(
+    worker: _Worker, parts: int, jobs: tuple[PartJob, ...]
+) -> tuple[list[int], dict[int, int]]:
+    """The page counts of the `parts` body parts and the marks `jobs` print, once all are published."""
     slots = {slot for job in jobs if job.links for _, slot in job.links.targets.values()}
     deadline = time.monotonic() + WAIT_LIMIT
     while True:
@@ -184,10 +260,14 @@ def _wait_for_pages(worker: _Worker, jobs: tuple[PartJob, ...]) -> tuple[list[in
         time.sleep(WAIT_STEP)
 
 
+class _AbandonedError(Exception):
+    """Ends the layout of a part another worker took over."""
+
+
 class _Held:
     """One part laid out in a thread of its own, paused between its pagination and its margin boxes."""
 
-    def __init__(self, worker: _Worker, job: PartJob) -> None:
+    def __init__(self, worker: _Worker, job: PartJob, *, fresh: bool = False) -> None:
         self.worker = worker
         self.job = job
         self.paused = threading.Event()
@@ -202,9 +282,11 @@ class _Held:
         self.refusals: list[tuple[str, str]] = []
         self.loaded: list[str] = []
         self.thread = threading.Thread(target=self._run, name=f"part-{job.index}", daemon=True)
-        self.settles = may_hold_figures(job.html) and bool(job.links and job.links.targets)
-        """Whether its figures may move and it prints pages: then it is laid out whole, and again once
-        the numbers are known (a part printing none is paginated once, then goes through the figure pass)."""
+        self.settles = fresh or (may_hold_figures(job.html) and bool(job.links and job.links.targets))
+        """Whether it is laid out whole once the numbers are known: taken over from another worker
+        (`fresh`), or its figures may move and it prints pages (laid out whole to learn them first; a
+        part printing none is paginated once, then goes through the figure pass)."""
+        self.abandoned = False
 
     def paginate(self) -> None:
         """Lay the part out up to its pagination (published), and leave it paused there."""
@@ -272,6 +354,14 @@ class _Held:
         self.go.set()
         self.thread.join(WAIT_LIMIT)
 
+    def abandon(self) -> None:
+        """Let the part go unfinished (another worker lays it out afresh): its thread ends, its pages go."""
+        self.abandoned = True
+        self.go.set()
+        if self.thread.is_alive():
+            self.thread.join(WAIT_LIMIT)
+        self.document = None
+
     def _run(self) -> None:
         from guide.typesetting import weasy  # noqa: PLC0415 - loaded by the worker already
 
@@ -287,6 +377,8 @@ class _Held:
         self._publish(paginated.page_count, paginated.anchors)
         self.paused.set()
         self.go.wait()
+        if self.abandoned:
+            raise _AbandonedError
         self.printed = paginated.renumber(self.numbers, target_of)
 
     def _offset(self, pages: int) -> int:
@@ -296,6 +388,7 @@ class _Held:
         """Print the right numbers, lay out again the pages that show them, add the folios, write."""
         job, links = self.job, self.job.links
         assert links is not None
+        self.worker.running[job.index] = os.getpid()
         firsts = [1]
         for count in counts:
             firsts.append(firsts[-1] + count)

@@ -394,9 +394,10 @@ class _Run:
         """Send each batch to a worker; every part's result by index (a failure is a WorkerError)."""
         futures = []
         for batch in batches:
-            futures.append(self.workers.executor.submit(linked.typeset_batch, batch))
+            others = tuple(job for other in batches if other is not batch for job in reversed(other))
+            futures.append(self.workers.executor.submit(linked.typeset_batch, batch, others))
             self.workers.note_sent()  # each batch needs a worker of its own: the second lets them all set up
-        done, _ = wait(futures, timeout=PART_TIME_LIMIT * max(map(len, batches)), return_when=FIRST_EXCEPTION)
+        done, _ = wait(futures, timeout=PART_TIME_LIMIT * sum(map(len, batches)), return_when=FIRST_EXCEPTION)
         results: dict[int, PartResult] = {}
         where = [*(part.where for part in self.parts), "the contents"]
         for batch, future in zip(batches, futures, strict=True):

@@ -49,6 +49,9 @@ class Workers:
     """The page number of each chapter, published by the part that holds it (UNKNOWN before)."""
     marks: Any
     """The 0-based page of each anchor within its part, for parts laid out together (see `linked`)."""
+    claims: Any
+    """Which worker took each part, to paginate it and to finish it, for parts laid out together
+    (see `linked`): a process id, 0 while none has; with its own lock."""
     key: tuple[object, ...]
     """What the workers were set up for: the project, the sandbox's roots and remote access, how many."""
     kept: bool = False
@@ -78,6 +81,8 @@ class Workers:
         shared = ((self.counts, UNKNOWN), (self.running, 0), (self.starts, UNKNOWN), (self.marks, UNKNOWN))
         for values, empty in shared:
             values[:] = [empty] * len(values)
+        with self.claims.get_lock():
+            self.claims[:] = [0] * len(self.claims)
         self.builds += 1
         self.sent = 0
         return self.builds
@@ -142,14 +147,15 @@ def start_workers(
     running = context.RawArray("i", SLOTS)
     starts = context.RawArray("i", [UNKNOWN] * SLOTS)
     marks = context.RawArray("i", [UNKNOWN] * MARKS)
+    claims = context.Array("i", 2 * SLOTS)
     warming = None
     if warm_up is not None:
         warming = WarmUp(warm_up[0], context.Value("i", 0), context.RawValue("i", HOLD), held=warm_up[1])
-    shared = (counts, running, starts, marks)
+    shared = (counts, running, starts, marks, claims)
     initargs = (FONTCONFIG_FILE, project, tuple(roots), remote, shared, warming)
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker, initargs=initargs)
     key = (project, tuple(roots), remote, jobs)
-    workers = Workers(executor, counts, running, starts, marks, key, kept, warm_up=warming)
+    workers = Workers(executor, counts, running, starts, marks, claims, key, kept, warm_up=warming)
     if kept or warming is not None:
         with objects_frozen():  # a fork copies what a collection in the worker would touch
             ready = executor.submit(_ready)  # a fork-context executor starts every process at once

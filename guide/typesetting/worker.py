@@ -112,6 +112,8 @@ class _Worker:
     """The page number of each chapter, published by the part that holds it (UNKNOWN before)."""
     marks: Any
     """The 0-based page of each anchor within its part, for parts laid out together (see `linked`)."""
+    claims: Any
+    """Which worker took each part laid out together, to paginate it, then to finish it (see `linked`)."""
     records: list[logging.LogRecord]
     build: int = 0
     """The build of the last part laid out."""
@@ -134,7 +136,7 @@ def start_worker(  # noqa: PLR0917 - the executor passes its initializer's argum
     project: Path,
     roots: Sequence[Path],
     remote: tuple[bool, bool],
-    shared: tuple[Any, Any, Any, Any],
+    shared: tuple[Any, Any, Any, Any, Any],
     warm_up: WarmUp | None = None,
 ) -> None:
     """Set this worker process up once: fonts, log capture, page-numbering hook, frozen heap.
