@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -416,7 +417,6 @@ def build_command(
     edition: EditionOpt = None,
 ) -> None:
     """Build the guide's PDF."""
-    output = output or default_output(project)
     options = BuildOptions(
         strict=strict,
         style=style,
@@ -427,6 +427,11 @@ def build_command(
     )
     if jobs is not None:
         options = replace(options, jobs=jobs)
+    _build(project, output or default_output(project), options)
+
+
+def _build(project: Path, output: Path, options: BuildOptions) -> None:
+    """`guide build`, its arguments read (by Typer, or `plain_build_args`)."""
     with _author_errors():  # the build records' folder may be refused (build/.cache linked out)
         result = unchanged_build(project, output, options)
         started = build_started(project, output, options)
@@ -567,8 +572,11 @@ def html_command(
 def main() -> None:
     """Run the command line; Ctrl-C and SIGTERM end any command with exit 130, nothing half-written."""
     install_handlers()
-    with _rebuild_workers_first(sys.argv[1:]):
+    plain = plain_build_args(sys.argv[1:])
+    if plain is None:
         app()
+    else:
+        sys.exit(_plain_build(*plain))
 
 
 _BUILD_FLAGS = {"--strict": "strict", "--force": "force", "--allow-remote": "allow_remote"}
@@ -583,13 +591,13 @@ _BUILD_VALUES = {
 }
 
 
-def plain_build_args(args: Sequence[str]) -> tuple[Path, Path, BuildOptions] | None:
-    """The project, output and options of `guide build` given as `args`, if they are in plain forms.
+def plain_build_args(args: Sequence[str]) -> tuple[Path, Path | None, BuildOptions] | None:
+    """The project, output (None: not given) and options of `guide build` as `args`, in plain forms.
 
-    Read before Typer reads them (its parsing loads pydantic, about 0.1 s), so that a rebuild's
-    workers start loading WeasyPrint first thing (`_rebuild_workers_first`). Typer still reads the
-    command line and reports its mistakes: anything but `build`, at most one project, and the build
-    options each at most once (`--name value`, `--name=value`, `-o FILE`, `-j N`) is None.
+    `main` runs such a build without Typer's parsing, which loads pydantic (about 0.1 s of every
+    build, before a rebuild could start its workers). Anything else is None, for Typer to read and
+    report: `build` with at most one project and the build options each at most once (`--name value`,
+    `--name=value`, `-o FILE`, `-j N`), valid values only; no `--help`, no `--`.
     """
     if not args or args[0] != "build":
         return None
@@ -611,7 +619,6 @@ def plain_build_args(args: Sequence[str]) -> tuple[Path, Path, BuildOptions] | N
         if key in given:
             return None
         given[key] = value
-    project = Path(projects[0]) if projects else Path(".")
     try:
         options = BuildOptions(
             strict="strict" in given,
@@ -627,28 +634,28 @@ def plain_build_args(args: Sequence[str]) -> tuple[Path, Path, BuildOptions] | N
         return None
     if options.jobs < 1:
         return None
-    output = Path(given["output"]) if "output" in given else default_output(project)
-    return project, output, options
+    project = Path(projects[0]) if projects else Path(".")
+    return project, Path(given["output"]) if "output" in given else None, options
 
 
-@contextlib.contextmanager
-def _rebuild_workers_first(args: Sequence[str]) -> Iterator[None]:
-    """For `guide build` in parts of a project that is not up to date, start the typesetting workers
-    now, before Typer reads the command line (`pool.early_workers`: only when the cache holds parts,
-    a rebuild); `build_command` then finds them. Nothing for other commands, or when in doubt."""
-    plain = plain_build_args(args)
-    if plain is None or plain[2].jobs <= 1:
-        yield
-        return
-    project, output, options = plain
+def _plain_build(project: Path, output: Path | None, options: BuildOptions) -> int:
+    """Run `guide build` read by `plain_build_args` as Typer runs `build_command`; return the exit status.
+
+    As `_Command.invoke` does, a path no file system takes is refused first; as Typer does, Ctrl-C
+    ends with 130 and a closed pipe with 1.
+    """
     try:
-        up_to_date = unchanged_build(project, output, options) is not None
-    except (GuideError, OSError, ValueError):  # the build reports it
-        up_to_date = True
-    if up_to_date:
-        yield
-        return
-    from guide.typesetting.pool import early_workers  # noqa: PLC0415 - only when there is work
-
-    with early_workers(project, options):
-        yield
+        for label, path in (("path", project), ("output path", output), ("path", options.style)):
+            if path is not None and (problem := path_text_problem(str(path))):
+                _print([Diagnostic(str(path), None, f"{label} {problem}")])
+                return EXIT_AUTHOR_ERROR
+        _build(project, output or default_output(project), options)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        if error.errno != errno.EPIPE:
+            raise
+        return 1
+    return 0

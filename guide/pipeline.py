@@ -139,7 +139,7 @@ def prepare(
     """Run every stage before typesetting; raise GuideError if any reported an error.
 
     `cache` is the project's cache folder: what the readers made of each post, which characters
-    the fonts have.
+    the fonts have, the chapters' HTML, the title font's metrics.
     """
     posts_cache = cache / "posts" if cache is not None else None
     book = load_book(project, report, progress, options, unavailable, posts_cache=posts_cache)
@@ -153,7 +153,8 @@ def prepare(
     report.raise_if_errors(options.strict)
     created = build_date(book.date)
     chapters = cache / "chapters" if cache is not None else None
-    render_options = RenderOptions(created=created, extra_css=extra_css, cache=chapters)
+    fonts = cache / "fonts" if cache is not None else None
+    render_options = RenderOptions(created=created, extra_css=extra_css, cache=chapters, fonts=fonts)
     html = render_html(book, render_options)
     check_layout_budget(html, book.budget_scale)
     check_image_budget(html, project, sheets)

@@ -32,6 +32,8 @@ class RenderOptions:
     """The author's own stylesheet, applied last."""
     cache: Path | None = None
     """A folder keeping each chapter's HTML across processes (see `guide.chapterstore`), or None."""
+    fonts: Path | None = None
+    """A folder keeping the title font's metrics across processes (see `guide.titles`), or None."""
 
 
 @functools.cache
@@ -46,8 +48,15 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["longdate"] = _long_date
     env.filters["keep_last_words"] = keep_last_words
-    env.filters["balanced"] = balance_title
+    env.filters["balanced"] = _balanced
     return env
+
+
+@jinja2.pass_context
+def _balanced(context: jinja2.runtime.Context, text: str, kind: str, page_size: str) -> Markup:
+    """`titles.balance_title`, with the font metrics kept in the folder the context names (`fonts`)."""
+    fonts = context.get("fonts")
+    return balance_title(text, kind, page_size, fonts if isinstance(fonts, Path) else None)
 
 
 def _long_date(value: dt.date | None) -> str:
@@ -83,23 +92,24 @@ _rendered: list[tuple[Book, RenderedBook]] = []
 """The last book rendered (books are frozen): a build renders the whole book and then its parts."""
 
 
-def render_parts(book: Book, cache: Path | None = None) -> RenderedBook:
+def render_parts(book: Book, cache: Path | None = None, fonts: Path | None = None) -> RenderedBook:
     """Render each part on its own, so a typesetter may lay them out separately.
 
     Chapters and credits are marked for wrapping (guide/wrapping.py): what a reader copies breaks
-    without hyphens. The same book object is rendered once; `cache` keeps the chapters on disk.
+    without hyphens. The same book object is rendered once; `cache` keeps the chapters on disk,
+    `fonts` the title font's metrics.
     """
     if _rendered and _rendered[0][0] is book:
         return _rendered[0][1]
-    rendered = _render_parts(book, cache)
+    rendered = _render_parts(book, cache, fonts)
     _rendered[:] = [(book, rendered)]
     return rendered
 
 
-def _render_parts(book: Book, cache: Path | None) -> RenderedBook:
+def _render_parts(book: Book, cache: Path | None, fonts: Path | None) -> RenderedBook:
     env = _environment()
     chapters = [(c, Markup(c.body_html)) for c in book.chapters]  # noqa: S704 - sanitised in sources/
-    context = {"book": book, "chapters": chapters}
+    context = {"book": book, "chapters": chapters, "fonts": fonts}
     return RenderedBook(
         front=_render(env, "front.html.j2", context),
         chapters=tuple(_chapter_html(env, context, chapter, body, cache) for chapter, body in chapters),
@@ -186,7 +196,7 @@ def _wrapped(html: str) -> str:
 
 def render_html(book: Book, options: RenderOptions) -> str:
     """Render the book as one self-contained HTML document."""
-    parts = render_parts(book, options.cache)
+    parts = render_parts(book, options.cache, options.fonts)
     return render_document(book, options, (parts.front, *parts.chapters, parts.back))
 
 

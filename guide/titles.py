@@ -5,12 +5,19 @@ the chapter titles are measured here with the font files the stylesheet names (a
 with fontTools, at the size styles/cover.css and styles/chapter.css use) and broken with `<br>`
 where the most even lines result. A line the measure underrates simply wraps again: nothing can
 run off the page. Without a break the last two words are kept together (`keep_last_words`).
+
+Reading a font's character map costs about 40 ms, in every process that renders a title: given a
+cache folder, the advance width of each character is kept there as JSON, named by a digest of the
+font file, and read back (an entry that does not parse is made again).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import itertools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +27,7 @@ from markupsafe import Markup, escape
 
 from guide.fonts import SANS_DIR
 from guide.resolution import PAGE_WIDTHS_MM, SIDE_MARGINS_MM
+from guide.uptodate import write_atomically
 
 PT_PER_MM = 72 / 25.4
 SAFETY = 0.99
@@ -54,21 +62,65 @@ def measure_pt(style: TitleStyle, page_size: str) -> float:
     return (PAGE_WIDTHS_MM[page_size] * style.width_share - style.side_mm) * PT_PER_MM
 
 
+METRICS_FORMAT = b"guide-title-metrics-1"
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """What a title is measured with: each mapped character's advance width, in font units per em."""
+
+    advances: dict[int, int]
+    """Code point -> advance width."""
+    units: int
+
+
 @functools.cache
-def _font(path: Path) -> tuple[dict[int, str], dict[str, int], int]:
-    """The font's character map, advance widths and units per em."""
+def _font(path: Path, cache: Path | None = None) -> Metrics:
+    """The font's metrics, read from the font file or from `cache` (a folder) where they are kept."""
+    digest = hashlib.sha256(METRICS_FORMAT + b"\0" + path.read_bytes()).hexdigest()
+    kept = cache / f"{digest}.json" if cache is not None else None
+    metrics = _read_metrics(kept) if kept is not None else None
+    if metrics is None:
+        metrics = _read_font(path)
+        if kept is not None:
+            record = {"units": metrics.units, "advances": sorted(metrics.advances.items())}
+            with contextlib.suppress(OSError):  # a read-only cache: the next build reads the font again
+                write_atomically(kept, json.dumps(record).encode())
+    return metrics
+
+
+def _read_font(path: Path) -> Metrics:
     with TTFont(path, lazy=True) as font:
-        cmap = dict(font.getBestCmap())
-        advances = {name: width for name, (width, _lsb) in font["hmtx"].metrics.items()}
-        return cmap, advances, int(font["head"].unitsPerEm)
+        widths = font["hmtx"].metrics
+        advances = {point: widths[name][0] for point, name in font.getBestCmap().items() if name in widths}
+        return Metrics(advances, int(font["head"].unitsPerEm))
 
 
-def text_width(text: str, style: TitleStyle) -> float:
-    """The width of `text` set in the style's font and size, in points (kerning left out)."""
-    cmap, advances, units = _font(style.font)
-    fallback = advances.get(cmap.get(ord("n"), ""), units // 2)
-    total = sum(advances.get(cmap.get(ord(char), ""), fallback) for char in text)
-    return total * style.size_pt / units
+def _read_metrics(path: Path) -> Metrics | None:
+    """The metrics kept at `path`, or None if missing or not {"units": n, "advances": [[point, width]...]}."""
+    try:
+        record = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    units, pairs = record.get("units"), record.get("advances")
+    if type(units) is not int or units <= 0 or not isinstance(pairs, list) or not pairs:
+        return None
+    if not all(isinstance(p, list) and len(p) == 2 and all(type(v) is int for v in p) for p in pairs):
+        return None
+    return Metrics({point: width for point, width in pairs}, units)
+
+
+def text_width(text: str, style: TitleStyle, cache: Path | None = None) -> float:
+    """The width of `text` set in the style's font and size, in points (kerning left out).
+
+    `cache`: a folder keeping the font's metrics across processes.
+    """
+    metrics = _font(style.font, cache)
+    fallback = metrics.advances.get(ord("n"), metrics.units // 2)
+    total = sum(metrics.advances.get(ord(char), fallback) for char in text)
+    return total * style.size_pt / metrics.units
 
 
 def balanced_lines(
@@ -104,16 +156,19 @@ def balanced_lines(
     return []
 
 
-def balance_title(text: str, kind: str, page_size: str) -> Markup:
-    """The title as HTML broken into balanced lines (`kind`: 'cover' or 'chapter')."""
+def balance_title(text: str, kind: str, page_size: str, cache: Path | None = None) -> Markup:
+    """The title as HTML broken into balanced lines (`kind`: 'cover' or 'chapter').
+
+    `cache`: a folder keeping the title font's metrics across processes.
+    """
     words = text.split()
     style = STYLES[kind]
     if len(words) < 2 or len(words) > MOST_WORDS or page_size not in PAGE_WIDTHS_MM:
         return keep_last_words(text)
     measure = measure_pt(style, page_size) * SAFETY
-    widths = [text_width(word, style) for word in words]
+    widths = [text_width(word, style, cache) for word in words]
     short = [len(word) == 1 for word in words]
-    starts = balanced_lines(widths, text_width(" ", style), measure, short)
+    starts = balanced_lines(widths, text_width(" ", style, cache), measure, short)
     if not starts:
         return keep_last_words(text)
     edges = (0, *starts, len(words))

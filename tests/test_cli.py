@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,8 @@ from typer.testing import CliRunner
 from guide import __version__, cli
 from guide.cli import app
 from guide.manifest import Edition
-from guide.options import BuildOptions, BuildResult
+from guide.options import BuildOptions, BuildResult, default_output
+from tests.conftest import ROOT
 
 runner = CliRunner()
 
@@ -33,7 +37,7 @@ def test_unknown_option_is_a_usage_error() -> None:
     assert result.exit_code == 2
 
 
-# Argument lists in the plain forms `main` reads before Typer does, to start a rebuild's workers first.
+# Argument lists in the plain forms `main` reads itself: Typer's parsing loads pydantic (about 0.1 s).
 PLAIN_BUILDS = [
     ["build"],
     ["build", "proj", "-o", "x.pdf", "--jobs", "2"],
@@ -53,7 +57,10 @@ def test_plain_build_arguments_are_read_as_typer_reads_them(monkeypatch: pytest.
     monkeypatch.setattr(cli, "unchanged_build", recorded)
     for args in PLAIN_BUILDS:
         assert runner.invoke(app, args).exit_code == 0
-        assert cli.plain_build_args(args) == seen[-1], args
+        plain = cli.plain_build_args(args)
+        assert plain is not None, args
+        project, output, options = plain
+        assert (project, output or default_output(project), options) == seen[-1], args
     assert seen[1] == (Path("proj"), Path("x.pdf"), BuildOptions(jobs=2))
     assert seen[3][2] == BuildOptions(style=Path("s.css"), allow_remote=True, edition=Edition.PRINT)
 
@@ -77,3 +84,21 @@ def test_plain_build_arguments_are_read_as_typer_reads_them(monkeypatch: pytest.
 )
 def test_other_arguments_are_left_to_typer(args: list[str]) -> None:
     assert cli.plain_build_args(args) is None
+
+
+def test_a_plain_build_fails_as_typer_runs_it(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cases = [
+        ["build", str(tmp_path)],  # no guide.toml
+        ["build", str(tmp_path), "-o", str(tmp_path / "a\nb.pdf")],
+        ["build", str(tmp_path / "bad\x01name"), "--jobs", "2"],
+        ["build", str(tmp_path), "--style", str(tmp_path / "s\x7f.css")],
+    ]
+    for args in cases:
+        assert cli.plain_build_args(args) is not None, args
+        done = subprocess.run(
+            [sys.executable, "-m", "guide", *args], env=env, capture_output=True, text=True, check=False
+        )
+        typer_run = runner.invoke(app, args)
+        assert (done.returncode, done.stderr) == (typer_run.exit_code, typer_run.output) == (1, done.stderr)
+        assert len(done.stderr.splitlines()) == 1, done.stderr

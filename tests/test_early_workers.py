@@ -49,8 +49,8 @@ print(seen[0] if seen else "no part went out", "weasyprint" in sys.modules)
 """
 
 
-# `guide build --jobs 2` as the command line runs it; prints whether Typer had read the arguments
-# (it loads pydantic to) when each set of workers was started, and how the build ended.
+# `guide build --jobs 2` as the command line runs it; prints whether the pipeline was loaded when each
+# set of workers was started, whether Typer's parsing loaded pydantic, and the exit status.
 MAIN_NOTING_WORKERS = """
 import sys
 from guide import cli
@@ -61,7 +61,7 @@ start_workers = pool.start_workers
 
 
 def noting(*args, **kwargs):
-    started.append("pydantic" in sys.modules)
+    started.append("guide.pipeline" in sys.modules)
     return start_workers(*args, **kwargs)
 
 
@@ -70,7 +70,7 @@ sys.argv = ["guide", "build", sys.argv[1], "-o", sys.argv[2], "--jobs", "2"]
 try:
     cli.main()
 except SystemExit as done:
-    print(started, done.code)
+    print(started, "pydantic" in sys.modules, done.code)
 """
 
 
@@ -119,13 +119,13 @@ def test_an_edit_rebuilt_in_a_new_process_is_the_cold_build_of_the_same_posts(tm
     assert "communities" in ReadPdf(tmp_path / "edited.pdf").text
 
 
-def test_a_rebuild_starts_its_workers_before_typer_reads_the_command_line(tmp_path: Path) -> None:
+def test_a_rebuild_starts_its_workers_first_thing_and_no_build_parses_with_typer(tmp_path: Path) -> None:
     project = copy_sample(tmp_path)
     output, cache = tmp_path / "out.pdf", tmp_path / "cache"
-    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[True] 0"  # cold: after, as before
-    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[] 0"  # up to date: none
+    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[True] False 0"  # cold: once rendered
+    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[] False 0"  # up to date: none
     _edit(project)
-    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[False] 0"  # an edit: first thing
+    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[False] False 0"  # an edit: first thing
     _run(project, tmp_path / "cold.pdf", tmp_path / "empty-cache")
     assert output.read_bytes() == (tmp_path / "cold.pdf").read_bytes()
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pdfplumber
 import pytest
 
-from guide import BuildOptions, build
-from guide.titles import balanced_lines
+from guide import BuildOptions, build, titles
+from guide.titles import balance_title, balanced_lines
 from tests.pdf_reader import ReadPdf
 
 MOST_UNEVEN = 1.35
@@ -95,3 +96,42 @@ def test_breaks_avoid_one_word_lines_and_lines_ending_in_a_short_word() -> None:
     widths = [9, 48, 50, 7, 34, 28, 25, 28]
     short = [True, False, False, True, False, False, False, False]
     assert balanced_lines(widths, 4, 240, short) == [3]
+
+
+def test_the_title_fonts_metrics_are_kept_in_the_cache_and_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = "The Quiet Work of Building <br>a Community Around a Very <br>Small Handmade Business"
+    titles._font.cache_clear()
+    assert balance_title(LONG_TITLE, "cover", "A5", tmp_path) == broken
+    [entry] = tmp_path.iterdir()
+    titles._font.cache_clear()  # a new process reads the entry, not the font file
+
+    def unread(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the font file was read")
+
+    monkeypatch.setattr(titles, "TTFont", unread)
+    assert balance_title(LONG_TITLE, "cover", "A5", tmp_path) == broken
+    record = json.loads(entry.read_bytes())
+    record["advances"] = [[point, 1] for point, _width in record["advances"]]  # what is read is used:
+    entry.write_text(json.dumps(record))  # so narrow a font that the title fits on one line
+    titles._font.cache_clear()
+    one_line = LONG_TITLE.replace("Handmade Business", '<span class="together">Handmade Business</span>')
+    assert balance_title(LONG_TITLE, "cover", "A5", tmp_path) == one_line
+    titles._font.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "damage", ["", "{", "[]", '{"units": 0, "advances": [[65, 500]]}', '{"units": 1000, "advances": [[65]]}']
+)
+def test_a_damaged_metrics_entry_is_made_again_from_the_font(damage: str, tmp_path: Path) -> None:
+    titles._font.cache_clear()
+    fresh = balance_title(LONG_CHAPTER, "chapter", "A5")
+    titles._font.cache_clear()
+    balance_title(LONG_CHAPTER, "chapter", "A5", tmp_path)
+    [entry] = tmp_path.iterdir()
+    entry.write_text(damage)
+    titles._font.cache_clear()
+    assert balance_title(LONG_CHAPTER, "chapter", "A5", tmp_path) == fresh
+    assert json.loads(entry.read_bytes())["units"] == 1000  # written again
+    titles._font.cache_clear()
