@@ -147,15 +147,46 @@ def _key(project: Path, output: Path, options: BuildOptions) -> str:
 
 
 def _versions() -> list[str]:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - only when building
+    return [f"{name} {installed_version(name) or 'missing'}" for name in VERSIONED]
 
-    found = []
-    for name in VERSIONED:
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} missing")
-    return found
+
+@functools.cache
+def installed_version(name: str) -> str | None:
+    """The version of the distribution `name` installed for this Python (None if there is none).
+
+    Read from the name of its `NAME-VERSION.dist-info` folder, the first on sys.path as
+    importlib.metadata finds it: loading importlib.metadata and looking a distribution up with it
+    costs about 15 ms (more from a crowded current folder) before a rebuild can start its workers.
+    It answers when no single such folder is found first (an egg, a name it normalises differently).
+    """
+    prefix = f"{name.lower()}-"
+    for entry in sys.path:
+        names = [
+            n
+            for n in _listing(entry)
+            if n.lower().startswith(prefix) and n.endswith((".dist-info", ".egg-info"))
+        ]
+        if not names:
+            continue
+        found = names[0][len(prefix) :].removesuffix(".dist-info")
+        if len(names) == 1 and names[0].endswith(".dist-info") and found and "-" not in found:
+            return found
+        break  # an egg, or several: importlib.metadata knows which it takes
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - seldom needed
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+@functools.cache
+def _listing(folder: str) -> tuple[str, ...]:
+    """The names in a sys.path entry ("" is the current folder); none if it is no folder."""
+    try:
+        return tuple(os.listdir(folder or "."))
+    except OSError:
+        return ()
 
 
 @functools.cache

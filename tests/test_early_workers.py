@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from guide import BuildOptions, build
-from guide.typesetting import pool, worker
+from guide.fonts import FACES
+from guide.typesetting import book, fontmerge, pool, worker
 from guide.typesetting.book import _cache, keep_workers
 from tests.conftest import ROOT, copy_sample
 from tests.pdf_reader import ReadPdf
@@ -213,3 +214,10 @@ def test_a_worker_freezes_its_set_up_and_collects_less_often_than_the_parent(tmp
     assert threshold == (20_000, 10, 10)
     assert frozen > 10_000  # WeasyPrint and the worker's set-up
     assert gc.get_threshold() == parent == (700, 10, 10)
+
+
+def test_the_parent_reads_the_guides_font_names_while_it_waits_for_its_workers() -> None:
+    fontmerge._faces_by_name.cache_clear()
+    book._load_merge(subsetting=False)  # what the preload thread runs once the first part is out
+    assert fontmerge._faces_by_name.cache_info().currsize == 1  # the merge's first call finds them
+    assert sorted(fontmerge._faces_by_name().values()) == sorted(face.path for face in FACES)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from guide import uptodate
 from guide.cli import app
 from tests.conftest import FIXTURES
 
@@ -94,3 +96,45 @@ def test_a_changed_input_option_or_output_builds_again(project: Path, epoch: str
     output.write_bytes(output.read_bytes() + b"\n")  # the PDF is not what guide wrote any more
     assert "wrote" in build("--force")
     assert "up to date" in build()
+
+
+def _clear_versions() -> None:
+    uptodate.installed_version.cache_clear()
+    uptodate._listing.cache_clear()
+
+
+def test_installed_versions_are_importlib_metadatas_without_loading_it() -> None:
+    for name in ("weasyprint", "pydyf", "guide"):
+        assert uptodate.installed_version(name) == version(name)
+    script = "import sys\nfrom guide import uptodate\nuptodate._versions()\n"
+    script += "print('importlib.metadata' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("folders", "wanted"),
+    [
+        (["weasyprint-9.9.dist-info"], "9.9"),  # the first on sys.path, as importlib.metadata takes
+        (["WeasyPrint-9.8.egg-info"], "9.8"),  # an egg: importlib.metadata reads it
+        (["weasyprint-9.7.dist-info", "weasyprint-9.6.dist-info"], None),  # several: as it decides
+    ],
+)
+def test_a_version_is_the_one_importlib_metadata_finds_first(
+    folders: list[str], wanted: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for folder in folders:
+        info = tmp_path / folder
+        info.mkdir()
+        name = "PKG-INFO" if folder.endswith(".egg-info") else "METADATA"
+        number = folder.rsplit(".", 1)[0].split("-")[1]
+        (info / name).write_text(f"Metadata-Version: 2.1\nName: weasyprint\nVersion: {number}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _clear_versions()
+    try:
+        found = uptodate.installed_version("weasyprint")
+        assert found == version("weasyprint")
+        assert wanted is None or found == wanted
+    finally:
+        monkeypatch.undo()
+        _clear_versions()

@@ -118,8 +118,8 @@ def kept_workers() -> bool:
 
 
 class _Preload:
-    """Load what merging the parts needs (pikepdf, fontTools; with `subsetting`, WeasyPrint too) while
-    the parent waits for the workers.
+    """Load what merging the parts needs (pikepdf, fontTools, the guide's font names; with `subsetting`,
+    WeasyPrint too) while the parent waits for the workers.
 
     Started once the first part is out, so it takes no time from sending the parts: the workers
     are forked by then (a fork while another thread imports could leave a module's lock taken in
@@ -153,6 +153,9 @@ def _ready_for_edits() -> None:
 
 def _load_merge(subsetting: bool) -> None:
     import guide.typesetting.merge  # noqa: PLC0415
+    from guide.typesetting.fontmerge import load_face_names  # noqa: PLC0415
+
+    load_face_names()
 
     if subsetting:
         import_weasyprint()  # first, without ctypes' library search

@@ -24,7 +24,6 @@ import json
 import os
 import re
 from dataclasses import asdict
-from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -33,7 +32,7 @@ from guide.paths import file_problem, resolved
 from guide.typesetting.common import PDF_VARIANT, parts_stamp
 from guide.typesetting.parts import Part
 from guide.typesetting.worker import PartResult
-from guide.uptodate import write_atomically
+from guide.uptodate import installed_version, write_atomically
 
 FORMAT = "guide-parts-2"
 """Changes whenever what an entry holds or how keys are made changes."""
@@ -169,18 +168,13 @@ class PartCache:
         """
         if self._size is not None and self._size <= self.max_bytes:
             return
-        files = []
-        for path in self.folder.rglob("*"):
-            with contextlib.suppress(OSError):
-                stat = path.stat()
-                if path.is_file():
-                    files.append((stat.st_mtime, stat.st_size, path))
+        files = _files(self.folder)
         total = sum(size for _, size, _ in files)
         for _, size, path in sorted(files):
             if total <= self.max_bytes:
                 break
             with contextlib.suppress(OSError):
-                path.unlink()
+                os.unlink(path)
             total -= size
         self._size = total
 
@@ -274,17 +268,12 @@ def content_key(*pieces: bytes) -> str:
 @functools.cache
 def _environment() -> str:
     """What changes every key: the format, the tools' versions and the fonts' bytes."""
-    pieces = [FORMAT, PDF_VARIANT, version("weasyprint"), version("pydyf"), _guide_version()]
+    versions = [installed_version(name) or "missing" for name in ("weasyprint", "pydyf", "guide")]
+    pieces = [FORMAT, PDF_VARIANT, *versions]
     pieces += [f"{face.path.name}:{_file_digest(face.path).hex()}" for face in FACES]
     package = Path(__file__).parent.parent  # the guide's code: what lays parts out, audits and merges them
     pieces += [_file_digest(path).hex() for path in sorted(package.rglob("*.py"))]
     return "|".join(pieces)
-
-
-def _guide_version() -> str:
-    import guide  # noqa: PLC0415 - the package's version, looked up once
-
-    return str(guide.__version__)
 
 
 def _file_digest(path: Path) -> bytes:
@@ -302,3 +291,23 @@ def _digest_of(path: Path, mtime_ns: int, size: int) -> bytes:
         return hashlib.sha256(path.read_bytes()).digest()
     except OSError:
         return b"missing"
+
+
+def _files(folder: Path) -> list[tuple[float, int, str]]:
+    """Every file under `folder` (symlinks not followed): its modification time, size and path.
+
+    One `stat` a file (`os.scandir` tells files from folders): at 50 posts the cache holds some
+    200 files, and `Path.rglob` with `stat` and `is_file` took 10 ms where this takes 3.
+    """
+    found: list[tuple[float, int, str]] = []
+    folders = [str(folder)]
+    while folders:
+        with contextlib.suppress(OSError), os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        stat = entry.stat(follow_symlinks=False)
+                        found.append((stat.st_mtime, stat.st_size, entry.path))
+    return found
