@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import errno
+import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -570,13 +571,21 @@ def html_command(
 
 
 def main() -> None:
-    """Run the command line; Ctrl-C and SIGTERM end any command with exit 130, nothing half-written."""
+    """Run the command line; Ctrl-C and SIGTERM end any command with exit 130, nothing half-written.
+
+    Everything alive when the command ends is frozen (`gc.freeze`): the process ends with it, and
+    the collection Python runs as it exits went over every object a build had made (the book, the
+    merged PDF's objects), 0.05 to 0.1 s after the PDF was written.
+    """
     install_handlers()
     plain = plain_build_args(sys.argv[1:])
-    if plain is None:
-        app()
-    else:
-        sys.exit(_plain_build(*plain))
+    try:
+        if plain is None:
+            app()
+        else:
+            sys.exit(_plain_build(*plain))
+    finally:
+        gc.freeze()
 
 
 _BUILD_FLAGS = {"--strict": "strict", "--force": "force", "--allow-remote": "allow_remote"}

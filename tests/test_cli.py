@@ -102,3 +102,22 @@ def test_a_plain_build_fails_as_typer_runs_it(tmp_path: Path) -> None:
         typer_run = runner.invoke(app, args)
         assert (done.returncode, done.stderr) == (typer_run.exit_code, typer_run.output) == (1, done.stderr)
         assert len(done.stderr.splitlines()) == 1, done.stderr
+
+
+FREEZE_NOTED = """
+import gc, sys
+from guide.cli import main
+sys.argv = ["guide", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as done:
+    print(done.code, gc.get_freeze_count() > 0)
+"""
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_the_command_line_freezes_what_it_made_before_the_process_exits(command: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-c", FREEZE_NOTED, command, str(tmp_path)]
+    done = subprocess.run(run, env=env, capture_output=True, text=True, check=False)
+    assert done.stdout.split() == ["1", "True"]  # no guide.toml: an error, and the exit collection skipped
