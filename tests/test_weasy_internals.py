@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 import weasyprint
 import weasyprint.text.ffi
+from weasyprint.text.fonts import FontConfiguration
 
 from guide import weasyload
 from guide.fonts import FACES, font_face_css
@@ -104,6 +105,50 @@ def test_quick_arrays_subset_what_weasyprint_subsets_without_a_c_parse_per_glyph
     assert f"hb_codepoint_t[{count}]" not in parsed
     assert f"hb_codepoint_t[{3 + 2 * (count - 1) + 1}]" not in parsed
     assert "hb_codepoint_t[]" in parsed
+
+
+KEPT_CSS = """
+@page { size: A6; margin: 10mm; @bottom-center { content: counter(page); font: 8pt "Guide Sans"; } }
+p { font: 10pt "Guide Sans"; break-after: page; }
+.x::after { content: " (" attr(data-n) ")"; }
+"""
+
+
+def _kept_html(body: str, css: str = KEPT_CSS) -> str:
+    return f"<html><head><style>{font_face_css()}{css}</style></head><body>{body}</body></html>"
+
+
+def test_a_kept_stylesheet_is_parsed_once_and_lays_out_what_parsing_it_again_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fonts, fetcher = FontConfiguration(), weasyprint.URLFetcher()
+
+    def pdf(html: str) -> bytes:
+        document = weasyprint.HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
+        return document.write_pdf()  # type: ignore[no-any-return]
+
+    first = _kept_html('<p>One page.</p><p class="x" data-n="7">Two.</p>')
+    second = _kept_html("<p>Another document, the same styles.</p><p>And its second page.</p>")
+    plain = [pdf(first), pdf(second)]
+    monkeypatch.setattr(weasyprint.css, "CSS", weasyprint.css.CSS)  # put back after the test
+    monkeypatch.setattr(weasy, "_kept", {})
+    parsed: list[str] = []
+    original = weasy._original_css
+
+    def counting(*args: object, **kwargs: object) -> object:
+        parsed.append(str(kwargs.get("string", ""))[:20])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(weasy, "_original_css", counting)
+    weasy.kept_stylesheets()
+    weasy.kept_stylesheets()  # idempotent
+    assert [pdf(first), pdf(second), pdf(first)] == [*plain, plain[0]]
+    assert len(parsed) == 1 and len(weasy._kept) == 1
+    counter = "@counter-style dots { system: cyclic; symbols: '*'; suffix: ' '; } ol { list-style: dots; }"
+    for css in (KEPT_CSS + counter, KEPT_CSS + "p { colour: red; }"):  # its own counter style; a warning
+        html = _kept_html("<ol><li>a</li><li>b</li></ol><p>text</p>", css)
+        assert pdf(html) == pdf(html)
+    assert len(weasy._kept) == 1  # neither was kept: each document parses them again
 
 
 IMPORT_QUIETLY = """

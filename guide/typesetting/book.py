@@ -152,14 +152,16 @@ def _ready_for_edits() -> None:
 
 
 def _load_merge(subsetting: bool) -> None:
-    import guide.typesetting.merge  # noqa: PLC0415
+    import guide.typesetting.merge  # noqa: F401, PLC0415
     from guide.typesetting.fontmerge import load_face_names  # noqa: PLC0415
 
     load_face_names()
 
     if subsetting:
         import_weasyprint()  # first, without ctypes' library search
-        import guide.typesetting.weasy  # noqa: F401, PLC0415
+        from guide.typesetting import weasy  # noqa: PLC0415
+
+        weasy.ready_subsetting()
 
 
 @contextlib.contextmanager

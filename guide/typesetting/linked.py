@@ -12,7 +12,7 @@ one that no worker has started.
 The batches are a first plan, not a fixed one: a part's cost is guessed from its HTML, and a guess
 can be off by a second (the contents' dot leaders cost more per character than chapters). So each
 part is claimed before it is taken up (the shared `claims`): a worker whose batch is paginated
-paginates the parts another has not started yet, from the end of its batch, and one whose parts are
+paginates the parts another has not started yet, shortest first, and one whose parts are
 all written lays out afresh, with the right numbers written in, a part another worker paginated but
 has not started finishing while that worker has two or more left. Laid out afresh or renumbered, a
 part is the same PDF (the rounds of `parallel` rely on it too), so who took which part changes no
@@ -167,11 +167,12 @@ def renumbered(html: str, numbers: Mapping[str, int]) -> tuple[str, dict[str, in
 
 
 def typeset_batch(jobs: tuple[PartJob, ...], others: tuple[PartJob, ...] = ()) -> list[PartResult]:
-    """Lay out this worker's batch `jobs` and what it takes over of `others` (the other batches' jobs,
-    each batch's last first); return a result for each part it wrote, in no particular order.
+    """Lay out this worker's batch `jobs` and what it takes over of `others` (the other batches' jobs);
+    return a result for each part it wrote, in no particular order.
 
-    Paginates each of its parts not taken by another worker yet, then each of `others` not taken
-    yet (as long as it holds at most MAX_CHAPTERS_PER_WORKER chapters); waits for every part's pages;
+    Paginates each of its parts not taken by another worker yet, longest first, then each of
+    `others` not taken yet, shortest first (as long as it holds at most MAX_CHAPTERS_PER_WORKER
+    chapters); waits for every part's pages;
     finishes each part it holds that no other worker took over, longest first; then lays out afresh
     the parts another worker holds and has not started finishing, while that one has two or more left.
     """
@@ -188,7 +189,8 @@ def typeset_batch(jobs: tuple[PartJob, ...], others: tuple[PartJob, ...] = ()) -
     chapters = 0
     old_stack = threading.stack_size(THREAD_STACK)
     try:
-        for job in every:
+        # Its own longest first, then the others' shortest first: the last pagination of each is short.
+        for job in (*sorted(jobs, key=_paginate_order), *sorted(others, key=_paginate_order, reverse=True)):
             if job.index not in own and chapters + len(job.starts) > MAX_CHAPTERS_PER_WORKER:
                 continue
             if not _claim(worker, PAGINATE, job.index):
@@ -210,6 +212,11 @@ def typeset_batch(jobs: tuple[PartJob, ...], others: tuple[PartJob, ...] = ()) -
         _, marks = _wait_for_pages(worker, parts, (taken,))
         results.append(_Held(worker, taken, fresh=True).finish(counts, marks))
     return results
+
+
+def _paginate_order(job: PartJob) -> tuple[int, int]:
+    """The order a worker paginates its parts in: longest first (the contents' pages are few)."""
+    return (-len(job.html), job.index)
 
 
 def _finish_order(job: PartJob) -> tuple[float, int]:

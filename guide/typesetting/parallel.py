@@ -394,7 +394,7 @@ class _Run:
         """Send each batch to a worker; every part's result by index (a failure is a WorkerError)."""
         futures = []
         for batch in batches:
-            others = tuple(job for other in batches if other is not batch for job in reversed(other))
+            others = tuple(job for other in batches if other is not batch for job in other)
             futures.append(self.workers.executor.submit(linked.typeset_batch, batch, others))
             self.workers.note_sent()  # each batch needs a worker of its own: the second lets them all set up
         done, _ = wait(futures, timeout=PART_TIME_LIMIT * sum(map(len, batches)), return_when=FIRST_EXCEPTION)

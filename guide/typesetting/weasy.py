@@ -11,7 +11,9 @@ What the public API cannot do, all needed to lay a book out in parts:
 3. Make the glyph arrays of that subsetting without a C parse each (`quick_arrays`): WeasyPrint
    writes each font's glyph count into the cffi type (`hb_codepoint_t[412]`), and cffi parses every
    new type string with pycparser (about 6 ms); a book in parts subsets each face once per part.
-4. Correct the page numbers a part's cross-references print once the other parts are paginated, the
+4. Parse a part's stylesheet once per worker (`kept_stylesheets`): every part holds the same `<style>`,
+   which WeasyPrint parses again for each document (about 20 ms of a part's 0.5 s).
+5. Correct the page numbers a part's cross-references print once the other parts are paginated, the
    way WeasyPrint resolves `target-counter()` within one document: `paginated_hook` runs after the
    first pagination (it wraps `weasyprint.layout.make_all_pages`); `Paginated.renumber` rewrites the
    literal numbers in the box tree and marks the pages that print them `content_changed`, and
@@ -24,12 +26,14 @@ WeasyPrint's minor version is pinned in pyproject.toml for these.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import weasyprint
+import weasyprint.css
 import weasyprint.layout
 import weasyprint.pdf.fonts
 from weasyprint.formatting_structure.boxes import TextBox
@@ -47,6 +51,11 @@ _hooks = threading.local()
 """This thread's `offset` (a list of PageOffset) and `paginated` (a list of hooks): parts laid out in
 threads of one process (see `guide.typesetting.linked`) each keep their own."""
 _harfbuzz_ready: list[bool] = []
+_original_css = weasyprint.css.CSS
+NOT_KEPT = re.compile(r"@(import|counter-style|color-profile|layer)\b", re.IGNORECASE)
+"""Stylesheets that reach into the document's own collections (counter styles, colour profiles,
+layers) or load other files as they are parsed: parsed for every document, as WeasyPrint does."""
+MAX_KEPT = 8
 _FIXED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*\[(\d+)\]")
 
 
@@ -199,6 +208,67 @@ def _make_all_pages_then_hook(context: Any, root_box: Any, html: Any, pages: lis
     yield from made
 
 
+def kept_stylesheets() -> None:
+    """Parse each `<style>` element's text once in this process and use it for every document after.
+
+    WeasyPrint's `find_stylesheets` makes a `weasyprint.CSS` of a `<style>` element's text for every
+    document (`weasyprint.css.CSS`, replaced here by `_kept_css`). The parsed sheet holds its
+    selectors, declarations and `@page` rules (here in lists of its own rather than the document's,
+    which only its sheets read), and `@font-face` rules register their fonts in the font
+    configuration (one per worker, which keeps them); so the same text, base URL, fetcher and font
+    configuration make the same sheet, and the same boxes and bytes. Not kept: a sheet whose parsing
+    logged a warning (logged again for each document, as before) or that `NOT_KEPT` names. Once per
+    process; idempotent.
+    """
+    if weasyprint.css.CSS is not _kept_css:
+        weasyprint.css.CSS = _kept_css
+
+
+_kept: dict[tuple[object, ...], tuple[Any, object, object]] = {}
+"""(text, base URL, media type, ids of the fetcher and font configuration) -> (the sheet, the fetcher,
+the font configuration): held, so that no other object takes their ids while the sheet is kept."""
+
+
+def _kept_css(*args: Any, **kwargs: Any) -> Any:
+    """`weasyprint.CSS`, made once for the text of a `<style>` element (the only call giving `string`)."""
+    text = kwargs.get("string")
+    if args or not isinstance(text, str) or kwargs.get("matcher") is not None or NOT_KEPT.search(text):
+        return _original_css(*args, **kwargs)
+    key = (
+        text,
+        kwargs.get("base_url"),
+        kwargs.get("media_type"),
+        id(kwargs.get("url_fetcher")),
+        id(kwargs.get("font_config")),
+    )
+    kept = _kept.get(key)
+    if kept is not None:
+        return kept[0]
+    private = {**kwargs, "page_rules": [], "layers": [], "counter_style": {}, "color_profiles": {}}
+    warned = _Warned()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(warned)
+    try:
+        sheet = _original_css(**private)
+    finally:
+        logger.removeHandler(warned)
+    if warned.seen:  # parsed again for the next document, which logs the warning again
+        return sheet
+    if len(_kept) >= MAX_KEPT:
+        _kept.pop(next(iter(_kept)))
+    _kept[key] = (sheet, kwargs.get("url_fetcher"), kwargs.get("font_config"))
+    return sheet
+
+
+class _Warned(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen = True
+
+
 def quick_arrays() -> None:
     """Let WeasyPrint's font subsetting (`weasyprint.pdf.fonts`) make its arrays without a C parse each.
 
@@ -229,21 +299,31 @@ class _OpenArrays:
         return getattr(self._ffi, name)
 
 
+def ready_subsetting() -> None:
+    """Make the first `subset_font` of this process as quick as the next: declare the HarfBuzz calls
+    it makes and parse the C types it uses (some 25 ms, taken while the workers lay the parts out)."""
+    quick_arrays()
+    if _harfbuzz_ready:
+        return
+    ffi = weasy_ffi.ffi
+    ffi.cdef(
+        "hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode,"
+        " void *user_data, void *destroy);"
+        "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);",
+        override=True,
+    )
+    for ctype in ("char[]", "hb_codepoint_t[]", "unsigned int *"):
+        ffi.typeof(ctype)
+    _harfbuzz_ready.append(True)
+
+
 def subset_font(program: bytes, index: int, glyphs: Iterable[int], family: str) -> bytes:
     """Subset the font `program` to `glyphs` (ids kept) the way WeasyPrint subsets what it embeds.
 
     `family` only names the font in WeasyPrint's own warning, should HarfBuzz fail.
     """
-    quick_arrays()
+    ready_subsetting()
     ffi, harfbuzz = weasy_ffi.ffi, weasy_ffi.harfbuzz
-    if not _harfbuzz_ready:
-        ffi.cdef(
-            "hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode,"
-            " void *user_data, void *destroy);"
-            "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);",
-            override=True,
-        )
-        _harfbuzz_ready.append(True)
     data = ffi.new("char[]", program)
     blob = ffi.gc(
         harfbuzz.hb_blob_create(data, len(program), 1, ffi.NULL, ffi.NULL),  # 1: read-only, no copy

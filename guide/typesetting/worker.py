@@ -159,6 +159,7 @@ def start_worker(  # noqa: PLR0917 - the executor passes its initializer's argum
 
     weasy.check_version()
     weasy.quick_arrays()
+    weasy.kept_stylesheets()
     # This process only, once, before its first (and only) FontConfiguration reads it.
     os.environ["FONTCONFIG_FILE"] = str(fontconfig_file)
     records: list[logging.LogRecord] = []
