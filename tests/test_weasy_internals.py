@@ -11,10 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pdfplumber
 import pikepdf
 import pytest
 import weasyprint
 import weasyprint.text.ffi
+from pypdf import PdfReader
 from weasyprint.text.fonts import FontConfiguration
 
 from guide import weasyload
@@ -253,3 +255,58 @@ def test_weasyprint_loads_fonttools_subsetter_and_instancer_only_when_used() -> 
     # Neither loaded with WeasyPrint; each is the real module once used.
     assert lines[0].split() == ["[]", "fontTools.subset", "fontTools.varLib.instancer"]
     assert lines[1] == "Missing required table fvar"  # fontTools' own answer
+
+
+REFOLIO_CSS = """
+@page { size: A6; margin: 12mm;
+  @bottom-center { content: counter(page); font: 9pt "Guide Sans"; }
+  @top-center { content: string(title, first-except); font: 8pt "Guide Sans"; } }
+h1 { string-set: title content(); bookmark-level: 1; font: 14pt "Guide Sans"; }
+p { font: 10pt "Guide Sans"; }
+.note { float: footnote; }
+"""
+
+
+def _refolio_html() -> str:
+    """Chapters over several pages each, with a running head, a bookmark and a footnote apiece."""
+    text = "words of a chapter that runs on " * 90
+    chapters = (
+        f'<h1 id="c{n}">Chapter {n}</h1><p>{text}<span class="note">Note {n}.</span></p>' for n in range(3)
+    )
+    return f"<style>{font_face_css()}{REFOLIO_CSS}</style>{''.join(chapters)}"
+
+
+def _at_offset(html: str, shift: int) -> weasyprint.Document:
+    with weasy.page_offset(lambda pages: shift):
+        return weasyprint.HTML(string=html).render()
+
+
+def _folio_words(pdf: bytes) -> list[str]:
+    """The last word of each page, as pdfplumber reads it: the folio at the bottom."""
+    with pdfplumber.open(io.BytesIO(pdf)) as read:
+        return [page.extract_words()[-1]["text"] for page in read.pages]
+
+
+def test_a_kept_layout_refoliated_writes_what_a_layout_at_that_offset_writes() -> None:
+    html = _refolio_html()
+    with weasy.keeping() as kept:
+        document = _at_offset(html, 0)
+    layout = weasy.KeptLayout.of(document, kept)
+    assert layout is not None and layout.page_count == len(document.pages) > 3
+    for shift in (40, 7, 0, 40):  # again and back: the kept pages are put back each time
+        refoliated = layout.refoliate(shift).write_pdf()
+        assert refoliated == _at_offset(html, shift).write_pdf(), shift
+        assert _folio_words(refoliated) == [str(shift + n) for n in range(1, layout.page_count + 1)]
+        assert len(PdfReader(io.BytesIO(refoliated)).outline) == 3  # the bookmarks, once each
+    with weasy.keeping(active=False) as nothing:
+        _at_offset(html, 0)
+    assert nothing == []
+
+
+def test_a_layout_with_running_elements_or_fixed_boxes_is_not_kept() -> None:
+    running = "<style>.head { position: running(head); } @page { @top-center { content: element(head); } }"
+    fixed = "<style>.mark { position: fixed; top: 0; }</style><p class='mark'>draft</p>"
+    for extra in (running + "</style><p class='head'>head</p>", fixed):
+        with weasy.keeping() as kept:
+            document = _at_offset(_refolio_html() + extra, 0)
+        assert weasy.KeptLayout.of(document, kept) is None

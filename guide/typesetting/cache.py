@@ -276,6 +276,11 @@ def _environment() -> str:
     return "|".join(pieces)
 
 
+def file_digest(path: Path) -> bytes:
+    """A file's digest (b"missing" if it cannot be read), read again only when its time or size changes."""
+    return _file_digest(path)
+
+
 def _file_digest(path: Path) -> bytes:
     try:
         stat = path.stat()

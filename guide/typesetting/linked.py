@@ -82,7 +82,7 @@ def guessed_pages(chapter_ids: Sequence[str]) -> dict[str, int]:
 
 
 def plan(
-    parts: Sequence[Part], front: Part, chapters: Sequence[str], jobs: int, build: int
+    parts: Sequence[Part], front: Part, chapters: Sequence[str], jobs: int, build: int, *, keep: bool = False
 ) -> list[tuple[PartJob, ...]] | None:
     """One batch of jobs per worker (the front matter last), or None if the book cannot be laid out so.
 
@@ -107,7 +107,8 @@ def plan(
         links = Links(len(parts), targets, marks)
         starts = {anchor: chapters.index(anchor) for anchor in part.chapters}
         first = 1 if not part.numbered else None
-        jobs_by_part.append(PartJob(index, part.html, part.numbered, first, starts, False, build, links))
+        job = PartJob(index, part.html, part.numbered, first, starts, False, build, links, keep=keep)
+        jobs_by_part.append(job)
     batches = _balanced(jobs_by_part, [len(part.chapters) for part in parts] + [0], jobs)
     return batches
 
@@ -294,6 +295,8 @@ class _Held:
         (`fresh`), or its figures may move and it prints pages (laid out whole to learn them first; a
         part printing none is paginated once, then goes through the figure pass)."""
         self.abandoned = False
+        self.kept: list[Any] = []
+        """What `weasy.keeping` kept of the document rendered last (with `job.keep`)."""
 
     def paginate(self) -> None:
         """Lay the part out up to its pagination (published), and leave it paused there."""
@@ -340,9 +343,14 @@ class _Held:
     def _render(self, html: str) -> weasyprint.Document:
         import weasyprint  # noqa: PLC0415 - loaded by the worker already
 
+        from guide.typesetting import weasy  # noqa: PLC0415
+
         worker = self.worker
         document = weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher)
-        return document.render(font_config=worker.fonts, pdf_variant=PDF_VARIANT)
+        with weasy.keeping(self.job.keep) as kept:
+            rendered = document.render(font_config=worker.fonts, pdf_variant=PDF_VARIANT)
+        self.kept = kept
+        return rendered
 
     def _publish(self, pages: int, anchors: dict[str, int]) -> None:
         links = self.job.links
@@ -419,7 +427,7 @@ class _Held:
         pdf: bytes = self._logged(lambda: document.write_pdf(pdf_variant=PDF_VARIANT))
         self.worker.running[job.index] = 0
         self.document = None
-        return PartResult(
+        result = PartResult(
             index=job.index,
             pdf=pdf,
             pages=len(document.pages),
@@ -431,6 +439,14 @@ class _Held:
             loaded=list(dict.fromkeys(self.loaded)),
             printed=self.printed,
         )
+        if job.keep:
+            from guide.typesetting import weasy  # noqa: PLC0415
+            from guide.typesetting.refolio import kept_parts  # noqa: PLC0415
+
+            html, _ = renumbered(job.html, self.printed)
+            kept_parts.keep(job, html, weasy.KeptLayout.of(document, self.kept), result)
+        self.kept = []
+        return result
 
     def _logged(self, call: Callable[[], Any]) -> Any:
         """Run `call`; keep what it logged, refused and loaded as this part's."""

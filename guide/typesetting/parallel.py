@@ -368,7 +368,8 @@ class _Run:
         """
         chapters = tuple(self.slots)
         guessed = front.part(linked.guessed_pages(chapters))
-        batches = linked.plan(self.parts, guessed, chapters, self.workers.jobs, self.build)
+        keep = self.workers.kept
+        batches = linked.plan(self.parts, guessed, chapters, self.workers.jobs, self.build, keep=keep)
         if batches is None:
             return None
         results = self._batch_results(batches)
@@ -527,7 +528,16 @@ class _Run:
                     first += result.pages
                 continue
             starts = {anchor: self.slots[anchor] for anchor in part.chapters}
-            job = PartJob(index, part.html, part.numbered, first, starts, part.measure, self.build)
+            job = PartJob(
+                index,
+                part.html,
+                part.numbered,
+                first,
+                starts,
+                part.measure,
+                self.build,
+                keep=self.workers.kept,
+            )
             if later or (first is None and part.measure):
                 later.append(job)  # its first page is unknown: _next_first_page needs no future
                 continue
@@ -595,7 +605,8 @@ class _Run:
         for index, future in self.futures.items():
             self.found[index] = self._result(self.parts[index], future)
             if self.progress:
-                self.progress(f"Typeset {self.parts[index].where}")
+                folios = " (folios only)" if self.found[index].refoliated else ""
+                self.progress(f"Typeset {self.parts[index].where}{folios}")
         self.results = [self.found[index] for index in range(len(self.parts))]
 
     def _here(self) -> list[bytes | None]:

@@ -19,6 +19,13 @@ What the public API cannot do, all needed to lay a book out in parts:
    literal numbers in the box tree and marks the pages that print them `content_changed`, and
    `layout_document`'s repagination loop lays out again those pages only (and the ones after them,
    while their breaks move).
+6. Give a laid-out part margin boxes again at another first page, without laying it out again
+   (`keeping`, `KeptLayout.refoliate`): `make_all_pages` (wrapped, as for 5) hands over each
+   document's pages before their margin boxes; `refoliate` puts those pages back as they were, sets
+   every page state's `page` counter from the new offset and runs `layout_document`'s last loop
+   again (fixed boxes, `make_margin_boxes`, `layout_backgrounds`), then makes a `Document` of the
+   pages as `Document._render` does (`Document.copy`). Pagination never reads the folios, so the
+   pages are those of a fresh layout at that offset, and so are the bytes.
 
 WeasyPrint's minor version is pinned in pyproject.toml for these.
 """
@@ -37,6 +44,7 @@ import weasyprint.css
 import weasyprint.layout
 import weasyprint.pdf.fonts
 from weasyprint.formatting_structure.boxes import TextBox
+from weasyprint.layout.background import layout_backgrounds
 from weasyprint.text import ffi as weasy_ffi
 
 SUPPORTED_SERIES = "70."
@@ -198,14 +206,94 @@ def paginated_hook(hook: Callable[[Paginated], None]) -> Iterator[None]:
 
 
 def _make_all_pages_then_hook(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Iterator[Any]:
-    hooks = _stack("paginated")
-    if not hooks or getattr(context, "_guide_paginated", False):
+    hooks, keeps = _stack("paginated"), _stack("keep")
+    first = hooks and not getattr(context, "_guide_paginated", False)
+    if not first and not keeps:
         yield from _original_make_all_pages(context, root_box, html, pages)
         return
-    context._guide_paginated = True
     made = list(_original_make_all_pages(context, root_box, html, pages))
-    hooks[-1](Paginated(context, root_box, made))
+    if first:
+        context._guide_paginated = True
+        hooks[-1](Paginated(context, root_box, made))
+    if keeps:  # each pagination (the repagination's last) replaces the one before
+        keeps[-1][:] = [_Paginated(context, made)]
     yield from made
+
+
+class _Paginated:
+    """A document's pages as its last pagination left them, before its margin boxes."""
+
+    def __init__(self, context: Any, pages: list[Any]) -> None:
+        self.context = context
+        self.pages = [(page, page.children, list(page.children[0].children)) for page in pages]
+        self.folios = [list(entry[3][1].get("page", [0])) for entry in context.page_maker]
+        """Each page state's `page` counter before any offset."""
+
+
+@contextlib.contextmanager
+def keeping(active: bool = True) -> Iterator[list[Any]]:
+    """Within this block (in this thread), keep what `KeptLayout.of` needs of each rendered document
+    (unless not `active`: then nothing is kept)."""
+    if not active:
+        yield []
+        return
+    if weasyprint.layout.make_all_pages is _original_make_all_pages:
+        weasyprint.layout.make_all_pages = _make_all_pages_then_hook
+    kept: list[Any] = []
+    with _pushed("keep", kept):
+        yield kept
+
+
+class KeptLayout:
+    """A laid-out document that can be given its margin boxes again at another page offset."""
+
+    def __init__(self, document: weasyprint.Document, paginated: _Paginated) -> None:
+        self.document = document
+        self._paginated = paginated
+        self.page_count = len(document.pages)
+
+    @classmethod
+    def of(cls, document: weasyprint.Document, kept: list[Any]) -> KeptLayout | None:
+        """The document rendered last in a `keeping` block (`kept`), or None if it cannot be refoliated.
+
+        Not kept: fixed boxes (laid out again on every page) and running elements (margin boxes
+        that show content boxes of the flow) make margin boxes from more than the page states.
+        """
+        if not kept:
+            return None
+        paginated = kept[-1]
+        boxes = [page for page, _, _ in paginated.pages]
+        if len(boxes) != len(document.pages) or any(
+            page._page_box is not box for page, box in zip(document.pages, boxes, strict=True)
+        ):
+            return None
+        context = paginated.context
+        if any(page.fixed_boxes for page in boxes) or any(
+            names for names in context.running_elements.values() if any(names.values())
+        ):
+            return None
+        return cls(document, paginated)
+
+    def refoliate(self, shift: int) -> weasyprint.Document:
+        """The document with its pages numbered from `shift + 1`, as a layout at that offset makes it."""
+        paginated = self._paginated
+        context = paginated.context
+        for entry, folio in zip(context.page_maker, paginated.folios, strict=True):
+            entry[3][1]["page"] = [value + shift for value in folio]
+        pages = []
+        for page, children, flow in paginated.pages:
+            page.children = children
+            children[0].children = list(flow)
+            pages.append(page)
+        for index, page in enumerate(pages):  # `layout_document`'s last loop
+            root, footnote_area, note_area = page.children
+            context.current_page = index + 1
+            state = context.page_maker[index + 1][3]
+            made = [root, *(area for area in (footnote_area, note_area) if area.children)]
+            made.extend(_original_margin_boxes(context, page, state))
+            page.children = tuple(made)
+            layout_backgrounds(page, context.get_image_from_uri)
+        return self.document.copy([weasyprint.Page(page) for page in pages])
 
 
 def kept_stylesheets() -> None:

@@ -74,6 +74,8 @@ class PartJob:
     """Which build of the parent's the part belongs to: a kept worker starts each build afresh."""
     links: Links | None = None
     """Set when the part is laid out in a batch that corrects its cross-references (see `linked`)."""
+    keep: bool = False
+    """Keep its layout in the worker, to give it other folios in a later build (see `refolio`)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class PartResult:
     images, a stylesheet's url()s, the fonts): inputs of the build, checked before a cached part is used."""
     printed: dict[str, int] = field(default_factory=dict)
     """Each anchor whose page a part laid out in a batch (see `linked`) printed -> that page number."""
+    refoliated: bool = False
+    """Whether only its margin boxes were made again, on a layout the worker kept (see `refolio`)."""
 
 
 @dataclass
@@ -217,6 +221,10 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     if job.build != worker.build:  # the images of one build count towards its pixel budget
         worker.fetcher.pixels = 0
         worker.build = job.build
+    if job.keep:
+        refoliated = _refoliated(worker, job)
+        if refoliated is not None:
+            return refoliated
     first_page: list[int] = []
     # A part whose figures may move publishes its page count only once they have settled.
     settles = may_hold_figures(job.html)
@@ -235,11 +243,14 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
             first_page.append(first)
         return first_page[0] - 1 if job.numbered else 0
 
+    kept: list[Any] = []
+
     def lay_out(html: str) -> weasyprint.Document:
-        with weasy.page_offset(offset):
-            return weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher).render(
-                font_config=worker.fonts, pdf_variant=PDF_VARIANT
-            )
+        with weasy.page_offset(offset), weasy.keeping(job.keep) as last:
+            document = weasyprint.HTML(string=html, base_url=worker.base_url, url_fetcher=worker.fetcher)
+            laid_out = document.render(font_config=worker.fonts, pdf_variant=PDF_VARIANT)
+        kept[:] = last
+        return laid_out
 
     document = settle_figures(job.html, lay_out)
     pages = len(document.pages)
@@ -255,7 +266,7 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         if name in anchors:
             worker.starts[slot] = first_page[0] + anchors[name]
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
-    return PartResult(
+    result = PartResult(
         index=job.index,
         pdf=pdf,
         pages=pages,
@@ -266,6 +277,26 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
         findings=findings,
         loaded=list(dict.fromkeys(map(str, worker.fetcher.loaded))),
     )
+    if job.keep:
+        from guide.typesetting.refolio import kept_parts  # noqa: PLC0415
+
+        kept_parts.keep(job, job.html, weasy.KeptLayout.of(document, kept), result)
+    return result
+
+
+def _refoliated(worker: _Worker, job: PartJob) -> PartResult | None:
+    """The part as this worker laid it out before, with the folios of where it starts now (or None)."""
+    from guide.typesetting.refolio import kept_parts  # noqa: PLC0415
+
+    def first_page(kept: PartResult) -> int:
+        worker.counts[job.index] = kept.pages
+        first = job.first_page if job.first_page is not None else _wait_first_page(worker.counts, job.index)
+        for name, slot in job.starts.items():  # before writing: the front matter may start now
+            if name in kept.anchors:
+                worker.starts[slot] = first + kept.anchors[name]
+        return first
+
+    return kept_parts.refoliated(job, first_page)
 
 
 def _anchors(document: Any) -> dict[str, int]:
