@@ -57,8 +57,10 @@ def test_an_edit_adding_a_page_refoliates_later_parts_and_writes_a_cold_builds_b
             _add_a_page(project, number)
             shown.append([])
             build(project, tmp_path / f"edit{number}.pdf", options, progress=shown[-1].append)
-    refoliated = [m for messages in shown for m in messages if m.endswith("(folios only)")]
-    assert refoliated and all(m.startswith("Typeset ") for m in refoliated)
+    for messages in shown:  # the four chunks after the edited one and the credits, by their keepers
+        refoliated = [m for m in messages if m.endswith("(folios only)")]
+        assert len(refoliated) == 5 and all(m.startswith("Typeset ") for m in refoliated), messages
+        assert refoliated[-1] == "Typeset the credits (folios only)"
     watched = (tmp_path / "edit2.pdf").read_bytes()
     cold = _cold(project, tmp_path / "cold.pdf")
     assert watched == cold

@@ -444,7 +444,7 @@ class _Held:
             from guide.typesetting.refolio import kept_parts  # noqa: PLC0415
 
             html, _ = renumbered(job.html, self.printed)
-            kept_parts.keep(job, html, weasy.KeptLayout.of(document, self.kept), result)
+            result = kept_parts.keep(job, html, weasy.KeptLayout.of(document, self.kept), result)
         self.kept = []
         return result
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, Future, wait
+from concurrent.futures import FIRST_EXCEPTION, CancelledError, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -417,6 +419,7 @@ class _Run:
                 raise WorkerError(where[batch[0].index], what) from exc
             for result in batch_results:
                 results[result.index] = result
+                self._note_held(result)
                 self.laid_out += 1
                 if self.progress:
                     self.progress(f"Typeset {where[result.index]}")
@@ -509,6 +512,7 @@ class _Run:
         """
         first: int | None = 1
         later: list[PartJob] = []
+        refolios: list[tuple[int, PartJob]] = []
         for index, part in enumerate(self.parts):
             cached = self.cache.get(part, first) if self.cache and first is not None else None
             if cached is not None and first is not None:
@@ -538,6 +542,12 @@ class _Run:
                 self.build,
                 keep=self.workers.kept,
             )
+            keeper = self._keeper(index, part)
+            if keeper is not None:  # its page count is known: the parts after it need not wait for it
+                refolios.append((keeper[0], job))
+                self.counts[index] = keeper[1]
+                first = None if first is None else first + keeper[1]
+                continue
             if later or (first is None and part.measure):
                 later.append(job)  # its first page is unknown: _next_first_page needs no future
                 continue
@@ -546,7 +556,38 @@ class _Run:
         measured = sorted((job for job in later if job.measure), key=lambda job: -len(job.html))
         for job in [*measured, *(job for job in later if not job.measure)]:
             self.futures[job.index] = self._submit(job)
+        self.futures.update(self._refolios(refolios))
         self.futures = dict(sorted(self.futures.items()))  # collected in reading order
+
+    def _keeper(self, index: int, part: Part) -> tuple[int, int] | None:
+        """The live worker keeping `part`'s layout and its page count (see `refolio`), or None."""
+        held = self.workers.held.get(index)
+        if held is None or part.measure or not part.numbered:
+            return None
+        digest, pid, pages = held
+        process = self.workers.processes.get(pid)
+        if process is None or process.exitcode is not None or digest != _digest(part.html):
+            return None
+        return pid, pages
+
+    def _refolios(self, jobs: list[tuple[int, PartJob]]) -> dict[int, Future[PartResult]]:
+        """Send the parts kept by workers out in one batch per keeper (`refolio.typeset_refolios`)."""
+        if not jobs:
+            return {}
+        from guide.typesetting.refolio import typeset_refolios  # noqa: PLC0415 - no WeasyPrint
+
+        batch = tuple(jobs)
+        parts: dict[int, Future[PartResult]] = {job.index: Future() for _, job in jobs}
+        batches: list[Future[list[PartResult]]] = []
+        for _ in dict.fromkeys(pid for pid, _ in jobs):
+            try:
+                batches.append(self.workers.executor.submit(typeset_refolios, batch))
+            except BrokenProcessPool as exc:
+                batches.append(Future())
+                batches[-1].set_exception(exc)
+            self.workers.note_sent()
+        _share_out(batches, parts)
+        return parts
 
     def _publish(self, result: PartResult, first: int) -> None:
         self.counts[result.index] = result.pages
@@ -667,9 +708,40 @@ class _Run:
             what = f"a typesetting worker failed ({type(exc).__name__}: {exc})"
             raise WorkerError(part.where, what) from exc
         self.laid_out += 1
+        self._note_held(result)
         if self.cache and not part.measure:
             self.cache.put(part, result)
         return result
+
+    def _note_held(self, result: PartResult) -> None:
+        """Remember which worker keeps the part's layout, if one does (see `refolio`)."""
+        if result.keeper:
+            self.workers.held[result.index] = (result.kept_html, result.keeper, result.pages)
+        else:
+            self.workers.held.pop(result.index, None)
+
+
+def _digest(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _share_out(batches: list[Future[list[PartResult]]], parts: dict[int, Future[PartResult]]) -> None:
+    """Complete each part's future with its result from whichever batch wrote it, or the batch's error."""
+    lock = threading.Lock()
+    left = [len(batches)]
+
+    def done(batch: Future[list[PartResult]]) -> None:
+        with lock:
+            left[0] -= 1
+            error = CancelledError() if batch.cancelled() else batch.exception()
+            for result in batch.result() if error is None else []:
+                parts[result.index].set_result(result)
+            for future in parts.values():
+                if not future.done() and (error is not None or not left[0]):
+                    future.set_exception(error or RuntimeError("no worker wrote the part"))
+
+    for batch in batches:
+        batch.add_done_callback(done)
 
 
 def report_log(log: list[tuple[int, str]], handler: logging.Handler) -> None:

@@ -15,6 +15,8 @@ when the book's styles change (every part's head), and not used when a file the 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,17 +52,26 @@ class KeptParts:
         self._parts: dict[int, _Kept] = {}
         self._style: bytes | None = None
 
-    def keep(self, job: PartJob, html: str, layout: KeptLayout | None, result: PartResult) -> None:
-        """Hold `layout`, the part `job` laid out from `html` (its cross-references' numbers written in)."""
+    def keep(self, job: PartJob, html: str, layout: KeptLayout | None, result: PartResult) -> PartResult:
+        """Hold `layout`, the part `job` laid out from `html` (its cross-references' numbers written in);
+        return `result`, naming this process as its keeper if it is held."""
         self._parts.pop(job.index, None)
         if layout is None or not job.numbered:
-            return
+            return result
         self._restyle(html)
         files = {path: _file_digest(path) for path in result.loaded}
         chapters = max(len(job.starts), 1)
-        self._parts[job.index] = _Kept(_digest(html), layout, replace(result, pdf=b""), files, chapters)
+        digest = _digest(html)
+        result = replace(result, keeper=os.getpid(), kept_html=digest.hex())
+        self._parts[job.index] = _Kept(digest, layout, replace(result, pdf=b""), files, chapters)
         while sum(kept.chapters for kept in self._parts.values()) > MAX_KEPT_CHAPTERS:
             self._parts.pop(next(iter(self._parts)))
+        return result if job.index in self._parts else replace(result, keeper=0, kept_html="")
+
+    def holds(self, job: PartJob) -> bool:
+        """Whether this process keeps the layout `job` asks for (its files are checked when used)."""
+        kept = self._parts.get(job.index)
+        return kept is not None and kept.digest == _digest(job.html)
 
     def refoliated(self, job: PartJob, first_page: Callable[[PartResult], int]) -> PartResult | None:
         """The part `job` asks for, if held, written from the page `first_page` gives for it (given the
@@ -102,3 +113,40 @@ def _file_digest(path: str) -> bytes:
 
 kept_parts = KeptParts()
 """This process's kept parts (a worker's)."""
+
+
+def typeset_refolios(jobs: tuple[tuple[int, PartJob], ...]) -> list[PartResult]:
+    """Write the parts of `jobs` (each with the process id of the worker that keeps it) that this worker
+    keeps, then wait until the others are taken; return a result for each part it wrote.
+
+    The parent sends one such batch per keeping worker; a worker that takes a batch writes its own
+    parts (claimed, as in `linked`), and one whose keeper has ended lays it out afresh. Its wait
+    ends once every part is taken: the keeper it waits for takes the next batch.
+    """
+    from guide.typesetting.linked import FINISH, _claim  # noqa: PLC0415 - the worker's modules
+    from guide.typesetting.pool import SLOTS  # noqa: PLC0415
+    from guide.typesetting.worker import WAIT_LIMIT, WAIT_STEP, _worker, typeset_part  # noqa: PLC0415
+
+    worker, me = _worker[-1], os.getpid()
+    results = []
+    for holder, job in jobs:
+        if holder == me and _claim(worker, FINISH, job.index):
+            results.append(typeset_part(job))
+    deadline = time.monotonic() + WAIT_LIMIT
+    for holder, job in jobs:
+        while not worker.claims[FINISH * SLOTS + job.index]:
+            if not _alive(holder) and _claim(worker, FINISH, job.index):
+                results.append(typeset_part(job))
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {WAIT_LIMIT:.0f} s for another worker's kept parts")
+            time.sleep(WAIT_STEP)
+    return results
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -101,6 +101,10 @@ class PartResult:
     """Each anchor whose page a part laid out in a batch (see `linked`) printed -> that page number."""
     refoliated: bool = False
     """Whether only its margin boxes were made again, on a layout the worker kept (see `refolio`)."""
+    keeper: int = 0
+    """The process id of the worker keeping its layout (see `refolio`), 0 when none does."""
+    kept_html: str = ""
+    """The digest of the HTML whose layout that worker keeps (its cross-references' numbers written in)."""
 
 
 @dataclass
@@ -280,7 +284,7 @@ def _typeset(worker: _Worker, job: PartJob) -> PartResult:
     if job.keep:
         from guide.typesetting.refolio import kept_parts  # noqa: PLC0415
 
-        kept_parts.keep(job, job.html, weasy.KeptLayout.of(document, kept), result)
+        return kept_parts.keep(job, job.html, weasy.KeptLayout.of(document, kept), result)
     return result
 
 
