@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from guide import __version__, cli
+from guide import __version__, cli, commands
 from guide.cli import app
 from guide.manifest import Edition
 from guide.options import BuildOptions, BuildResult, default_output
@@ -54,7 +54,7 @@ def test_plain_build_arguments_are_read_as_typer_reads_them(monkeypatch: pytest.
         seen.append((project, output, options))
         return BuildResult(output=output, pages=1)  # up to date: the command stops here
 
-    monkeypatch.setattr(cli, "unchanged_build", recorded)
+    monkeypatch.setattr(commands, "unchanged_build", recorded)
     for args in PLAIN_BUILDS:
         assert runner.invoke(app, args).exit_code == 0
         plain = cli.plain_build_args(args)

@@ -50,8 +50,8 @@ print(seen[0] if seen else "no part went out", "weasyprint" in sys.modules)
 """
 
 
-# `guide build --jobs 2` as the command line runs it; prints whether the pipeline was loaded when each
-# set of workers was started, whether Typer's parsing loaded pydantic, and the exit status.
+# `guide build --jobs 2` as the command line runs it; prints whether the pipeline and Typer were loaded
+# when each set of workers was started, whether Typer's parsing loaded pydantic, and the exit status.
 MAIN_NOTING_WORKERS = """
 import sys
 from guide import cli
@@ -62,7 +62,7 @@ start_workers = pool.start_workers
 
 
 def noting(*args, **kwargs):
-    started.append("guide.pipeline" in sys.modules)
+    started.append(("guide.pipeline" in sys.modules, "typer" in sys.modules))
     return start_workers(*args, **kwargs)
 
 
@@ -123,10 +123,12 @@ def test_an_edit_rebuilt_in_a_new_process_is_the_cold_build_of_the_same_posts(tm
 def test_a_rebuild_starts_its_workers_first_thing_and_no_build_parses_with_typer(tmp_path: Path) -> None:
     project = copy_sample(tmp_path)
     output, cache = tmp_path / "out.pdf", tmp_path / "cache"
-    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[True] False 0"  # cold: once rendered
+    cold = _run(project, output, cache, MAIN_NOTING_WORKERS)
+    assert cold == "[(True, True)] False 0"  # cold: once rendered
     assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[] False 0"  # up to date: none
     _edit(project)
-    assert _run(project, output, cache, MAIN_NOTING_WORKERS) == "[False] False 0"  # an edit: first thing
+    edited = _run(project, output, cache, MAIN_NOTING_WORKERS)
+    assert edited == "[(False, False)] False 0"  # an edit: first thing, before Typer and rich load
     _run(project, tmp_path / "cold.pdf", tmp_path / "empty-cache")
     assert output.read_bytes() == (tmp_path / "cold.pdf").read_bytes()
 
