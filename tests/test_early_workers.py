@@ -223,3 +223,30 @@ def test_the_parent_reads_the_guides_font_names_while_it_waits_for_its_workers()
     book._load_merge(subsetting=False)  # what the preload thread runs once the first part is out
     assert fontmerge._faces_by_name.cache_info().currsize == 1  # the merge's first call finds them
     assert sorted(fontmerge._faces_by_name().values()) == sorted(face.path for face in FACES)
+
+
+# Fetches each of the guide's fonts, then the same bytes as a project's file, with the sandbox's
+# fetcher in a fresh interpreter; prints whether Pillow had loaded all its format plugins after each.
+FETCHING_FONTS = """
+import shutil, sys
+from pathlib import Path
+from PIL import Image
+from guide.fetcher import SandboxedFetcher, sandbox_roots
+from guide.fonts import FACES
+
+project = Path(sys.argv[1])
+fetcher = SandboxedFetcher(sandbox_roots(project))
+served = [fetcher.fetch(face.path.as_uri()).read() == face.path.read_bytes() for face in FACES]
+print(all(served), Image._initialized == 2, end=" ")
+shutil.copy(FACES[0].path, project / "font.otf")
+fetcher.fetch((project / "font.otf").as_uri())
+print(Image._initialized == 2)
+"""
+
+
+def test_the_guides_own_fonts_skip_the_image_gate(tmp_path: Path) -> None:
+    """A worker loads the fonts first: had they gone through Pillow, it would import every plugin."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-c", FETCHING_FONTS, str(tmp_path.resolve())]
+    done = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False", "True"]  # an author's file still goes through it
