@@ -61,6 +61,10 @@ def test_an_edit_adding_a_page_refoliates_later_parts_and_writes_a_cold_builds_b
         refoliated = [m for m in messages if m.endswith("(folios only)")]
         assert len(refoliated) == 5 and all(m.startswith("Typeset ") for m in refoliated), messages
         assert refoliated[-1] == "Typeset the credits (folios only)"
+        # Laid out whole: the edited part and the contents; those printing pages that moved, renumbered.
+        typeset = [m for m in messages if m.startswith("Typeset ") and not m.endswith(")")]
+        assert len(typeset) == 2 and typeset[-1] == "Typeset the contents", messages
+        assert any(m.endswith("(renumbered)") for m in messages), messages
     watched = (tmp_path / "edit2.pdf").read_bytes()
     cold = _cold(project, tmp_path / "cold.pdf")
     assert watched == cold

@@ -310,3 +310,22 @@ def test_a_layout_with_running_elements_or_fixed_boxes_is_not_kept() -> None:
         with weasy.keeping() as kept:
             document = _at_offset(_refolio_html() + extra, 0)
         assert weasy.KeptLayout.of(document, kept) is None
+
+
+def test_a_kept_layout_renumbered_writes_what_a_layout_with_those_numbers_writes() -> None:
+    guessed, right = {"far": 4, "near": 7}, {"far": 123456789012345, "near": 9}
+    with weasy.keeping() as kept:
+        document = _at_offset(_xref_html(guessed), 0)
+    layout = weasy.KeptLayout.of(document, kept)
+    assert layout is not None and layout.page_count == 2
+    for numbers, shift in ((right, 3), (guessed, 0), (right, 0)):
+        printed = layout.renumber(numbers, lambda href: href[1:])
+        fresh = _at_offset(_xref_html(numbers), shift)
+        assert printed == numbers
+        assert layout.page_count == len(fresh.pages)  # the wider numbers add a page, the narrow drop it
+        anchors: dict[str, int] = {}
+        for index, page in enumerate(fresh.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, index)
+        assert layout.anchors == anchors
+        assert layout.refoliate(shift).write_pdf() == fresh.write_pdf(), (numbers, shift)

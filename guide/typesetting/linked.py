@@ -148,6 +148,11 @@ def target_of(href: str) -> str | None:
     return href[1:] if href.startswith("#") else anchor_name(href)
 
 
+def skeleton(html: str) -> str:
+    """`html` with the numbers its cross-references print left out: what renumbering leaves alone."""
+    return _NUMBER.sub(lambda found: f"{found.group(1)}{found.group(3)}", html)
+
+
 def renumbered(html: str, numbers: Mapping[str, int]) -> tuple[str, dict[str, int]]:
     """`html` with each cross-reference printing `numbers[anchor]`, and what each prints."""
     printed: dict[str, int] = {}

@@ -357,6 +357,9 @@ class _Run:
         """The round before's parts that printed the right pages: index -> (their HTML, their result)."""
         self.reused: set[int] = set()
         """The parts of this round taken from the round before without knowing where they start."""
+        self.routed: set[int] = set()
+        """The parts of this round sent to the worker keeping them (see `refolio`), their page counts
+        taken as those they had: renumbered, a part may have another."""
         self.hold = hold
         """Given the parts here (in reading order) when the parent starts waiting for the others."""
         self.expected: dict[str, int] | None = None
@@ -395,6 +398,7 @@ class _Run:
 
     def _batch_results(self, batches: list[tuple[PartJob, ...]]) -> dict[int, PartResult]:
         """Send each batch to a worker; every part's result by index (a failure is a WorkerError)."""
+        html = {job.index: job.html for batch in batches for job in batch}
         futures = []
         for batch in batches:
             others = tuple(job for other in batches if other is not batch for job in other)
@@ -419,7 +423,7 @@ class _Run:
                 raise WorkerError(where[batch[0].index], what) from exc
             for result in batch_results:
                 results[result.index] = result
-                self._note_held(result)
+                self._note_held(result, html[result.index])
                 self.laid_out += 1
                 if self.progress:
                     self.progress(f"Typeset {where[result.index]}")
@@ -462,7 +466,8 @@ class _Run:
     def moved(self) -> bool:
         """Whether a part taken from the round before starts elsewhere now (its folios are wrong)."""
         firsts = self._first_pages()
-        return any(self.results[index].first_page != firsts[index] for index in self.reused)
+        moved = self.reused | self.routed
+        return any(self.results[index].first_page != firsts[index] for index in moved)
 
     def speculate_front(self, front: _Front, anchors: dict[str, int]) -> None:
         """Send the front matter out now, with the chapter pages `anchors` (anchor -> page) expects.
@@ -564,14 +569,17 @@ class _Run:
         held = self.workers.held.get(index)
         if held is None or part.measure or not part.numbered:
             return None
-        digest, pid, pages = held
+        digest, skeleton, pid, pages = held
         process = self.workers.processes.get(pid)
-        if process is None or process.exitcode is not None or digest != _digest(part.html):
+        if process is None or process.exitcode is not None:
             return None
+        if digest != _digest(part.html) and skeleton != _digest(linked.skeleton(part.html)):
+            return None
+        self.routed.add(index)  # renumbered, its page count may change: checked by `moved`
         return pid, pages
 
     def _refolios(self, jobs: list[tuple[int, PartJob]]) -> dict[int, Future[PartResult]]:
-        """Send the parts kept by workers out in one batch per keeper (`refolio.typeset_refolios`)."""
+        """Send the parts kept by workers out in one batch per worker (`refolio.typeset_refolios`)."""
         if not jobs:
             return {}
         from guide.typesetting.refolio import typeset_refolios  # noqa: PLC0415 - no WeasyPrint
@@ -579,7 +587,8 @@ class _Run:
         batch = tuple(jobs)
         parts: dict[int, Future[PartResult]] = {job.index: Future() for _, job in jobs}
         batches: list[Future[list[PartResult]]] = []
-        for _ in dict.fromkeys(pid for pid, _ in jobs):
+        # One a worker: one that takes a batch and waits holds it, so every keeper gets one.
+        for _ in range(self.workers.jobs):
             try:
                 batches.append(self.workers.executor.submit(typeset_refolios, batch))
             except BrokenProcessPool as exc:
@@ -646,8 +655,9 @@ class _Run:
         for index, future in self.futures.items():
             self.found[index] = self._result(self.parts[index], future)
             if self.progress:
-                folios = " (folios only)" if self.found[index].refoliated else ""
-                self.progress(f"Typeset {self.parts[index].where}{folios}")
+                found = self.found[index]
+                how = " (folios only)" if found.refoliated else " (renumbered)" if found.renumbered else ""
+                self.progress(f"Typeset {self.parts[index].where}{how}")
         self.results = [self.found[index] for index in range(len(self.parts))]
 
     def _here(self) -> list[bytes | None]:
@@ -708,15 +718,16 @@ class _Run:
             what = f"a typesetting worker failed ({type(exc).__name__}: {exc})"
             raise WorkerError(part.where, what) from exc
         self.laid_out += 1
-        self._note_held(result)
+        self._note_held(result, part.html)
         if self.cache and not part.measure:
             self.cache.put(part, result)
         return result
 
-    def _note_held(self, result: PartResult) -> None:
-        """Remember which worker keeps the part's layout, if one does (see `refolio`)."""
+    def _note_held(self, result: PartResult, html: str) -> None:
+        """Remember which worker keeps the part laid out from `html` (numbers aside), if one does."""
         if result.keeper:
-            self.workers.held[result.index] = (result.kept_html, result.keeper, result.pages)
+            skeleton = _digest(linked.skeleton(html))
+            self.workers.held[result.index] = (result.kept_html, skeleton, result.keeper, result.pages)
         else:
             self.workers.held.pop(result.index, None)
 

@@ -68,9 +68,9 @@ class Workers:
     """Jobs sent in this build."""
     on_first_send: Callable[[], None] | None = None
     """Called once the build's first job is out (the parent then has time until its result)."""
-    held: dict[int, tuple[str, int, int]] = field(default_factory=dict)
-    """Each part whose layout a kept worker keeps (see `refolio`) -> (the digest of its HTML, the
-    worker's process id, its page count)."""
+    held: dict[int, tuple[str, str, int, int]] = field(default_factory=dict)
+    """Each part whose layout a kept worker keeps (see `refolio`) -> (the digest of its HTML, that of
+    its `linked.skeleton`, the worker's process id, its page count)."""
 
     @property
     def jobs(self) -> int:

@@ -25,13 +25,16 @@ What the public API cannot do, all needed to lay a book out in parts:
    every page state's `page` counter from the new offset and runs `layout_document`'s last loop
    again (fixed boxes, `make_margin_boxes`, `layout_backgrounds`), then makes a `Document` of the
    pages as `Document._render` does (`Document.copy`). Pagination never reads the folios, so the
-   pages are those of a fresh layout at that offset, and so are the bytes.
+   pages are those of a fresh layout at that offset, and so are the bytes. `KeptLayout.renumber`
+   prints other numbers in the kept pages as 5 does, and runs `layout_document`'s repagination and
+   its collection of named strings and bookmarks again (`_collect_strings`) before that.
 
 WeasyPrint's minor version is pinned in pyproject.toml for these.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import re
@@ -211,23 +214,36 @@ def _make_all_pages_then_hook(context: Any, root_box: Any, html: Any, pages: lis
     if not first and not keeps:
         yield from _original_make_all_pages(context, root_box, html, pages)
         return
+    if keeps and not hasattr(context, "_guide_footnotes"):
+        context._guide_footnotes = list(context.footnotes)  # as `layout_document` keeps them
     made = list(_original_make_all_pages(context, root_box, html, pages))
     if first:
         context._guide_paginated = True
         hooks[-1](Paginated(context, root_box, made))
     if keeps:  # each pagination (the repagination's last) replaces the one before
-        keeps[-1][:] = [_Paginated(context, made)]
+        keeps[-1][:] = [_Paginated(context, root_box, html, made)]
     yield from made
 
 
 class _Paginated:
     """A document's pages as its last pagination left them, before its margin boxes."""
 
-    def __init__(self, context: Any, pages: list[Any]) -> None:
+    def __init__(self, context: Any, root_box: Any, html: Any, pages: list[Any]) -> None:
         self.context = context
+        self.root_box = root_box
+        self.html = html
         self.pages = [(page, page.children, list(page.children[0].children)) for page in pages]
         self.folios = [list(entry[3][1].get("page", [0])) for entry in context.page_maker]
         """Each page state's `page` counter before any offset."""
+
+    def restore(self, shift: int) -> list[Any]:
+        """Put the pages back as the pagination left them, numbered from `shift + 1`; return them."""
+        for entry, folio in zip(self.context.page_maker, self.folios, strict=True):
+            entry[3][1]["page"] = [value + shift for value in folio]
+        for page, children, flow in self.pages:
+            page.children = children
+            children[0].children = list(flow)
+        return [page for page, _, _ in self.pages]
 
 
 @contextlib.contextmanager
@@ -251,6 +267,8 @@ class KeptLayout:
         self.document = document
         self._paginated = paginated
         self.page_count = len(document.pages)
+        self.anchors = _page_anchors([page for page, _, _ in paginated.pages])
+        """Each anchor -> the 0-based page it lands on."""
 
     @classmethod
     def of(cls, document: weasyprint.Document, kept: list[Any]) -> KeptLayout | None:
@@ -276,15 +294,8 @@ class KeptLayout:
 
     def refoliate(self, shift: int) -> weasyprint.Document:
         """The document with its pages numbered from `shift + 1`, as a layout at that offset makes it."""
-        paginated = self._paginated
-        context = paginated.context
-        for entry, folio in zip(context.page_maker, paginated.folios, strict=True):
-            entry[3][1]["page"] = [value + shift for value in folio]
-        pages = []
-        for page, children, flow in paginated.pages:
-            page.children = children
-            children[0].children = list(flow)
-            pages.append(page)
+        context = self._paginated.context
+        pages = self._paginated.restore(shift)
         for index, page in enumerate(pages):  # `layout_document`'s last loop
             root, footnote_area, note_area = page.children
             context.current_page = index + 1
@@ -294,6 +305,65 @@ class KeptLayout:
             page.children = tuple(made)
             layout_backgrounds(page, context.get_image_from_uri)
         return self.document.copy([weasyprint.Page(page) for page in pages])
+
+    def renumber(self, numbers: Mapping[str, int], target: Callable[[str], str | None]) -> dict[str, int]:
+        """Print `numbers[anchor]` in each cross-reference (as `Paginated.renumber` does) and lay out
+        again the pages that show them, as `layout_document`'s repagination does; return what each
+        reference prints. The pages are then those of a layout with these numbers written in.
+        """
+        paginated = self._paginated
+        context = paginated.context
+        pages = paginated.restore(0)
+        printed = Paginated(context, paginated.root_box, pages).renumber(numbers, target)
+        total = len(pages)
+        for _ in range(1, REPAGINATIONS):
+            context.footnotes = list(context._guide_footnotes)
+            before = total
+            pages = list(_original_make_all_pages(context, paginated.root_box, paginated.html, pages))
+            total = len(pages)
+            again = False
+            for _, _, _, page_state, remake_state in context.page_maker:
+                page_state[1]["pages"] = [total]
+                again |= remake_state["content_changed"] or (remake_state["pages_wanted"] and before != total)
+            if not again:
+                break
+        _collect_strings(context, pages)
+        self._paginated = _Paginated(context, paginated.root_box, paginated.html, pages)
+        self.page_count = total
+        self.anchors = _page_anchors(pages)
+        return printed
+
+
+REPAGINATIONS = 8
+"""`layout_document`'s `max_loops`: its first pagination, then repaginations."""
+
+
+def _collect_strings(context: Any, pages: list[Any]) -> None:
+    """Collect the named strings (and drop repeated bookmarks) of paginated pages, as `layout_document`
+    does once its repagination ends."""
+    context.string_set = collections.defaultdict(lambda: collections.defaultdict(list))
+    seen: dict[str, list[Any]] = {"::before": [], "::after": [], "": []}
+    for index, page in enumerate(pages):
+        counters = context.page_maker[index + 1][3][1]
+        for child in page.descendants():
+            if child.bookmark_label:
+                tag = child.element_tag
+                checklist = seen[next((end for end in ("::before", "::after") if tag.endswith(end)), "")]
+                if child.element in checklist:
+                    child.bookmark_label = ""
+                else:
+                    checklist.append(child.element)
+            if child.missing_link:
+                for (box, use), item in context.target_collector.counter_lookup_items.items():
+                    if child.missing_link == box and use != "content":
+                        if use == "bookmark-label" and not child.bookmark_label:
+                            continue
+                        item.parse_again(counters)
+                        if use == "bookmark-label":
+                            child.bookmark_label = box.bookmark_label
+            if child.string_set and child.string_set != "none":
+                for name, text in child.string_set:
+                    context.string_set[name][index + 1].append(text)
 
 
 def kept_stylesheets() -> None:

@@ -101,6 +101,8 @@ class PartResult:
     """Each anchor whose page a part laid out in a batch (see `linked`) printed -> that page number."""
     refoliated: bool = False
     """Whether only its margin boxes were made again, on a layout the worker kept (see `refolio`)."""
+    renumbered: bool = False
+    """Whether only the pages printing other numbers were laid out again, on a kept layout (`refolio`)."""
     keeper: int = 0
     """The process id of the worker keeping its layout (see `refolio`), 0 when none does."""
     kept_html: str = ""
