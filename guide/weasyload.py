@@ -25,6 +25,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import importlib.util
+import logging
 import sys
 import types
 from collections.abc import Iterator
@@ -50,6 +51,11 @@ def import_weasyprint() -> None:
     """Import WeasyPrint in this process, on Linux without running a library search."""
     if "weasyprint" in sys.modules:
         return
+    # fontTools remarks on font programs it subsets for WeasyPrint (where HarfBuzz's subsetter is
+    # missing) at WARNING, with no handler: Python's last resort printed them raw on stderr. They
+    # are about a font's inner tables, which fontTools goes on with; the library's own NullHandler
+    # is what the logging HOWTO asks of a library (levels and propagation are left alone).
+    logging.getLogger("fontTools").addHandler(logging.NullHandler())
     with _rare_cases_deferred():
         if not sys.platform.startswith("linux") or not _loadable(LINUX_LIBRARIES):
             import weasyprint  # noqa: PLC0415 - the library search as WeasyPrint does it

@@ -79,6 +79,18 @@ def test_subset_font_embeds_the_program_weasyprint_embeds_for_the_same_glyphs() 
     assert weasy.subset_font(SANS.path.read_bytes(), 0, glyphs, "Guide Sans") == embedded
 
 
+def test_subset_font_subsets_as_weasyprint_does_where_harfbuzz_subset_is_missing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # WeasyPrint runs without libharfbuzz-subset (a machine without the package): it subsets with
+    # fontTools then, and so must the merge of a book in parts (it raised AttributeError before).
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
+    html = f'<style>{font_face_css()} p {{ font: 10pt "Guide Sans"; }}</style><p>Without HarfBuzz, 5678.</p>'
+    embedded, glyphs = _embedded_sans(html)
+    assert weasy.subset_font(SANS.path.read_bytes(), 0, glyphs, "Guide Sans") == embedded
+    assert "Using fontTools instead of HarfBuzz-Subset" in caplog.text  # WeasyPrint's own warning
+
+
 def _embedded_sans(html: str) -> tuple[bytes, list[int]]:
     """The Guide Sans program WeasyPrint embeds for `html`, and the glyph ids it kept."""
     with pikepdf.open(io.BytesIO(_pdf(html))) as pdf:

@@ -7,7 +7,8 @@ What the public API cannot do, all needed to lay a book out in parts:
    `weasyprint.layout.make_margin_boxes`) and shifts the `page` counter of every page state in
    `LayoutContext.page_maker`. Only folios change: nothing in the flow depends on them.
 2. Subset a font program exactly as WeasyPrint does, once over the glyphs of every part
-   (`weasyprint.pdf.fonts.Font._harfbuzz_subset`, fed a HarfBuzz face made from the font file).
+   (`weasyprint.pdf.fonts.Font.subset`, fed a HarfBuzz face made from the font file: HarfBuzz's
+   subsetter, or fontTools' where libharfbuzz-subset is missing, as WeasyPrint chooses).
 3. Make the glyph arrays of that subsetting without a C parse each (`quick_arrays`): WeasyPrint
    writes each font's glyph count into the cffi type (`hb_codepoint_t[412]`), and cffi parses every
    new type string with pycparser (about 6 ms); a book in parts subsets each face once per part.
@@ -488,17 +489,19 @@ def subset_font(program: bytes, index: int, glyphs: Iterable[int], family: str) 
         harfbuzz.hb_blob_destroy,
     )
     face = ffi.gc(harfbuzz.hb_face_create(blob, index), harfbuzz.hb_face_destroy)
-    stand_in = _FontStandIn(face, program, family, data, blob)
-    weasyprint.pdf.fonts.Font._harfbuzz_subset(stand_in, dict.fromkeys(sorted(glyphs), ""), False)
+    stand_in = _FontStandIn(face, program, index, family, data, blob)
+    weasyprint.pdf.fonts.Font.subset(stand_in, dict.fromkeys(sorted(glyphs), ""), False)  # hinting off
     return stand_in.file_content
 
 
-class _FontStandIn:
-    """The attributes `Font._harfbuzz_subset` reads and writes."""
+class _FontStandIn(weasyprint.pdf.fonts.Font):  # type: ignore[misc] # WeasyPrint has no types
+    """A `Font` made from a font file, not a Pango font: only what `Font.subset` reads and writes
+    (HarfBuzz's way or fontTools')."""
 
-    def __init__(self, face: Any, program: bytes, family: str, *keep_alive: Any) -> None:
+    def __init__(self, face: Any, program: bytes, index: int, family: str, *keep_alive: Any) -> None:
         self.hb_face = face
         self.file_content = program
+        self.index = index
         self.family = family
         self.missing: dict[int, int] = {}
         self._keep_alive = keep_alive
