@@ -10,13 +10,14 @@ import io
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 
 import pdfplumber
 import pytest
 
 from guide import BuildOptions, build
-from guide.typesetting import refolio
+from guide.typesetting import refolio, worker
 from guide.typesetting.book import _cache, cache_folder, keep_workers
 from tests.conftest import copy_sample
 
@@ -95,3 +96,38 @@ def test_a_worker_dying_as_it_refoliates_falls_back_to_one_process(
     assert len(messages) == 1 and "in one process instead" in messages[0]
     build(project, tmp_path / "single.pdf", BuildOptions(strict=True, jobs=1))
     assert (tmp_path / "edit.pdf").read_bytes() == (tmp_path / "single.pdf").read_bytes()
+
+
+def test_a_worker_keeping_parts_collects_its_garbage_once_idle_after_its_last_job(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each edit in a watch leaves the layouts it replaced as cyclic garbage that the worker's raised
+    # thresholds let pile up; a worker that keeps parts collects once a job leaves it idle.
+    collected: list[float] = []
+    monkeypatch.setattr(worker, "TIDY_AFTER", 0.05)
+    monkeypatch.setattr(worker.gc, "collect", lambda: collected.append(time.monotonic()))
+
+    def settle() -> None:
+        time.sleep(0.3)  # six times TIDY_AFTER: a timer armed by now has run
+
+    @worker.tidied_when_idle
+    def outer() -> None:
+        inner()
+        settle()  # still inside a job: the inner one's end must not have armed a timer
+
+    @worker.tidied_when_idle
+    def inner() -> None:
+        pass
+
+    inner()
+    settle()
+    assert collected == []  # this process keeps no part: nothing to tidy
+    monkeypatch.setattr(refolio.kept_parts, "_parts", {0: object()})
+    outer()
+    assert collected == []
+    settle()
+    assert len(collected) == 1
+    inner()
+    inner()  # a job within TIDY_AFTER of the last: the first's timer is cancelled
+    settle()
+    assert len(collected) == 2

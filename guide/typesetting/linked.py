@@ -50,6 +50,7 @@ from guide.typesetting.worker import (
     _anchors,
     _Worker,
     _worker,
+    tidied_when_idle,
 )
 
 if TYPE_CHECKING:  # WeasyPrint loads in the workers: the parent plans the batches without it
@@ -172,6 +173,7 @@ def renumbered(html: str, numbers: Mapping[str, int]) -> tuple[str, dict[str, in
     return _NUMBERED_LINK.sub(number, html), printed
 
 
+@tidied_when_idle
 def typeset_batch(jobs: tuple[PartJob, ...], others: tuple[PartJob, ...] = ()) -> list[PartResult]:
     """Lay out this worker's batch `jobs` and what it takes over of `others` (the other batches' jobs);
     return a result for each part it wrote, in no particular order.

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from guide.typesetting.common import PDF_VARIANT
 from guide.typesetting.parts import EDGE_CSS
+from guide.typesetting.worker import tidied_when_idle
 
 if TYPE_CHECKING:
     from guide.typesetting.weasy import KeptLayout
@@ -150,6 +151,7 @@ kept_parts = KeptParts()
 """This process's kept parts (a worker's)."""
 
 
+@tidied_when_idle
 def typeset_refolios(jobs: tuple[tuple[int, PartJob], ...]) -> list[PartResult]:
     """Write the parts of `jobs` (each with the process id of the worker that keeps it) that this worker
     keeps, then wait until the others are taken; return a result for each part it wrote.

@@ -265,7 +265,9 @@ class KeptLayout:
     """A laid-out document that can be given its margin boxes again at another page offset."""
 
     def __init__(self, document: weasyprint.Document, paginated: _Paginated) -> None:
-        self.document = document
+        self.document = document.copy([])
+        """What a copy of the document takes (metadata, fetcher, fonts), without its pages: they would
+        hold every page box the document was written with, also once `renumber` has replaced them."""
         self._paginated = paginated
         self.page_count = len(document.pages)
         self.anchors = _page_anchors([page for page, _, _ in paginated.pages])
