@@ -320,7 +320,9 @@ def _typeset(prepared: Prepared, project: Path, options: BuildOptions, progress:
     import_weasyprint()  # first, without ctypes' library search
     from guide.fetcher import SandboxedFetcher  # noqa: PLC0415 - WeasyPrint loads only here
     from guide.typeset import typeset_pdf  # noqa: PLC0415
+    from guide.typesetting.hyphenation import HYPHENATION_FOLDER, cache_patterns  # noqa: PLC0415
 
+    cache_patterns(cache_folder(project) / HYPHENATION_FOLDER)
     fetcher = SandboxedFetcher(roots, options.allow_remote, options.allow_private_hosts)
     result = typeset_pdf(
         prepared.html, project, fetcher, log, progress, locate=locate, known_chars=known_chars

@@ -206,10 +206,13 @@ def start_worker(  # noqa: PLR0917 - the executor passes its initializer's argum
 
     from guide.fetcher import SandboxedFetcher  # noqa: PLC0415
     from guide.typesetting import weasy  # noqa: PLC0415
+    from guide.typesetting.hyphenation import HYPHENATION_FOLDER, cache_patterns  # noqa: PLC0415
+    from guide.uptodate import cache_folder  # noqa: PLC0415
 
     weasy.check_version()
     weasy.quick_arrays()
     weasy.kept_stylesheets()
+    cache_patterns(cache_folder(project) / HYPHENATION_FOLDER)
     # This process only, once, before its first (and only) FontConfiguration reads it.
     os.environ["FONTCONFIG_FILE"] = str(fontconfig_file)
     records: list[logging.LogRecord] = []
