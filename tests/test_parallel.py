@@ -131,8 +131,9 @@ def test_chapters_are_cut_into_runs_by_their_count_alone() -> None:
     assert parts.chunk_sizes(0) == []
     assert parts.chunk_sizes(5) == [1, 1, 1, 1, 1]
     assert parts.chunk_sizes(13) == [2, 2, 2, 2, 2, 1, 1, 1]
-    assert parts.chunk_sizes(50) == [4] * 11 + [3] * 2
-    assert parts.chunk_sizes(200) == [4] * 50
+    assert parts.chunk_sizes(50) == [2] * 25
+    assert parts.chunk_sizes(200) == [2] * 100
+    assert parts.chunk_sizes(51) == [2] * 25 + [1]
 
 
 def test_the_default_is_never_the_one_document_path(monkeypatch: pytest.MonkeyPatch) -> None:
