@@ -1,13 +1,15 @@
-"""Hyphenation patterns parsed once per machine, not in every process that typesets.
+"""Hyphenation patterns parsed once per build cache, not in every process that typesets.
 
 WeasyPrint hyphenates with pyphen, which parses a `hyph_*.dic` file (the LibreOffice/Hunspell
 hyphenation format) the first time a process hyphenates in a language, and keeps the result in
-`pyphen.hdcache`, by path: about 0.1 s for English's 14,000 patterns, in every worker of every
+`pyphen.hdcache`, by path: about 0.12 s for English's 14,000 patterns, in every worker of every
 build, where a rebuild waits for its first worker. `cache_patterns` makes pyphen take them from
-JSON files in the build cache instead (about 10 ms), each keyed by the dictionary's bytes, pyphen's
-version and this module's format, checked field by field as read, and parsed afresh (and written
-again) when anything is off. A dictionary with non-standard hyphenation (`hyph_*.dic` lines with
-`/`, which pyphen reads into ints carrying replacement data) is not written: JSON would drop that data.
+files in the build cache instead (about 30 ms): a header line (this module's format, pyphen's
+version, the SHA-256 of the rest), then the patterns as JSON, named by the dictionary's own SHA-256.
+A file whose header or digest does not match, or that does not read back, is parsed afresh and
+written again. A dictionary with non-standard hyphenation (`hyph_*.dic` lines with `/`, which
+pyphen reads into ints carrying replacement data: Catalan, Hungarian) is not written: JSON would
+drop that data.
 
 The parsed patterns are pyphen's own `HyphDict` attributes (`patterns`, `cache`, `maxlen`);
 tests/test_hyphenation.py fails if a pyphen upgrade changes them.
